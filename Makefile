@@ -1,0 +1,78 @@
+# Reproducible analysis of TACE with irinotecan microspheres for NET liver metastases.
+# `make` or `make help` lists the targets. Every target bootstraps .venv/ first (make setup).
+
+SHELL       := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON      ?= python3.11
+VENV        := .venv
+PY          := $(VENV)/bin/python
+KERNEL      := tace-net
+DATA        ?= data/synthetic
+OUT         ?= reports
+PARAMS      ?=
+STAMP       := $(VENV)/.installed
+
+PARAM_FLAGS := $(foreach p,$(PARAMS),-p $(p))
+
+.PHONY: help setup reproduce numbers validate audit synthesize notebooks test test-fast bench r-fixtures lab clean
+
+help: ## Show this help (the default target)
+	@echo "Usage: make TARGET [DATA=dir] [OUT=dir] [PARAMS='name=value ...']"
+	@echo
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo
+	@echo "Defaults: DATA=$(DATA) OUT=$(OUT)"
+
+$(STAMP): requirements.txt requirements-lock.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || { echo "error: $(PYTHON) is not Python 3.11" >&2; exit 1; }
+	@echo "==> creating $(VENV)/ and installing the pinned environment (first run only, a few minutes)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -c requirements-lock.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python 3.11 ($(KERNEL))" >/dev/null
+	@touch $(STAMP)
+	@echo "==> environment ready: $(VENV)/ (Jupyter kernel '$(KERNEL)')"
+
+setup: $(STAMP) ## Create .venv/ with the pinned packages and register the Jupyter kernel
+
+reproduce: $(STAMP) ## Run the whole analysis: DATA -> OUT (notebooks, html, tables, figures, numbers.json)
+	$(PY) -m analysis reproduce --data $(DATA) --out $(OUT) $(PARAM_FLAGS)
+
+numbers: $(STAMP) ## Compute every number in-process (no notebooks) -> OUT/numbers.json
+	$(PY) -m analysis numbers --data $(DATA) --out $(OUT)/numbers.json $(PARAM_FLAGS)
+
+validate: $(STAMP) ## Check DATA against the dataset contract (lists every problem)
+	$(PY) -m analysis validate $(DATA)
+
+audit: $(STAMP) ## Consistency audit of the publication -> OUT/audit.csv, OUT/audit.md
+	$(PY) -m analysis audit --out $(OUT)
+
+synthesize: $(STAMP) ## Rebuild the bundled synthetic cohort in data/synthetic/ (default seed)
+	$(PY) -m analysis synthesize --out data/synthetic
+
+notebooks: $(STAMP) ## Re-execute the committed notebooks in place on the synthetic cohort
+	$(PY) -m analysis notebooks
+
+test: $(STAMP) ## Run every test (unit, R parity, bad input, end-to-end, nbval notebooks)
+	$(PY) -m pytest tests
+	$(PY) -m pytest --nbval notebooks --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+test-fast: $(STAMP) ## Unit tests only (skips notebooks and whole-pipeline runs)
+	$(PY) -m pytest tests -m "not slow"
+
+bench: $(STAMP) ## Time the speed targets (reproduce, cached reproduce, numbers, audit, synthesize)
+	$(PY) bench/run.py
+
+r-fixtures: ## Regenerate the R reference values in tests/r/ (needs R 4.2: apt-get install r-base-core r-cran-jsonlite)
+	Rscript tests/r/make_fixtures.R
+
+lab: $(STAMP) ## Start JupyterLab (token auth on, localhost only)
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=.
+
+clean: ## Remove generated output and caches (keeps .venv/; `rm -rf .venv` to drop it)
+	rm -rf $(OUT)/* build .pytest_cache .cache
+	@git checkout -- reports/README.md 2>/dev/null || true
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,149 @@
+"""Command-line interface: ``python -m analysis COMMAND`` (DESIGN §6).
+
+Exit status: 0 success; 1 invalid input (dataset, file, parameter value found wrong while working);
+2 usage error (unknown command, option or parameter). User mistakes print a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis.errors import UserError
+
+
+def _add_params(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-p", "--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
+                   help="set an analysis parameter (repeatable); see `python -m analysis params`")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Reproducible re-analysis of TACE with irinotecan microspheres for NET liver metastases.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("validate", help="check a dataset folder against the contract; list every problem")
+    p.add_argument("data_dir", metavar="DATA_DIR")
+
+    p = sub.add_parser("numbers", help="compute every number in-process (no notebooks) into a JSON file")
+    p.add_argument("--data", required=True, metavar="DATA_DIR")
+    p.add_argument("--out", required=True, metavar="FILE.json")
+    _add_params(p)
+
+    p = sub.add_parser("reproduce", help="run all notebooks on a dataset and write the full report")
+    p.add_argument("--data", required=True, metavar="DATA_DIR")
+    p.add_argument("--out", required=True, metavar="OUT_DIR")
+    p.add_argument("--force", action="store_true", help="re-run every notebook even if nothing changed")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores)")
+    _add_params(p)
+
+    p = sub.add_parser("compare", help="published vs reproduced: numbers.json -> comparison.csv")
+    p.add_argument("--numbers", required=True, metavar="NUMBERS.json")
+    p.add_argument("--out", required=True, metavar="FILE.csv")
+    _add_params(p)
+
+    p = sub.add_parser("audit", help="consistency audit of the publication -> OUT_DIR/audit.csv, audit.md")
+    p.add_argument("--out", required=True, metavar="OUT_DIR")
+
+    p = sub.add_parser("synthesize", help="rebuild the synthetic cohort reconstructed from the paper")
+    p.add_argument("--out", required=True, metavar="DATA_DIR")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled cohort's seed)")
+
+    p = sub.add_parser("notebooks", help="re-execute the committed notebooks in place (outputs on the synthetic cohort)")
+
+    p = sub.add_parser("datadict", help="print the data dictionary (Markdown) generated from the schema")
+
+    sub.add_parser("params", help="list the analysis parameters, their types and defaults")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from analysis import params as params_mod
+
+    overrides = params_mod.parse_assignments(getattr(args, "params", None))
+
+    if args.command == "validate":
+        from analysis.data import validate_dir
+
+        problems = validate_dir(Path(args.data_dir))
+        if problems:
+            for prob in problems:
+                print(prob, file=sys.stderr)
+            print(f"{args.data_dir}: INVALID ({len(problems)} problem{'s' * (len(problems) != 1)})",
+                  file=sys.stderr)
+            return 1
+        print(f"{args.data_dir}: valid")
+        return 0
+
+    if args.command == "numbers":
+        from analysis.data import load_dataset
+        from analysis.numbers import compute_numbers, write_numbers
+
+        params = params_mod.resolve({**overrides, "data_dir": args.data})
+        ds = load_dataset(Path(args.data))
+        write_numbers(compute_numbers(ds, params), Path(args.out))
+        print(f"wrote {args.out}")
+        return 0
+
+    if args.command == "reproduce":
+        from analysis.pipeline import reproduce
+
+        params = params_mod.resolve({**overrides, "data_dir": args.data, "out_dir": args.out})
+        reproduce(Path(args.data), Path(args.out), params, force=args.force, jobs=args.jobs)
+        return 0
+
+    if args.command == "compare":
+        from analysis.compare import write_comparison
+
+        params = params_mod.resolve(overrides)
+        write_comparison(Path(args.numbers), Path(args.out), params)
+        print(f"wrote {args.out}")
+        return 0
+
+    if args.command == "audit":
+        from analysis.audit import write_audit
+
+        write_audit(Path(args.out))
+        return 0
+
+    if args.command == "synthesize":
+        from analysis.synth import synthesize
+
+        synthesize(Path(args.out), seed=args.seed)
+        return 0
+
+    if args.command == "notebooks":
+        from analysis.pipeline import refresh_notebooks
+
+        refresh_notebooks()
+        return 0
+
+    if args.command == "datadict":
+        from analysis.data import data_dictionary_markdown
+
+        print(data_dictionary_markdown())
+        return 0
+
+    if args.command == "params":
+        for name, p in params_mod.PARAMS.items():
+            print(f"{name:14s} {p.type.__name__:6s} default={p.default!r:18s} {p.help}")
+        return 0
+
+    raise AssertionError(args.command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 on a usage error
+    try:
+        return _run(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
