@@ -1,0 +1,290 @@
+"""Per-patient endpoints (DESIGN §4): one definition of every derived measure, used everywhere.
+
+:func:`per_patient` turns a validated :class:`analysis.data.Dataset` into one row per patient:
+group and TACE timing, the volumes before (V0) and after (V1) the first TACE and their exam days,
+the volume change, the interval between the two exams, relative liver involvement, the Schwartz
+doubling time and the specific growth rate (undefined values kept as NaN with a reason column,
+never dropped), the times to progression after chemotherapy and after TACE with their progression
+flags, and the RECIST 1.1 response at the first follow-up.
+
+Definitions (literal, so that an independent implementation computes the same numbers)
+--------------------------------------------------------------------------------------
+- first TACE day = smallest ``procedures.day`` of the patient.
+- V0 = ``tumor_volume_cm3`` of the LAST exam with ``day <`` first TACE day; V1 = of the FIRST exam
+  with ``day >`` first TACE day (strict: an exam on the day of the first TACE is neither). Exams
+  are ordered by day; when two exams share a day the file order decides (stable sort).
+- volume change ΔV = V1 − V0 (cm³); interval Δt = day(V1) − day(V0) (days).
+- F = V / liver volume × 100 (%) at the same exam: F0 at the V0 exam, F1 at the V1 exam.
+- Schwartz doubling time DT = Δt · ln 2 / ln(V1 / V0) (days; negative when the tumour shrinks);
+  undefined when V1 = V0, when V0 or V1 is 0, or when Δt <= 0.
+- specific growth rate SGR = ln(V1 / V0) / Δt (per day); undefined when V0 or V1 is 0 or Δt <= 0
+  (it is 0 when V1 = V0).
+- TTP after chemotherapy / after TACE = ``end_day − start_day`` of the patient's ``chemo`` /
+  ``tace`` row of progression.csv (:func:`ttp_rows`), whatever ``progressed`` says (Tables 3-4
+  summarise the durations of all rows as the paper did); ``progressed`` is carried as the event
+  flag for survival analyses.
+- response at the first follow-up: RECIST 1.1 from the sums of target diameters of the V0 exam
+  (baseline, which is also the nadir) and the V1 exam, see
+  :func:`analysis.recist.first_followup_response`. The exam-level ``sum_diameters_mm`` is used;
+  where it is empty the sum is computed from lesions.csv (:func:`analysis.recist.target_sums`).
+  New lesions and the non-target status are those of the V1 exam row of imaging.csv.
+
+References
+----------
+.. [1] Schwartz M. A biomathematical approach to clinical tumor growth. Cancer 1961;14:1272-94.
+.. [2] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+   guideline (version 1.1). Eur J Cancer 2009;45:228-47.
+
+Examples
+--------
+>>> doubling_time(10.0, 20.0, 30)
+(30.0, '')
+>>> doubling_time(10.0, 10.0, 30)[1]
+'V1 = V0 (no volume change)'
+"""
+
+from __future__ import annotations
+
+import math
+
+# reasons (stable texts: tests, tables and numbers._meta["undefined"] use them)
+NO_TACE = "no TACE procedure"
+NO_V0 = "no exam before the first TACE"
+NO_V1 = "no exam after the first TACE"
+V_MISSING = "tumour volume missing at the V0 or V1 exam"
+NONPOSITIVE_INTERVAL = "interval between the exams <= 0 days"
+V0_ZERO = "V0 = 0"
+V1_ZERO = "V1 = 0"
+NO_CHANGE = "V1 = V0 (no volume change)"
+
+COLUMNS = [
+    "patient_id", "group", "tace_timing", "n_tace", "first_tace_day",
+    "v0_day", "v0", "liver_v0", "v1_day", "v1", "liver_v1",
+    "volume_change", "interval_days", "f0", "f1",
+    "doubling_time", "doubling_time_reason", "sgr", "sgr_reason",
+    "ttp_chemo", "ttp_chemo_progressed", "ttp_tace", "ttp_tace_progressed",
+    "sum0_mm", "sum1_mm", "sums_source", "new_lesions1", "nontarget_status1",
+    "response", "response_reason",
+]
+
+
+def _missing(x) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(x != x)  # NaN, pd.NA raises TypeError
+    except TypeError:
+        return True
+
+
+def _volumes_reason(v0, v1, interval) -> str:
+    if _missing(v0) or _missing(v1) or _missing(interval):
+        return V_MISSING
+    if interval <= 0:
+        return NONPOSITIVE_INTERVAL
+    if v0 == 0:
+        return V0_ZERO
+    if v1 == 0:
+        return V1_ZERO
+    return ""
+
+
+def doubling_time(v0: float, v1: float, interval_days: float) -> tuple[float, str]:
+    """Schwartz tumour volume doubling time, ``Δt · ln 2 / ln(V1 / V0)``, with a reason when undefined.
+
+    Parameters
+    ----------
+    v0, v1 : float
+        Tumour volumes (cm³) at the earlier and the later exam.
+    interval_days : float
+        Days between the two exams (Δt).
+
+    Returns
+    -------
+    (value, reason) : tuple[float, str]
+        ``value`` in days (negative when the volume decreased); NaN when undefined, and then
+        ``reason`` says why (``''`` when defined): Δt <= 0, V0 = 0, V1 = 0, or V1 = V0.
+
+    References
+    ----------
+    Schwartz M. Cancer 1961;14:1272-94 (the formula used by the paper).
+
+    Examples
+    --------
+    >>> doubling_time(10.0, 40.0, 60)  # two doublings in 60 days
+    (30.0, '')
+    >>> doubling_time(0.0, 5.0, 60)
+    (nan, 'V0 = 0')
+    """
+    reason = _volumes_reason(v0, v1, interval_days)
+    if not reason and v1 == v0:
+        reason = NO_CHANGE
+    if reason:
+        return math.nan, reason
+    return float(interval_days) * math.log(2.0) / math.log(float(v1) / float(v0)), ""
+
+
+def specific_growth_rate(v0: float, v1: float, interval_days: float) -> tuple[float, str]:
+    """Specific growth rate ``ln(V1 / V0) / Δt`` (per day), with a reason when undefined.
+
+    Defined (= 0) when V1 = V0; undefined (NaN) when Δt <= 0 or either volume is 0.
+
+    Examples
+    --------
+    >>> specific_growth_rate(10.0, 10.0, 30)
+    (0.0, '')
+    >>> specific_growth_rate(10.0, 0.0, 30)
+    (nan, 'V1 = 0')
+    """
+    reason = _volumes_reason(v0, v1, interval_days)
+    if reason:
+        return math.nan, reason
+    return math.log(float(v1) / float(v0)) / float(interval_days), ""
+
+
+def liver_involvement(tumor_volume: float, liver_volume: float) -> float:
+    """Relative liver involvement F = V / V_liver × 100 (%), NaN when either is missing.
+
+    Examples
+    --------
+    >>> liver_involvement(50.0, 2000.0)
+    2.5
+    """
+    if _missing(tumor_volume) or _missing(liver_volume) or liver_volume == 0:
+        return math.nan
+    return float(tumor_volume) / float(liver_volume) * 100.0
+
+
+def ttp_rows(ds) -> "pd.DataFrame":  # noqa: F821
+    """Time to progression of every progression.csv row: ``ttp = end_day - start_day`` (days).
+
+    Returns
+    -------
+    pandas.DataFrame
+        patient_id, group, tace_timing, setting, start_day, end_day, ttp (float), progressed
+        (the event flag; ``False`` = censored at ``end_day``). Rows in file order. Tables 3-4
+        summarise ``ttp`` over all rows of a setting whatever ``progressed`` says (as the paper).
+    """
+    import pandas as pd
+
+    pr = ds.progression
+    info = ds.patients.set_index("patient_id")
+    out = pd.DataFrame({
+        "patient_id": pr["patient_id"].to_numpy(),
+        "group": pr["patient_id"].map(info["group"]).astype("int64").to_numpy(),
+        "tace_timing": pr["patient_id"].map(info["tace_timing"]).to_numpy(),
+        "setting": pr["setting"].to_numpy(),
+        "start_day": pr["start_day"].to_numpy(),
+        "end_day": pr["end_day"].to_numpy(),
+        "ttp": (pr["end_day"].astype(float) - pr["start_day"].astype(float)).to_numpy(),
+        "progressed": pr["progressed"].astype("boolean").to_numpy(),
+    })
+    return out
+
+
+def _bool_or_none(x):
+    return None if _missing(x) else bool(x)
+
+
+def per_patient(ds) -> "pd.DataFrame":  # noqa: F821
+    """One row per patient with every endpoint of DESIGN §4 (see the module docstring).
+
+    Parameters
+    ----------
+    ds : analysis.data.Dataset
+        A validated dataset (``load_dataset``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS`, rows in the order of patients.csv. Undefined values are NaN with
+        the reason in ``doubling_time_reason`` / ``sgr_reason`` / ``response_reason``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from analysis import recist
+
+    patients = ds.patients
+    procedures = ds.procedures
+    imaging = ds.imaging.reset_index(drop=True)
+    imaging = imaging.assign(_row=np.arange(len(imaging)))
+    lesions = getattr(ds, "lesions", None)
+    lesion_sums: dict | None = None  # computed on first need (only when an exam-level sum is empty)
+
+    first_day = procedures.groupby("patient_id")["day"].min()
+    n_tace = procedures.groupby("patient_id").size()
+    exams = {pid: g.sort_values(["day", "_row"], kind="mergesort") for pid, g in imaging.groupby("patient_id")}
+    prog = {}
+    for row in ttp_rows(ds).itertuples(index=False):
+        prog.setdefault((row.patient_id, row.setting), row)  # first row of the setting
+
+    def exam_sum(pid, exam):
+        nonlocal lesion_sums
+        s = exam["sum_diameters_mm"] if "sum_diameters_mm" in exam.index else None
+        if not _missing(s):
+            return float(s), "imaging"
+        if lesion_sums is None:
+            lesion_sums = recist.target_sums(lesions) if lesions is not None and len(lesions) else {}
+        val = lesion_sums.get((pid, int(exam["day"])))
+        if val is None:
+            return math.nan, ""
+        return val, "lesions"
+
+    rows = []
+    for p in patients.itertuples(index=False):
+        pid = p.patient_id
+        r = dict.fromkeys(COLUMNS, math.nan)
+        r.update(patient_id=pid, group=int(p.group), tace_timing=p.tace_timing,
+                 n_tace=int(n_tace.get(pid, 0)), doubling_time_reason="", sgr_reason="",
+                 sums_source="", nontarget_status1=None, new_lesions1=None, response=None,
+                 response_reason="", ttp_chemo_progressed=None, ttp_tace_progressed=None)
+        for setting in ("chemo", "tace"):
+            row = prog.get((pid, setting))
+            if row is not None:
+                r[f"ttp_{setting}"] = float(row.ttp)
+                r[f"ttp_{setting}_progressed"] = _bool_or_none(row.progressed)
+        e0 = e1 = None
+        if pid not in first_day.index:
+            reason = NO_TACE
+        else:
+            ftd = first_day[pid]
+            r["first_tace_day"] = float(ftd)
+            g = exams.get(pid)
+            before = g[g["day"] < ftd] if g is not None else None
+            after = g[g["day"] > ftd] if g is not None else None
+            e0 = before.iloc[-1] if before is not None and len(before) else None
+            e1 = after.iloc[0] if after is not None and len(after) else None
+            reason = NO_V0 if e0 is None else (NO_V1 if e1 is None else "")
+        if e0 is not None:
+            r.update(v0_day=float(e0["day"]), v0=float(e0["tumor_volume_cm3"]),
+                     liver_v0=float(e0["liver_volume_cm3"]))
+            r["f0"] = liver_involvement(r["v0"], r["liver_v0"])
+        if e1 is not None:
+            r.update(v1_day=float(e1["day"]), v1=float(e1["tumor_volume_cm3"]),
+                     liver_v1=float(e1["liver_volume_cm3"]))
+            r["f1"] = liver_involvement(r["v1"], r["liver_v1"])
+        if reason:
+            r["doubling_time_reason"] = r["sgr_reason"] = r["response_reason"] = reason
+        else:
+            r["volume_change"] = r["v1"] - r["v0"]
+            r["interval_days"] = r["v1_day"] - r["v0_day"]
+            r["doubling_time"], r["doubling_time_reason"] = doubling_time(r["v0"], r["v1"], r["interval_days"])
+            r["sgr"], r["sgr_reason"] = specific_growth_rate(r["v0"], r["v1"], r["interval_days"])
+            s0, src0 = exam_sum(pid, e0)
+            s1, src1 = exam_sum(pid, e1)
+            r["sum0_mm"], r["sum1_mm"] = s0, s1
+            r["sums_source"] = "+".join(sorted({src0, src1} - {""}))
+            new = _bool_or_none(e1["new_lesions"]) if "new_lesions" in e1.index else None
+            nts = e1["nontarget_status"] if "nontarget_status" in e1.index else None
+            nts = None if _missing(nts) else str(nts)
+            r["new_lesions1"], r["nontarget_status1"] = new, nts
+            r["response"], r["response_reason"] = recist.first_followup_response(s0, s1, new, nts)
+        rows.append(r)
+
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    for c in ("ttp_chemo_progressed", "ttp_tace_progressed", "new_lesions1"):
+        out[c] = out[c].astype("boolean")
+    out["group"] = out["group"].astype("int64")
+    out["n_tace"] = out["n_tace"].astype("int64")
+    return out

@@ -1,0 +1,465 @@
+"""Figures of the analysis (issue 6 item 4): one theme, a colour-blind-safe palette, units on every axis.
+
+Every function takes the validated dataset (or the per-patient frame of
+:func:`analysis.endpoints.per_patient`) and returns a :class:`matplotlib.figure.Figure` built without
+``pyplot`` (no global figure registry, no backend needed). :func:`save` writes PNG and SVG files that
+are byte-identical on rerun: no dates, no software name, a fixed SVG hash salt.
+
+Figures
+-------
+- :func:`study_design` — Figure 1 of the paper (study design), every count taken from the data.
+- :func:`volume_before_after` — total tumour volume before and after the first TACE, one line per patient.
+- :func:`ttp_chemo_vs_tace` — time to progression after chemotherapy and after TACE, per patient.
+- :func:`regression` — volume change against doubling time, fitted OLS line and R² per group
+  (the fit is :func:`analysis.stats.ols`, the same one behind ``numbers.json``).
+- :func:`waterfall` — relative volume change per patient, sorted.
+- :func:`recist_bars` — RECIST 1.1 response at the first follow-up, counts per group.
+- :func:`km_ttp_tace` — Kaplan-Meier curves of time to progression after TACE by group
+  (product-limit estimate :func:`kaplan_meier`).
+
+Examples
+--------
+>>> from analysis.figures import FIGURES
+>>> FIGURES[0]
+'study_design'
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+#: Figure names in reading order (file stems in OUT/figures).
+FIGURES = ("study_design", "volume_before_after", "ttp_chemo_vs_tace", "regression", "waterfall",
+           "recist_bars", "km_ttp_tace")
+
+#: Okabe-Ito colours (colour-blind safe), the same in every figure.
+GROUP_COLOURS = {1: "#0072B2", 2: "#D55E00"}
+TIMING_COLOURS = {"immediate": "#009E73", "after_chemo": "#CC79A7"}
+RESPONSE_ORDER = ("CR", "PR", "SD", "PD")
+TIMING_LABELS = {"immediate": "TACE immediately", "after_chemo": "TACE after chemotherapy"}
+
+_RC = {
+    "svg.hashsalt": "tace-net",  # fixed ids inside the SVG
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+}
+_PNG_META = {"Software": None}
+_SVG_META = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+
+def _theme():
+    """Context manager applying the project's one theme (seaborn whitegrid + fixed rcParams)."""
+    import matplotlib as mpl
+    import seaborn as sns
+
+    rc = dict(sns.axes_style("whitegrid"))
+    rc.update(sns.plotting_context("notebook", font_scale=0.9))
+    rc.update(_RC)
+    return mpl.rc_context(rc)
+
+
+def _figure(width: float, height: float, ncols: int = 1, sharey: bool = False):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(1, ncols, sharey=sharey, squeeze=False)[0]
+    return fig, axes
+
+
+def _finish(fig):
+    """Run the constrained layout once, then freeze it: later renders (PNG, SVG, in any order) agree."""
+    with _theme():
+        fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    return fig
+
+
+def _per_patient(data):
+    """Accept a Dataset or an already computed per-patient frame."""
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return data
+    from analysis.endpoints import per_patient
+
+    return per_patient(data)
+
+
+def _group_label(g: int, n: int | None = None) -> str:
+    return f"Group {g}" + (f" (n={n})" if n is not None else "")
+
+
+# --------------------------------------------------------------------------------------------------
+# Figure 1: study design, counts from the data
+# --------------------------------------------------------------------------------------------------
+
+def design_counts(ds) -> dict[str, int]:
+    """Counts shown in the study-design diagram, from patients.csv and procedures.csv.
+
+    Returns
+    -------
+    dict
+        ``patients``, ``tace`` (number of procedures), ``group1``, ``group2`` and
+        ``group<g>.<timing>`` for timing ``immediate`` / ``after_chemo``.
+    """
+    pts = ds.patients
+    out = {"patients": int(len(pts)), "tace": int(len(ds.procedures))}
+    for g in (1, 2):
+        sub = pts[pts["group"] == g]
+        out[f"group{g}"] = int(len(sub))
+        for t in ("immediate", "after_chemo"):
+            out[f"group{g}.{t}"] = int((sub["tace_timing"] == t).sum())
+    return out
+
+
+def study_design(ds):
+    """Study-design diagram (the paper's Figure 1) with every count computed from ``ds``.
+
+    Parameters
+    ----------
+    ds : analysis.data.Dataset
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    c = design_counts(ds)
+    with _theme():
+        fig, (ax,) = _figure(8.0, 4.6)
+        ax.set_xlim(0, 100)
+        ax.set_ylim(0, 100)
+        ax.axis("off")
+
+        def box(x, y, w, h, text, colour):
+            ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.8",
+                                        facecolor=colour, edgecolor="#333333", linewidth=1.0, alpha=0.9))
+            ax.text(x, y, text, ha="center", va="center", fontsize=9, wrap=True)
+
+        def arrow(x0, y0, x1, y1):
+            ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=12,
+                                         color="#333333", linewidth=1.0))
+
+        box(50, 88, 44, 10, f"Patients with liver metastases of NET\nn={c['patients']} "
+                            f"({c['tace']} TACE procedures)", "#EEEEEE")
+        box(25, 55, 40, 16, "Group 1: liver metastases present\nwhen the primary was found\n"
+                            f"n={c['group1']}", "#CFE3F2")
+        box(75, 55, 40, 16, "Group 2: liver metastases appeared\nafter the primary was found\n"
+                            f"n={c['group2']}", "#F6D5C2")
+        arrow(44, 82, 28, 64)
+        arrow(56, 82, 72, 64)
+        for gx, g in ((25, 1), (75, 2)):
+            for dx, t in ((-11, "immediate"), (11, "after_chemo")):
+                label = "TACE immediately" if t == "immediate" else "TACE at progression\non chemotherapy"
+                box(gx + dx, 16, 19, 13, f"{label}\nn={c[f'group{g}.{t}']}", "#FFFFFF")
+                arrow(gx + dx * 0.5, 46, gx + dx, 24)
+        ax.set_title("Study design (counts from the dataset)")
+    return _finish(fig)
+
+
+# --------------------------------------------------------------------------------------------------
+# per-patient figures
+# --------------------------------------------------------------------------------------------------
+
+def volume_before_after(data):
+    """Total tumour volume before (V0) and after (V1) the first TACE: one line per patient, a panel per group.
+
+    Parameters
+    ----------
+    data : Dataset or pandas.DataFrame (per-patient frame)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    pp = _per_patient(data)
+    with _theme():
+        fig, axes = _figure(8.0, 4.2, ncols=2, sharey=True)
+        for ax, g in zip(axes, (1, 2)):
+            sub = pp[(pp["group"] == g)].dropna(subset=["v0", "v1"])
+            for t in ("immediate", "after_chemo"):
+                rows = sub[sub["tace_timing"] == t]
+                for i, (_, r) in enumerate(rows.iterrows()):
+                    ax.plot([0, 1], [r["v0"], r["v1"]], marker="o", markersize=4, linewidth=1.2,
+                            color=TIMING_COLOURS[t], alpha=0.85,
+                            label=TIMING_LABELS[t] if i == 0 else None)
+            ax.set_xticks([0, 1], ["before TACE 1 (V0)", "after TACE 1 (V1)"])
+            ax.set_xlim(-0.3, 1.3)
+            positive = sub[["v0", "v1"]].to_numpy().ravel()
+            if len(positive) and (positive > 0).all():
+                ax.set_yscale("log")
+            ax.set_title(_group_label(g, len(sub)))
+            ax.set_xlabel("exam")
+        axes[0].set_ylabel("total tumour volume, cm³ (log scale)")
+        axes[0].legend(loc="best", fontsize=8, frameon=True)
+    return _finish(fig)
+
+
+def ttp_chemo_vs_tace(data):
+    """Time to progression after chemotherapy and after TACE per patient (days), a panel per group.
+
+    Patients with both durations are joined by a line; a patient treated with TACE immediately has
+    no chemotherapy row and shows one point.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    pp = _per_patient(data)
+    with _theme():
+        fig, axes = _figure(8.0, 4.2, ncols=2, sharey=True)
+        for ax, g in zip(axes, (1, 2)):
+            sub = pp[pp["group"] == g]
+            seen = set()
+            for _, r in sub.iterrows():
+                t = r["tace_timing"]
+                colour = TIMING_COLOURS.get(t, "#777777")
+                label = TIMING_LABELS.get(t) if t not in seen else None
+                seen.add(t)
+                xs, ys = [], []
+                for x, col in ((0, "ttp_chemo"), (1, "ttp_tace")):
+                    v = r[col]
+                    if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                        xs.append(x)
+                        ys.append(float(v))
+                if xs:
+                    ax.plot(xs, ys, marker="o", markersize=4, linewidth=1.2, color=colour, alpha=0.85,
+                            label=label)
+            ax.set_xticks([0, 1], ["after chemotherapy", "after TACE"])
+            ax.set_xlim(-0.3, 1.3)
+            ax.set_title(_group_label(g, len(sub)))
+            ax.set_xlabel("treatment setting")
+        axes[0].set_ylabel("time to progression, days")
+        axes[0].legend(loc="best", fontsize=8, frameon=True)
+    return _finish(fig)
+
+
+def regression(data):
+    """Volume change (cm³) against Schwartz doubling time (days), OLS line and R² per group.
+
+    Only patients with a finite doubling time enter the fit (DESIGN §7 ``regression.<g>.*``);
+    the fit is :func:`analysis.stats.ols` (x = doubling time, y = volume change).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import numpy as np
+
+    from analysis.stats import ols
+
+    pp = _per_patient(data)
+    with _theme():
+        fig, (ax,) = _figure(6.4, 4.4)
+        for g in (1, 2):
+            sub = pp[(pp["group"] == g)]
+            sub = sub[np.isfinite(sub["doubling_time"].astype(float)) & np.isfinite(sub["volume_change"].astype(float))]
+            x = sub["doubling_time"].astype(float).to_numpy()
+            y = sub["volume_change"].astype(float).to_numpy()
+            label = _group_label(g, len(sub))
+            if len(sub) >= 3:
+                fit = ols(x, y)
+                xs = np.linspace(x.min(), x.max(), 2)
+                ax.plot(xs, fit.intercept + fit.slope * xs, color=GROUP_COLOURS[g], linewidth=1.5)
+                label += f": R² = {fit.r2:.4f}"
+            ax.scatter(x, y, s=22, color=GROUP_COLOURS[g], alpha=0.85, label=label, edgecolor="white",
+                       linewidth=0.5)
+        ax.axhline(0, color="#555555", linewidth=0.8)
+        ax.set_xlabel("tumour doubling time (Schwartz), days")
+        ax.set_ylabel("volume change V1 − V0, cm³")
+        ax.set_title("Volume change vs doubling time (finite DT only)")
+        ax.legend(loc="best", fontsize=8, frameon=True)
+    return _finish(fig)
+
+
+def waterfall(data):
+    """Waterfall plot: relative change of total tumour volume (V1 / V0 − 1, %) per patient, sorted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import numpy as np
+    from matplotlib.patches import Patch
+
+    pp = _per_patient(data)
+    sub = pp.dropna(subset=["v0", "v1"])
+    sub = sub[sub["v0"].astype(float) > 0].copy()
+    sub["pct"] = (sub["v1"].astype(float) / sub["v0"].astype(float) - 1.0) * 100.0
+    sub = sub.sort_values(["pct", "patient_id"], ascending=[False, True], kind="mergesort")
+    with _theme():
+        fig, (ax,) = _figure(8.0, 4.0)
+        xs = np.arange(len(sub))
+        ax.bar(xs, sub["pct"], color=[GROUP_COLOURS[int(g)] for g in sub["group"]], width=0.8)
+        ax.axhline(0, color="#555555", linewidth=0.8)
+        ax.set_xticks(xs, sub["patient_id"], rotation=90, fontsize=7)
+        ax.set_xlabel("patient (sorted by change)")
+        ax.set_ylabel("tumour volume change after TACE 1, %")
+        ax.set_title("Waterfall plot of total tumour volume change")
+        ax.legend(handles=[Patch(color=GROUP_COLOURS[g], label=_group_label(g)) for g in (1, 2)],
+                  loc="best", fontsize=8, frameon=True)
+    return _finish(fig)
+
+
+def recist_counts(data):
+    """Number of patients per RECIST 1.1 category (CR/PR/SD/PD, then any other label) per group."""
+    import pandas as pd
+
+    pp = _per_patient(data)
+    resp = pp["response"].fillna("NE").astype(str)
+    cats = list(RESPONSE_ORDER) + sorted(set(resp) - set(RESPONSE_ORDER))
+    tab = pd.crosstab(pd.Categorical(resp, categories=cats), pp["group"]).reindex(
+        index=cats, columns=[1, 2], fill_value=0)
+    tab.index.name = "response"
+    tab.columns = [f"group{g}" for g in (1, 2)]
+    return tab
+
+
+def recist_bars(data):
+    """RECIST 1.1 response at the first follow-up after TACE 1: patients per category and group.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import numpy as np
+
+    tab = recist_counts(data)
+    with _theme():
+        fig, (ax,) = _figure(6.4, 4.0)
+        xs = np.arange(len(tab))
+        w = 0.38
+        for k, g in enumerate((1, 2)):
+            vals = tab[f"group{g}"].to_numpy()
+            bars = ax.bar(xs + (k - 0.5) * w, vals, width=w, color=GROUP_COLOURS[g], label=_group_label(g))
+            ax.bar_label(bars, fontsize=8)
+        ax.set_xticks(xs, list(tab.index))
+        ax.set_xlabel("RECIST 1.1 response at the first follow-up")
+        ax.set_ylabel("patients, n")
+        ax.set_title("Response after TACE 1")
+        ax.legend(loc="best", fontsize=8, frameon=True)
+    return _finish(fig)
+
+
+def kaplan_meier(durations, events) -> "pd.DataFrame":  # noqa: F821
+    """Product-limit (Kaplan-Meier) estimate of the survival function.
+
+    Parameters
+    ----------
+    durations : array-like of float
+        Follow-up times.
+    events : array-like of bool
+        True = the event (progression) was seen at that time; False = censored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distinct event time (plus time 0): ``time``, ``at_risk``, ``events``,
+        ``survival`` (S(t) just after ``time``).
+
+    References
+    ----------
+    .. [1] Kaplan EL, Meier P. Nonparametric estimation from incomplete observations.
+       J Am Stat Assoc 1958;53:457-81.
+
+    Examples
+    --------
+    >>> kaplan_meier([1, 2, 2, 3], [True, True, False, True])["survival"].round(4).tolist()
+    [1.0, 0.75, 0.5, 0.0]
+    """
+    import numpy as np
+    import pandas as pd
+
+    t = np.asarray(durations, dtype=float)
+    e = np.asarray(events, dtype=bool)
+    rows = [(0.0, int(len(t)), 0, 1.0)]
+    s = 1.0
+    for time in np.unique(t[e]):
+        at_risk = int((t >= time).sum())
+        d = int(((t == time) & e).sum())
+        s *= 1.0 - d / at_risk
+        rows.append((float(time), at_risk, d, s))
+    return pd.DataFrame(rows, columns=["time", "at_risk", "events", "survival"])
+
+
+def km_ttp_tace(data):
+    """Kaplan-Meier curves of time to progression after TACE by group (``progressed`` = event).
+
+    Censored patients are marked with a tick on the curve.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import numpy as np
+
+    pp = _per_patient(data)
+    with _theme():
+        fig, (ax,) = _figure(6.4, 4.2)
+        for g in (1, 2):
+            sub = pp[(pp["group"] == g)].dropna(subset=["ttp_tace"])
+            if not len(sub):
+                continue
+            t = sub["ttp_tace"].astype(float).to_numpy()
+            events = sub["ttp_tace_progressed"].fillna(False).astype(bool).to_numpy()
+            km = kaplan_meier(t, events)
+            xs = np.append(km["time"].to_numpy(), t.max())
+            ys = np.append(km["survival"].to_numpy(), km["survival"].iloc[-1])
+            ax.step(xs, ys, where="post", color=GROUP_COLOURS[g], label=_group_label(g, len(sub)))
+            for c in np.sort(t[~events]):
+                ax.plot([c], [km.loc[km["time"] <= c, "survival"].iloc[-1]], "|", markersize=9,
+                        color=GROUP_COLOURS[g])
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel("time since TACE 1, days")
+        ax.set_ylabel("progression-free proportion")
+        ax.set_title("Time to progression after TACE (Kaplan-Meier)")
+        ax.legend(loc="best", fontsize=8, frameon=True)
+    return _finish(fig)
+
+
+# --------------------------------------------------------------------------------------------------
+# all figures, saving
+# --------------------------------------------------------------------------------------------------
+
+def make_all(ds, per_patient_frame=None) -> dict[str, Any]:
+    """Every figure of :data:`FIGURES`, keyed by name (``per_patient_frame`` avoids recomputing it)."""
+    pp = per_patient_frame if per_patient_frame is not None else _per_patient(ds)
+    return {
+        "study_design": study_design(ds),
+        "volume_before_after": volume_before_after(pp),
+        "ttp_chemo_vs_tace": ttp_chemo_vs_tace(pp),
+        "regression": regression(pp),
+        "waterfall": waterfall(pp),
+        "recist_bars": recist_bars(pp),
+        "km_ttp_tace": km_ttp_tace(pp),
+    }
+
+
+def to_bytes(fig, fmt: str) -> bytes:
+    """Render a figure to deterministic PNG or SVG bytes (no date, no software name, fixed hash salt)."""
+    import matplotlib as mpl
+
+    buf = io.BytesIO()
+    with mpl.rc_context(_RC):
+        fig.savefig(buf, format=fmt, metadata=_PNG_META if fmt == "png" else _SVG_META)
+    return buf.getvalue()
+
+
+def save(fig, out_dir: Path, stem: str) -> list[Path]:
+    """Write ``stem.png`` and ``stem.svg`` into ``out_dir``; returns the two paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in ("png", "svg"):
+        p = out_dir / f"{stem}.{fmt}"
+        p.write_bytes(to_bytes(fig, fmt))
+        paths.append(p)
+    return paths

@@ -1,0 +1,253 @@
+"""Identifier guard: refuse columns whose name or values look like direct identifiers.
+
+A dataset must be de-identified (DESIGN §3): pseudonyms instead of names, integer day offsets
+instead of calendar dates, and no record numbers, phone numbers, e-mail or street addresses.
+This module looks at every column of every file -- the contract's columns and any extra ones --
+and reports one problem per offending column, naming the column, the first line where it was
+seen and how many more rows look the same. The offending value itself is masked in the message
+(its shape is kept, e.g. ``0*.**.****``) so that error logs do not spread the identifier.
+
+The checks are heuristics tuned to avoid false alarms on the columns a dataset legitimately
+has: numeric columns (day offsets, volumes, doses) are only checked for calendar dates written
+as ``yyyymmdd``; person names are recognised only when most values of a free-text column look
+like ``Firstname Lastname`` (or at once for the unmistakable ``Lastname I.I.`` form).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------- column names
+
+_NAME_TOKENS = {
+    # person names (English, transliterated Russian, Russian)
+    "surname", "forename", "firstname", "lastname", "fullname", "middlename", "maidenname",
+    "patronymic", "initials", "fio", "familiya", "imya", "otchestvo",
+    "фио", "фамилия", "имя", "отчество", "инициалы",
+}
+_NAME_QUALIFIERS = {"first", "last", "full", "given", "family", "middle", "maiden", "patient", "person",
+                    "client", "subject", "pt", "sur", "fore"}
+_DATE_TOKENS = {"date", "dates", "dob", "birthdate", "birthday", "birth", "born", "datetime", "timestamp",
+                "dat", "дата", "рождения", "др"}
+_DATE_COMPOUND = re.compile(
+    r"dateof\w+|(?:exam|visit|scan|birth|death|admission|discharge|surgery|operation|study|procedure|tace|ct|mri|"
+    r"diagnosis|dx|start|end|stop|followup|lastfollowup|progression|event|entry|inclusion|consent)dates?"
+)
+_RECORD_TOKENS = {"mrn", "snils", "passport", "ssn", "nhs", "insurance", "polis", "oms", "policy",
+                  "снилс", "паспорт", "полис", "омс", "медкарта"}
+_RECORD_PAIRS = [("medical", "record"), ("record", "number"), ("record", "no"), ("hospital", "number"),
+                 ("hospital", "no"), ("case", "number"), ("history", "number"), ("card", "number"),
+                 ("chart", "number"), ("patient", "number"), ("номер", "истории"), ("номер", "карты")]
+_PHONE_TOKENS = {"phone", "telephone", "tel", "mobile", "cellphone", "fax", "телефон", "тел"}
+_EMAIL_TOKENS = {"email", "mail", "почта"}
+_ADDRESS_TOKENS = {"address", "addr", "street", "zip", "zipcode", "postcode", "postal", "адрес", "улица",
+                   "индекс"}
+
+
+def _tokens(column: str) -> list[str]:
+    text = re.sub(r"([a-z])([A-Z])", r"\1_\2", column.strip())  # camelCase -> camel_Case
+    return [t for t in re.split(r"[\W_]+", text.lower()) if t]
+
+
+def column_name_problem(column: str) -> str | None:
+    """Return why a column NAME suggests a direct identifier, or None."""
+    toks = _tokens(column)
+    tokset = set(toks)
+    joined = "".join(toks)
+    if tokset & _NAME_TOKENS or joined in _NAME_TOKENS or toks == ["name"] or toks == ["names"] or (
+        ("name" in tokset or "names" in tokset) and tokset & _NAME_QUALIFIERS
+    ):
+        return "the column name suggests person names; a dataset may only hold pseudonyms (patient_id)"
+    if tokset & _DATE_TOKENS or _DATE_COMPOUND.fullmatch(joined):
+        return ("the column name suggests calendar dates or birth dates; store times as integer day offsets "
+                "from day 0 (detection of liver metastases) and drop the dates")
+    if tokset & _RECORD_TOKENS or any(a in tokset and b in tokset for a, b in _RECORD_PAIRS):
+        return ("the column name suggests a medical record, insurance, passport or similar number; "
+                "a dataset may only hold pseudonyms")
+    if tokset & _PHONE_TOKENS:
+        return "the column name suggests phone numbers; remove the column"
+    if tokset & _EMAIL_TOKENS or joined in ("email", "emailaddress"):
+        return "the column name suggests e-mail addresses; remove the column"
+    if tokset & _ADDRESS_TOKENS or ("ip" in tokset and ("address" in tokset or "addr" in tokset)):
+        return "the column name suggests addresses; remove the column"
+    return None
+
+
+# ---------------------------------------------------------------- values
+
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_RU_MONTHS = (r"(?:январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[йя]|июн[ья]|июл[ья]|августа?|сентябр[ья]|"
+              r"октябр[ья]|ноябр[ья]|декабр[ья])")
+_D = r"(?:0?[1-9]|[12]\d|3[01])"
+_M = r"(?:0?[1-9]|1[0-2])"
+_Y4 = r"(?:1[89]\d\d|20\d\d)"
+_DATE_RES = [
+    re.compile(rf"(?<!\d){_Y4}([-/.]){_M}\1{_D}(?!\d)"),                      # 2021-03-04, 2021/3/4
+    re.compile(rf"(?<!\d){_D}([-/.]){_D}\1{_Y4}(?!\d)"),                      # 04.03.2021, 03/04/2021
+    re.compile(rf"(?<![\d.]){_D}([./]){_D}\1\d\d(?![\d.])"),                  # 04.03.21, 3/4/21
+    re.compile(rf"(?<![\w]){_D}(?:st|nd|rd|th)?\.?\s+{_MONTHS}\.?,?\s+(?:{_Y4}|\d\d)(?!\d)", re.I),  # 4 March 2021
+    re.compile(rf"(?<![\w]){_MONTHS}\.?\s+{_D}(?:st|nd|rd|th)?,?\s+{_Y4}(?!\d)", re.I),  # March 4, 2021
+    re.compile(rf"(?<![\w]){_MONTHS}\.?,?\s+{_Y4}(?!\d)", re.I),                     # March 2021
+    re.compile(rf"(?<!\d){_D}\s+{_RU_MONTHS}\s+{_Y4}", re.I),                         # 4 марта 2021
+]
+_YYYYMMDD = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}(?![\w:])", re.I)
+_SNILS = re.compile(r"\d{3}-\d{3}-\d{3}[ -]\d{2}")
+_SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
+_PASSPORT = re.compile(r"\d{2}\s?\d{2}\s\d{6}|[A-Z]{1,2}\d{7}")
+_PHONE_CHARS = re.compile(r"\+?[\d\s().-]+")
+_RECORD_PREFIX = re.compile(r"(?:mrn|med\.?\s*rec(?:ord)?|record|case|история|карта|№)\s*(?:no\.?|number|#|№)?\s*[:#№]?\s*\d{3,}",
+                            re.I)
+_ADDRESS_RES = [
+    re.compile(r"\b\d+[a-z]?,?\s+(?:[A-Z][\w'-]*\s+){1,3}(?:street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|"
+               r"drive|dr|court|ct|way|place|pl|square|sq|highway|hwy)\b\.?", re.I),
+    re.compile(r"(?<![\w])(?:ул\.|улица|просп\.|проспект|пр-т|переулок|пер\.|шоссе|бульвар|б-р|наб\.|набережная|"
+               r"пл\.|площадь)\s*[А-ЯЁA-Z0-9]", re.I),
+    re.compile(r"(?<![\w])(?:д\.|дом|кв\.|квартира|корп\.)\s*\d+", re.I),
+    re.compile(r"\b(?:apt|apartment|suite)\.?\s*#?\d+", re.I),
+]
+_WORD = r"[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?"
+_FULL_NAME = re.compile(rf"{_WORD}(?:\s+{_WORD}){{1,2}}")
+_INITIALS_NAME = re.compile(
+    rf"{_WORD}\s+[A-ZА-ЯЁ]\.\s?(?:[A-ZА-ЯЁ]\.)?|[A-ZА-ЯЁ]\.\s?(?:[A-ZА-ЯЁ]\.\s?)?{_WORD}"
+)
+# words that make a capitalised two-word value a category label rather than a person's name
+_NOT_NAME_WORDS = {
+    "liver", "lymph", "node", "nodes", "bone", "bones", "lung", "lungs", "pancreas", "pancreatic", "small",
+    "large", "intestine", "bowel", "colon", "rectum", "stomach", "peritoneum", "peritoneal", "adrenal", "ovary",
+    "spleen", "brain", "skin", "breast", "kidney", "thyroid", "left", "right", "lobe", "segment", "primary",
+    "tumor", "tumour", "partial", "complete", "stable", "progressive", "progression", "disease", "response",
+    "not", "none", "yes", "no", "unknown", "other", "grade", "stage", "central", "necrosis", "new", "target",
+    "present", "absent", "lesion", "lesions", "mass", "male", "female", "normal", "high", "low", "chemo",
+    "chemotherapy", "therapy", "treatment", "irinotecan", "tace", "embolization", "embolisation", "mri", "ct",
+    "contrast", "enhancement", "arterial", "venous", "portal", "phase", "bilobar", "unilobar", "multiple",
+    "single", "solitary", "mild", "moderate", "severe", "pain", "fever", "nausea", "syndrome", "post",
+    "before", "after", "immediate", "carcinoid", "neuroendocrine", "metastasis", "metastases", "group",
+    "ok", "na", "see", "note", "follow", "up", "visit", "exam", "scan", "dose", "reduced", "full",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One offending column: the first row seen, how many rows in all, and why."""
+
+    column: str
+    rows: tuple[int, ...]  # positions (in the list of values) of every offending row, in order
+    value: str  # the first offending value, masked
+    reason: str
+
+    @property
+    def index(self) -> int:
+        return self.rows[0] if self.rows else 0
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+def mask(value: str) -> str:
+    """Keep the shape of a value but hide its content: ``ivan@mail.ru`` -> ``i***@****.**``."""
+    value = str(value)
+    if not value:
+        return value
+    return value[0] + re.sub(r"[^\W_]", "*", value[1:])
+
+
+def _is_date(v: str) -> bool:
+    return any(r.search(v) for r in _DATE_RES)
+
+
+def _phone_like(v: str) -> bool:
+    if not _PHONE_CHARS.fullmatch(v):
+        return False
+    digits = sum(c.isdigit() for c in v)
+    if not 10 <= digits <= 15:
+        return False
+    if v.startswith("+") or "(" in v:
+        return True
+    groups = [g for g in re.split(r"[\s.-]+", v.strip()) if g]
+    return len(groups) >= 3 and all(g.isdigit() for g in groups)
+
+
+def _looks_like_name(v: str) -> bool:
+    if not _FULL_NAME.fullmatch(v):
+        return False
+    return not any(w.lower() in _NOT_NAME_WORDS for w in re.split(r"[\s-]+", v))
+
+
+def value_problem(v: str, *, numeric: bool, id_like: bool) -> str | None:
+    """Why a single value looks like a direct identifier (None when it does not).
+
+    ``numeric`` -- the contract types this column as a number (only ``yyyymmdd`` dates are checked);
+    ``id_like`` -- a key / identifier column, where long digit strings are record numbers.
+    """
+    v = v.strip()
+    if not v:
+        return None
+    if numeric:
+        if _YYYYMMDD.fullmatch(v):
+            return "looks like a calendar date written as yyyymmdd, not a day offset"
+        if _is_date(v):
+            return "looks like a calendar date; use an integer day offset from day 0"
+        return None
+    if _EMAIL.search(v):
+        return "looks like an e-mail address"
+    if _SNILS.fullmatch(v):
+        return "looks like a SNILS (insurance) number"
+    if _SSN.fullmatch(v):
+        return "looks like a social security number"
+    if _is_date(v):
+        return "looks like a calendar date; use an integer day offset from day 0 instead"
+    if _IPV4.search(v) or _IPV6.fullmatch(v):
+        return "looks like an IP address"
+    if _PASSPORT.fullmatch(v):
+        return "looks like a passport number"
+    if _phone_like(v):
+        return "looks like a phone number"
+    if _RECORD_PREFIX.search(v):
+        return "looks like a medical record number"
+    if v.isdigit() and (len(v) >= 9 or (id_like and (len(v) >= 5 or (v.startswith("0") and len(v) >= 4)))):
+        return "looks like a record, insurance or phone number (a long digit string), not a pseudonym"
+    if any(r.search(v) for r in _ADDRESS_RES):
+        return "looks like a street address"
+    if _INITIALS_NAME.fullmatch(v):
+        return "looks like a person's name with initials"
+    return None
+
+
+def scan_column(column: str, values: list[str], *, numeric: bool = False, categorical: bool = False,
+                id_like: bool = False, check_name: bool = True) -> Finding | None:
+    """Check one column (its name and all its values); return the first finding or None.
+
+    ``categorical`` columns (an enum or boolean in the contract) are validated against their
+    allowed values elsewhere and only get the value checks that would explain a bad value.
+    """
+    if check_name:
+        reason = column_name_problem(column)
+        if reason:
+            rows = tuple(i for i, v in enumerate(values) if v.strip())
+            return Finding(column, rows, mask(values[rows[0]]) if rows else "-", reason)
+    hits, first_reason = [], None
+    for i, v in enumerate(values):
+        reason = value_problem(v, numeric=numeric, id_like=id_like)
+        if reason:
+            hits.append(i)
+            first_reason = first_reason or reason
+    if hits:
+        return Finding(column, tuple(hits), mask(values[hits[0]]), first_reason)
+    if numeric or categorical:
+        return None
+    nonempty = [(i, v.strip()) for i, v in enumerate(values) if v.strip()]
+    names = [i for i, v in nonempty if _looks_like_name(v)]
+    if names and len(names) * 2 >= len(nonempty):
+        return Finding(column, tuple(names), mask(values[names[0]]), "looks like person names (Firstname Lastname)")
+    # yyyymmdd dates in a free column: flag when most values are such dates
+    dates = [i for i, v in nonempty if _YYYYMMDD.fullmatch(v)]
+    if dates and len(dates) * 2 >= len(nonempty):
+        return Finding(column, tuple(dates), mask(values[dates[0]]),
+                       "looks like calendar dates written as yyyymmdd; use integer day offsets from day 0")
+    return None

@@ -1,0 +1,173 @@
+"""Every number of the analysis in one flat dict -> numbers.json (DESIGN §7; issue 4 item 4).
+
+:func:`compute_numbers` flattens the tidy tables of :mod:`analysis.tables` (so each number has one
+definition) into ``{key: value}`` with the DESIGN §7 keys, unrounded floats and integer counts,
+plus ``_meta``:
+
+- ``dataset``, ``is_synthetic``, ``sha256`` (file name -> digest of the input bytes);
+- ``parameters`` (the analysis parameters, without the input/output folders);
+- ``versions`` (python, numpy, pandas, scipy, statsmodels, pingouin);
+- ``tests``: for every p-value key, the test, the p-value method and R's method text;
+- ``undefined``: for every key whose value is null, why it cannot be computed;
+- ``conventions``: the R conventions followed.
+
+:func:`write_numbers` writes JSON with sorted keys, 2-space indent and no NaN (null instead),
+atomically (temporary file + rename), byte-identical on rerun.
+
+Examples
+--------
+>>> from analysis.numbers import compute_numbers  # doctest: +SKIP
+>>> from analysis.data import load_dataset  # doctest: +SKIP
+>>> nums = compute_numbers(load_dataset("tests/fixtures/mini"), params.defaults())  # doctest: +SKIP
+>>> nums["n.patients"]  # doctest: +SKIP
+12
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+#: the keys DESIGN §7 requires (g = group1/group2, s = immediate/after_chemo); more keys are added
+REQUIRED_KEY_PATTERNS = (
+    "n.patients", "n.tace", "n.<g>", "n.<g>.<s>",
+    "table1.age.mean", "table1.age.sd", "table1.age.min", "table1.age.max",
+    "table1.t_stage.<T>.n", "table1.primary_site.<site>.n",
+    "table2.before.<g>.median|q1|q3", "table2.before.p", "table2.after.<g>.median|q1|q3", "table2.after.p",
+    "table3.chemo.<g>.median|q1|q3", "table3.chemo.p", "table3.tace.<g>.median|q1|q3", "table3.tace.p",
+    "table4.<g>.<s>.volume_change.median|q1|q3", "table4.<g>.<s>.ttp.median|q1|q3",
+    "table4.<g>.volume_change.p", "table4.<g>.ttp.p",
+    "regression.<g>.r2|slope|intercept|p|n", "recist.<g>.CR|PR|SD|PD.n",
+)
+
+CONVENTIONS = {
+    "quantiles": "R quantile(x, c(0.25, 0.75), type = quantile_type) (default type 7); median = R median()",
+    "mann_whitney": "R wilcox.test(x, y) defaults: exact p when both groups have < 50 values and no ties, "
+                    "else normal approximation with tie correction and continuity correction (mwu_correct); "
+                    "x = group 1 (tables 2-3) or immediate TACE (table 4); W as R reports it",
+    "regression": "R lm(volume_change ~ doubling_time) per group, patients with a finite doubling time; "
+                  "p = t-test of the slope; needs >= 3 patients and a non-constant doubling time",
+    "sd": "R sd(): denominator n - 1",
+    "ttp": "end_day - start_day of every progression row of the setting, censoring ignored (as the paper)",
+    "recist": "RECIST 1.1 at the first follow-up (V1 exam) from the sums of target diameters; "
+              "baseline = nadir = V0 exam; thresholds compared unrounded",
+    "percent": "100 * n / number of patients",
+}
+
+VERSION_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "pingouin")
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+    import platform
+
+    out = {"python": platform.python_version()}
+    for name in VERSION_PACKAGES:
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _clean(value, key: str):
+    """int for counts, float for the rest, None for NaN/inf (JSON null)."""
+    import numpy as np
+
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    v = float(value)
+    if not math.isfinite(v):
+        return None
+    if key.endswith(".n") or key.startswith("n."):
+        return int(v)
+    return v
+
+
+def compute_numbers(ds, params: dict) -> dict:
+    """All numbers of DESIGN §7 (and more, in the same style) computed in-process from a dataset.
+
+    Parameters
+    ----------
+    ds : analysis.data.Dataset
+        A validated dataset.
+    params : dict
+        Resolved analysis parameters (:func:`analysis.params.resolve`).
+
+    Returns
+    -------
+    dict
+        Flat ``{key: int | float | None}`` plus ``"_meta"``. A null value has its reason in
+        ``_meta["undefined"][key]``; each p-value's test and method are in ``_meta["tests"][key]``.
+    """
+    from analysis import tables
+    from analysis.endpoints import per_patient
+
+    pp = per_patient(ds)
+    tidy = tables.all_tidy(ds, params, endpoints=pp)
+    numbers: dict = {}
+    tests: dict = {}
+    undefined: dict = {}
+    for r in tidy.to_dict("records"):
+        key = r["key"]
+        if key in numbers:
+            raise AssertionError(f"duplicate numbers key {key}")
+        v = _clean(r["value"], key)
+        numbers[key] = v
+        if v is None:
+            undefined[key] = r["note"] or "not computable"
+        if r["statistic"] in ("p", "W") and r["test"]:
+            tests[key] = {"test": r["test"], "method": r["method"]}
+    # doubling times that could not be computed, by reason (reported, never dropped silently)
+    for g in tables.GROUPS:
+        sub = pp[pp["group"] == g]
+        reasons = sub.loc[sub["doubling_time_reason"] != "", ["patient_id", "doubling_time_reason"]]
+        if len(reasons):
+            undefined[f"doubling_time.{tables.gkey(g)}"] = {
+                pid: why for pid, why in zip(reasons["patient_id"], reasons["doubling_time_reason"])}
+    shown = {k: v for k, v in params.items() if k not in ("data_dir", "out_dir")}
+    numbers["_meta"] = {
+        "dataset": ds.name,
+        "is_synthetic": bool(ds.is_synthetic),
+        "sha256": dict(sorted(ds.sha256.items())),
+        "parameters": dict(sorted(shown.items())),
+        "versions": _versions(),
+        "conventions": CONVENTIONS,
+        "tests": tests,
+        "undefined": undefined,
+    }
+    return numbers
+
+
+def dumps(numbers: dict) -> str:
+    """The JSON text written by :func:`write_numbers` (sorted keys, indent 2, no NaN, final newline)."""
+    return json.dumps(numbers, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def write_numbers(numbers: dict, path) -> Path:
+    """Write ``numbers`` as deterministic JSON, atomically (temporary file in the same folder + rename)."""
+    path = Path(path)
+    text = dumps(numbers)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path

@@ -1,0 +1,566 @@
+"""The whole analysis in one command: dataset -> numbers, tables, figures, executed notebooks, HTML report.
+
+``python -m analysis reproduce --data DIR --out OUT [-p NAME=VALUE ...]`` calls :func:`reproduce`:
+
+1. The parameters are checked against :mod:`analysis.params` (unknown name, wrong type ->
+   :class:`~analysis.errors.UsageError` naming it) and every notebook's ``parameters`` cell is read,
+   before anything runs. A notebook receives only the names it declares, as literals (papermill).
+2. The dataset is validated (:func:`analysis.data.load_dataset`: every problem listed, exit 1,
+   nothing written).
+3. Everything is computed once in-process (:func:`analysis.results.compute`): OUT/numbers.json
+   (identical to ``python -m analysis numbers``), OUT/tables (CSV + Markdown), OUT/comparison.csv,
+   OUT/figures (PNG + SVG). The bundle is cached so the notebook kernels load it instead of
+   recomputing it.
+4. The notebooks run with papermill on the ``tace-net`` kernel, independent notebooks in parallel
+   (a process pool, ``jobs`` at once, default = number of cores), one progress line per notebook
+   with its time; each executed notebook is rendered to HTML (nbconvert).
+5. OUT/index.html links everything and states the dataset, its SHA-256s, whether it is synthetic,
+   the parameters and the package versions.
+
+All of it is written to a temporary folder beside OUT and moved into place only when everything
+succeeded. On failure the previous OUT is untouched, the error names the failing notebook and cell,
+and the executed notebook is kept in ``OUT.failed/``.
+
+A content-hash cache skips work that cannot change: a notebook whose data (file hashes), code
+(``analysis/*.py``, schema, published values, the notebook itself) and declared parameters are
+unchanged is copied from the previous OUT; when nothing at all changed, the run stops after hashing
+(well under 3 s). ``force=True`` re-runs everything.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import UsageError, UserError
+from analysis.paths import NOTEBOOKS, ROOT
+
+KERNEL = "tace-net"
+MANIFEST = Path(".cache") / "manifest.json"
+#: top-level entries of OUT written by :func:`reproduce` (anything else found in OUT is carried over)
+OUT_ENTRIES = ("notebooks", "html", "tables", "figures", "numbers.json", "comparison.csv", "index.html",
+               ".cache")
+#: notebook metadata flag: the notebook shows figures, so it starts once they are rendered
+NEEDS_FIGURES = "needs_figures"
+
+
+class NotebookFailed(UserError):
+    """A notebook raised an error while running (names the notebook, the cell and where it is kept)."""
+
+
+# --------------------------------------------------------------------------------------------------
+# notebooks and their parameters
+# --------------------------------------------------------------------------------------------------
+
+def _fast_nbformat() -> None:
+    """Skip an optional IRI-syntax checker of jsonschema whose grammar takes ~2 s to build at import.
+
+    nbformat validates notebooks with jsonschema; the notebook schema uses no 'iri' format, so the
+    checker (package ``rfc3987_syntax``) is never needed here. Marking it unimportable makes
+    jsonschema leave that one format unchecked.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def notebook_paths(folder: Path | None = None) -> list[Path]:
+    """The project's notebooks in reading order (file names start with a two-digit number)."""
+    folder = Path(folder or NOTEBOOKS)
+    return sorted(p for p in folder.glob("*.ipynb") if p.name[:2].isdigit())
+
+
+def _read_json(path: Path) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def parameters_cell(nb: dict, name: str = "notebook") -> dict:
+    """The first code cell of a notebook (as JSON), checked to be tagged ``parameters``."""
+    code = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"
+            and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    if not code:
+        raise UserError(f"{name}: no code cell (expected a first code cell tagged 'parameters')")
+    first = code[0]
+    if "parameters" not in first.get("metadata", {}).get("tags", []):
+        raise UserError(f"{name}: the first code cell is not tagged 'parameters'")
+    return first
+
+
+def declared_parameters(path: Path) -> dict[str, Any]:
+    """Names and default values assigned in a notebook's ``parameters`` cell (literals only).
+
+    Raises
+    ------
+    UserError
+        No parameters cell first among code cells, a statement that is not ``NAME = literal``,
+        or a name that is not in :data:`analysis.params.PARAMS`.
+    """
+    from analysis.params import PARAMS
+
+    path = Path(path)
+    cell = parameters_cell(_read_json(path), path.name)
+    src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    out: dict[str, Any] = {}
+    for node in ast.parse(src).body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            raise UserError(f"{path.name}: parameters cell line {node.lineno}: expected NAME = literal")
+        name = node.targets[0].id
+        try:
+            value = ast.literal_eval(node.value)
+        except ValueError:
+            raise UserError(f"{path.name}: parameters cell line {node.lineno}: {name} is not a literal") from None
+        if name not in PARAMS:
+            raise UserError(f"{path.name}: parameters cell declares '{name}', which is not an analysis parameter "
+                            f"(known: {', '.join(sorted(PARAMS))})")
+        out[name] = value
+    return out
+
+
+def check_params(params: dict | None) -> dict[str, Any]:
+    """All parameters, checked: an unknown name or a wrong type is a UsageError naming it."""
+    from analysis.params import resolve
+
+    return resolve(params or {})
+
+
+def notebook_parameters(declared: dict[str, Any], params: dict[str, Any], data_dir: Path) -> dict[str, Any]:
+    """The values passed to one notebook: only the names it declares; data_dir as a display path."""
+    from analysis.results import display_path
+
+    out = {}
+    for name in declared:
+        out[name] = display_path(data_dir) if name == "data_dir" else params[name]
+    return out
+
+
+def _needs_figures(path: Path) -> bool:
+    return bool(_read_json(path).get("metadata", {}).get("tace-net", {}).get(NEEDS_FIGURES, False))
+
+
+# --------------------------------------------------------------------------------------------------
+# hashing / cache keys
+# --------------------------------------------------------------------------------------------------
+
+def _h(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def notebook_key(nb_path: Path, data: dict, code: str, nb_params: dict) -> str:
+    """Cache key of one executed notebook: data hashes, code hash, the notebook's bytes, its parameters."""
+    from analysis.results import sha256_file
+
+    return _h({"data": data, "code": code, "notebook": sha256_file(nb_path), "params": nb_params,
+               "kernel": KERNEL, "python": sys.version.split()[0]})
+
+
+def _read_manifest(out: Path) -> dict:
+    try:
+        return _read_json(out / MANIFEST)
+    except (OSError, ValueError):
+        return {}
+
+
+# --------------------------------------------------------------------------------------------------
+# worker side: execute one notebook, render it
+# --------------------------------------------------------------------------------------------------
+
+_EXPORTER = None
+
+
+def _warm() -> None:
+    """Pool initializer: import papermill and nbconvert once per worker, while the parent computes."""
+    _fast_nbformat()
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+
+def clean_notebook(nb) -> None:
+    """Drop run-specific metadata (timestamps, durations, machine paths) so outputs are byte-stable."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.get("cell_type") == "code":
+            for out in cell.get("outputs", []):
+                out.get("metadata", {}).pop("execution", None)
+
+
+def render_html(nb) -> str:
+    """HTML of an executed notebook (nbconvert, the 'lab' template)."""
+    global _EXPORTER
+    _fast_nbformat()
+    if _EXPORTER is None:
+        from nbconvert import HTMLExporter
+
+        _EXPORTER = HTMLExporter()
+    body, _ = _EXPORTER.from_notebook_node(nb)
+    return body
+
+
+def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dict, cwd: str,
+                 kernel: str = KERNEL) -> dict:
+    """Execute one notebook with papermill, clean it, render it. Returns a status dict (never raises).
+
+    On a failing cell the executed notebook (with the error output) is still written to ``dst_ipynb``.
+    """
+    _fast_nbformat()
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    t0 = time.perf_counter()
+    status: dict[str, Any] = {"ok": True, "name": Path(src).name}
+    try:
+        pm.execute_notebook(src, dst_ipynb, parameters=parameters or None, kernel_name=kernel, cwd=cwd,
+                            progress_bar=False, log_output=False)
+    except PapermillExecutionError as exc:
+        status.update(ok=False, cell=exc.cell_index, exec_count=exc.exec_count, ename=exc.ename,
+                      evalue=str(exc.evalue))
+    except Exception as exc:  # kernel died, missing kernel, unreadable notebook ...
+        status.update(ok=False, cell=None, exec_count=None, ename=type(exc).__name__, evalue=str(exc))
+    if Path(dst_ipynb).is_file():
+        nb = nbformat.read(dst_ipynb, as_version=4)
+        clean_notebook(nb)
+        nbformat.write(nb, dst_ipynb)
+        if dst_html and status["ok"]:
+            Path(dst_html).write_text(render_html(nb), encoding="utf-8")
+    status["seconds"] = time.perf_counter() - t0
+    return status
+
+
+# --------------------------------------------------------------------------------------------------
+# parent side
+# --------------------------------------------------------------------------------------------------
+
+def _pool(jobs: int):
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_warm)
+
+
+def _safe_out(out: Path) -> None:
+    """Refuse output folders whose replacement would destroy something that is not a report."""
+    r = out.resolve()
+    if r == Path(r.anchor) or r == Path.home().resolve() or r == ROOT or ROOT.is_relative_to(r):
+        raise UserError(f"{out}: refusing to use this folder as the output folder (choose e.g. reports/)")
+    if (r / ".git").exists():
+        raise UserError(f"{out}: contains a .git folder; refusing to replace it")
+    if r.exists() and not r.is_dir():
+        raise UserError(f"{out}: exists and is not a folder")
+
+
+def _write_tables(res, tdir: Path) -> None:
+    """OUT/tables: tidy CSV + display Markdown for each table, plus per-patient endpoints and data quality."""
+    import pandas as pd
+
+    tdir.mkdir(parents=True, exist_ok=True)
+    tidy = res.tidy
+
+    def write(name: str, csv_df: pd.DataFrame, md_df: pd.DataFrame | None = None) -> None:
+        csv_df.to_csv(tdir / f"{name}.csv", index=False, lineterminator="\n", float_format="%.10g")
+        md = (md_df if md_df is not None else csv_df).to_markdown(index=False)
+        (tdir / f"{name}.md").write_text(md + "\n", encoding="utf-8")
+
+    for name in ("table1", "table2", "table3", "table4", "regression", "recist"):
+        part = tidy[tidy["table"] == name] if name in set(tidy["table"]) else tidy.iloc[0:0]
+        write(name, part.reset_index(drop=True), res.tables[name])
+    write("counts", tidy[tidy["table"] == "n"].reset_index(drop=True))
+    write("regression_sgr", res.tables["regression_sgr"])
+    write("per_patient", res.per_patient)
+    write("growth", res.tables["growth"])
+    write("missingness", res.overview["missingness"])
+    write("k_anonymity_classes", res.overview["equivalence_classes"])
+    if res.audit is not None:
+        write("audit", res.audit)
+
+
+def _copy_previous(prev: Path, tmp: Path, rel: str) -> bool:
+    src = prev / rel
+    if not src.is_file():
+        return False
+    (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, tmp / rel)
+    return True
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Replace OUT by the finished temporary folder (OUT's foreign entries were carried over)."""
+    backup = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        os.rename(out, backup)
+    try:
+        os.rename(tmp, out)
+    except OSError:
+        if backup.exists():
+            os.rename(backup, out)
+        raise
+    if backup.exists():
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def _progress(i: int, n: int, name: str, text: str) -> None:
+    print(f"  [{i}/{n}] {name:<32s} {text}", flush=True)
+
+
+def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False, jobs: int | None = None) -> Path:
+    """Run the whole analysis on ``data_dir`` and write the report to ``out_dir`` (see the module docstring).
+
+    Parameters
+    ----------
+    data_dir, out_dir : path
+        Dataset folder (DESIGN §3) and output folder (DESIGN §7).
+    params : dict, optional
+        Analysis parameters (checked; defaults fill the rest).
+    force : bool
+        Ignore the cache: recompute and re-run every notebook.
+    jobs : int, optional
+        Notebooks executed at once (default: number of cores).
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir``.
+
+    Raises
+    ------
+    UsageError
+        Unknown parameter or wrong type (before anything runs).
+    analysis.data.DatasetInvalid
+        The dataset breaks the contract (every problem listed; nothing written).
+    NotebookFailed
+        A notebook raised: names it and the cell; the previous OUT is untouched.
+    """
+    from analysis import results as R
+
+    t_start = time.perf_counter()
+    params = check_params(params)
+    data_dir, out = Path(data_dir), Path(out_dir)
+    if not data_dir.is_dir():
+        raise UserError(f"{data_dir}: no such dataset folder")
+    _safe_out(out)
+    nbs = notebook_paths()
+    if not nbs:
+        raise UserError(f"{R.display_path(NOTEBOOKS)}: no notebooks found")
+    declared = {p.name: declared_parameters(p) for p in nbs}  # before any notebook runs
+    passed = {p.name: notebook_parameters(declared[p.name], params, data_dir) for p in nbs}
+
+    data = R.data_hashes(data_dir)
+    code = R.code_hash()
+    nb_keys = {p.name: notebook_key(p, data, code, passed[p.name]) for p in nbs}
+    rkey = R.results_key(data_dir, params, code=code)
+    run_key = _h({"results": rkey, "notebooks": nb_keys, "dataset": data_dir.resolve().name})
+    manifest = _read_manifest(out)
+    print(f"reproduce: {R.display_path(data_dir)} -> {R.display_path(out)} ({len(nbs)} notebooks)", flush=True)
+    if (not force and manifest.get("run_key") == run_key
+            and all((out / f).is_file() for f in manifest.get("files", []))):
+        for i, p in enumerate(nbs, 1):
+            _progress(i, len(nbs), p.stem, "unchanged (cached)")
+        print(f"reproduce: nothing changed; {R.display_path(out)} is up to date "
+              f"({time.perf_counter() - t_start:.1f} s)", flush=True)
+        return out
+
+    # 1. validate (raises with every problem; nothing written yet)
+    from analysis.data import load_dataset
+
+    ds = load_dataset(data_dir)
+
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    failed_dir = out.parent / f"{out.name}.failed"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp.mkdir()
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    pool = None
+    try:
+        for sub in ("notebooks", "html", "tables", "figures", ".cache"):
+            (tmp / sub).mkdir()
+        # notebooks unchanged since the previous run are copied, the others run
+        todo, done = [], {}
+        prev_keys = manifest.get("notebooks", {}) if not force else {}
+        for p in nbs:
+            rel_nb, rel_html = f"notebooks/{p.name}", f"html/{p.stem}.html"
+            if (prev_keys.get(p.name) == nb_keys[p.name] and _copy_previous(out, tmp, rel_nb)
+                    and _copy_previous(out, tmp, rel_html)):
+                done[p.name] = {"ok": True, "cached": True, "name": p.name}
+            else:
+                todo.append(p)
+        if todo:
+            pool = _pool(min(jobs, len(todo)))
+
+        # 2. compute once in-process; cache the bundle for the kernels
+        t = time.perf_counter()
+        res = R.load(rkey) if not force else None
+        if res is None:
+            res = R.compute(data_dir, params, ds=ds, key=rkey)
+            R.store(res, rkey)
+        R.store(res.overview, R.results_key(data_dir, None, code=code), "overview")
+        from analysis.numbers import write_numbers
+
+        write_numbers(res.numbers, tmp / "numbers.json")
+        _write_tables(res, tmp / "tables")
+        if res.comparison is not None:
+            from analysis.compare import to_csv as write_comparison_csv  # same bytes as `analysis compare`
+
+            write_comparison_csv(res.comparison, tmp / "comparison.csv")
+        print(f"  numbers, tables, comparison  {time.perf_counter() - t:5.1f} s", flush=True)
+
+        # 3. notebooks that do not show figures start now; figures render meanwhile
+        futures = {}
+        cwd = str(NOTEBOOKS)
+
+        def submit(p: Path) -> None:
+            futures[pool.submit(run_notebook, str(p), str(tmp / "notebooks" / p.name),
+                                str(tmp / "html" / f"{p.stem}.html"), passed[p.name], cwd)] = p
+
+        later = [p for p in todo if _needs_figures(p)]
+        for p in sorted((p for p in todo if p not in later), key=lambda p: p.name):
+            submit(p)
+        t = time.perf_counter()
+        figs = R.load(rkey, "figures") if not force else None
+        if figs is None:
+            figs = R.compute_figures(res)
+            R.store(figs, rkey, "figures")
+        for name, blobs in figs.items():
+            for fmt, blob in blobs.items():
+                (tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
+        print(f"  figures ({len(figs)} x PNG + SVG)    {time.perf_counter() - t:5.1f} s", flush=True)
+        for p in later:
+            submit(p)
+
+        # 4. progress, one line per notebook
+        from concurrent.futures import as_completed
+
+        k = 0
+        for name, st in done.items():
+            k += 1
+            _progress(k, len(nbs), Path(name).stem, "unchanged (cached)")
+        failure = None
+        for fut in as_completed(futures):
+            p = futures[fut]
+            st = fut.result()
+            done[p.name] = st
+            k += 1
+            _progress(k, len(nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED"))
+            if not st["ok"] and failure is None:
+                failure = (p, st)
+                for f in futures:
+                    f.cancel()
+        if failure is not None:
+            p, st = failure
+            if failed_dir.exists():
+                shutil.rmtree(failed_dir)
+            failed_dir.mkdir(parents=True)
+            kept = failed_dir / p.name
+            if (tmp / "notebooks" / p.name).is_file():
+                shutil.move(str(tmp / "notebooks" / p.name), kept)
+            where = (f"cell {st['cell']}" + (f" (execution count {st['exec_count']})" if st.get("exec_count") else "")
+                     if st.get("cell") is not None else "before any cell ran")
+            raise NotebookFailed(
+                f"notebook {p.name} failed in {where}: {st['ename']}: {st['evalue']}\n"
+                f"the executed notebook is kept in {R.display_path(kept)}; "
+                f"{R.display_path(out)} was left unchanged")
+
+        # 5. index.html, manifest, carried-over entries, atomic swap
+        from analysis.report import write_index
+
+        write_index(tmp, res, [p.name for p in nbs], sorted(figs))
+        if out.is_dir():
+            for entry in out.iterdir():
+                if entry.name not in OUT_ENTRIES and not (tmp / entry.name).exists():
+                    if entry.is_dir():
+                        shutil.copytree(entry, tmp / entry.name, symlinks=True)
+                    else:
+                        shutil.copy2(entry, tmp / entry.name)
+        files = sorted(q.relative_to(tmp).as_posix() for q in tmp.rglob("*")
+                       if q.is_file() and q.relative_to(tmp).parts[0] in OUT_ENTRIES and q.parts[-2:] != MANIFEST.parts)
+        (tmp / MANIFEST).write_text(json.dumps({"run_key": run_key, "notebooks": nb_keys, "files": files},
+                                               indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        _swap(tmp, out)
+        if failed_dir.exists():
+            shutil.rmtree(failed_dir, ignore_errors=True)
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = None
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    print(f"reproduce: wrote {R.display_path(out)} ({'synthetic' if res.is_synthetic else 'real'} dataset "
+          f"'{res.dataset_name}') in {time.perf_counter() - t_start:.1f} s", flush=True)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# committed notebooks
+# --------------------------------------------------------------------------------------------------
+
+def default_data_dir() -> Path:
+    """The dataset the committed notebooks are computed on: data/synthetic, or the test fixture until it exists."""
+    from analysis.paths import SYNTHETIC, TESTS
+
+    if (SYNTHETIC / "patients.csv").is_file():
+        return SYNTHETIC
+    return TESTS / "fixtures" / "mini"
+
+
+def refresh_notebooks(data_dir=None, jobs: int | None = None) -> list[Path]:
+    """Re-execute the committed notebooks in place (``make notebooks``), on the bundled dataset.
+
+    With the registry default dataset (data/synthetic) no parameter is injected; any other
+    dataset is injected as ``data_dir`` (papermill's 'injected-parameters' cell).
+    """
+    _fast_nbformat()
+    import nbformat
+
+    from analysis import results as R
+    from analysis.params import defaults
+
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    inject = R.display_path(data_dir) != defaults()["data_dir"]
+    nbs = notebook_paths()
+    for p in nbs:
+        declared_parameters(p)
+    params = {k: v for k, v in defaults().items()}
+    # compute the bundle and the figures once, so the kernels only load them
+    res = R.get(data_dir, params)
+    R.store(res.overview, R.results_key(data_dir, None), "overview")
+    R.get_figures(data_dir, params)
+    print(f"notebooks: executing {len(nbs)} notebooks in place on '{res.dataset_name}'", flush=True)
+    tmpdir = ROOT / ".cache" / "refresh"
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    futures = {}
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    with _pool(jobs) as pool:
+        for p in nbs:
+            nb = nbformat.read(p, as_version=4)
+            nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+            src = tmpdir / f"src-{p.name}"
+            nbformat.write(nb, src)
+            decl = declared_parameters(p)
+            parameters = {"data_dir": R.display_path(data_dir)} if inject and "data_dir" in decl else {}
+            futures[pool.submit(run_notebook, str(src), str(tmpdir / p.name), None, parameters, str(NOTEBOOKS))] = p
+        from concurrent.futures import as_completed
+
+        failed = []
+        for k, fut in enumerate(as_completed(futures), 1):
+            p, st = futures[fut], fut.result()
+            _progress(k, len(nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED"))
+            if st["ok"]:
+                shutil.copyfile(tmpdir / p.name, p)
+            else:
+                failed.append(f"{p.name}: cell {st.get('cell')}: {st['ename']}: {st['evalue']}")
+    if failed:
+        raise NotebookFailed("notebooks failed (left unchanged):\n" + "\n".join(failed))
+    return nbs

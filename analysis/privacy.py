@@ -1,0 +1,134 @@
+"""Data overview and re-identification risk of a dataset (notebook 00): missingness and k-anonymity.
+
+k-anonymity (Sweeney 2002): a table is k-anonymous on a set of quasi-identifiers when every
+combination of their values that occurs is shared by at least k records. Here the quasi-identifiers
+are the age band (10-year bands of ``age_at_tace``; 90 = "90 or older", as ages above 89 are stored
+as 90), ``sex`` and ``primary_site`` of patients.csv. A small k means some patients are unique, or
+nearly so, on facts an outsider may know.
+
+References
+----------
+.. [1] Sweeney L. k-anonymity: a model for protecting privacy. Int J Uncertain Fuzziness
+   Knowl-Based Syst 2002;10(5):557-70.
+
+Examples
+--------
+>>> age_band(58)
+'50-59'
+>>> age_band(90)
+'90+'
+"""
+
+from __future__ import annotations
+
+import math
+
+QUASI_IDENTIFIERS = ("age_band", "sex", "primary_site")
+#: equivalence classes smaller than this are flagged (a common threshold for shared health data)
+K_THRESHOLD = 5
+
+
+def age_band(age, width: int = 10) -> str:
+    """10-year age band as text ('50-59'); 90 and above is '90+'; missing is 'missing'."""
+    try:
+        a = float(age)
+    except (TypeError, ValueError):
+        return "missing"
+    if math.isnan(a):
+        return "missing"
+    if a >= 90:
+        return "90+"
+    lo = int(a // width) * width
+    return f"{lo}-{lo + width - 1}"
+
+
+def equivalence_classes(patients) -> "pd.DataFrame":  # noqa: F821
+    """Size of every combination of age band × sex × primary site that occurs (missing = 'missing').
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``age_band``, ``sex``, ``primary_site``, ``n``; sorted by ``n`` then the three keys.
+    """
+    import pandas as pd
+
+    df = pd.DataFrame({
+        "age_band": [age_band(a) for a in patients["age_at_tace"]],
+        "sex": patients["sex"].astype("string").fillna("missing").replace("", "missing").astype(str),
+        "primary_site": patients["primary_site"].astype("string").fillna("missing").astype(str),
+    })
+    out = df.groupby(list(QUASI_IDENTIFIERS), sort=True).size().rename("n").reset_index()
+    return out.sort_values(["n", *QUASI_IDENTIFIERS], kind="mergesort").reset_index(drop=True)
+
+
+def k_anonymity(patients, threshold: int = K_THRESHOLD) -> dict:
+    """k (the smallest equivalence class) and how many patients sit in classes below ``threshold``.
+
+    Returns
+    -------
+    dict
+        ``k``, ``classes`` (number of distinct combinations), ``patients``, ``threshold``,
+        ``classes_below`` and ``patients_below`` (in classes smaller than ``threshold``),
+        ``unique`` (patients alone in their class).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"age_at_tace": [51, 55, 58, 71], "sex": ["F", "F", "F", "M"],
+    ...                   "primary_site": ["lung", "lung", "lung", "lung"]})
+    >>> k_anonymity(p, threshold=3)["k"], k_anonymity(p, threshold=3)["patients_below"]
+    (1, 1)
+    """
+    ec = equivalence_classes(patients)
+    below = ec[ec["n"] < threshold]
+    return {
+        "k": int(ec["n"].min()) if len(ec) else 0,
+        "classes": int(len(ec)),
+        "patients": int(ec["n"].sum()),
+        "threshold": int(threshold),
+        "classes_below": int(len(below)),
+        "patients_below": int(below["n"].sum()),
+        "unique": int((ec["n"] == 1).sum()),
+    }
+
+
+def missingness(ds) -> "pd.DataFrame":  # noqa: F821
+    """Missing (empty) values per file and column of a dataset.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``file``, ``column``, ``rows``, ``missing``, ``percent`` — every column of every file, in
+        file order (patients, procedures, imaging, progression, lesions) then column order.
+    """
+    import pandas as pd
+
+    rows = []
+    for name in ("patients", "procedures", "imaging", "progression", "lesions"):
+        df = getattr(ds, name, None)
+        if df is None:
+            continue
+        n = len(df)
+        for col in df.columns:
+            miss = int(df[col].isna().sum())
+            if df[col].dtype == object:
+                miss += int((df[col].astype(str) == "").sum())
+            rows.append({"file": f"{name}.csv", "column": col, "rows": n, "missing": miss,
+                         "percent": (100.0 * miss / n) if n else 0.0})
+    return pd.DataFrame(rows, columns=["file", "column", "rows", "missing", "percent"])
+
+
+def file_summary(ds) -> "pd.DataFrame":  # noqa: F821
+    """Rows, columns and SHA-256 (first 12 hex digits) per file of the dataset."""
+    import pandas as pd
+
+    rows = []
+    for name in ("patients", "procedures", "imaging", "progression", "lesions"):
+        df = getattr(ds, name, None)
+        if df is None:
+            continue
+        fname = f"{name}.csv"
+        digest = (getattr(ds, "sha256", {}) or {}).get(fname, "")
+        rows.append({"file": fname, "rows": int(len(df)), "columns": int(df.shape[1]),
+                     "sha256": digest[:12]})
+    return pd.DataFrame(rows, columns=["file", "rows", "columns", "sha256"])

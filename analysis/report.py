@@ -1,0 +1,112 @@
+"""OUT/index.html: one page linking every output and stating the dataset's provenance (DESIGN §7).
+
+The page names the dataset, says whether it is the synthetic cohort, lists the SHA-256 of each
+input file, the parameters and the package versions (from ``numbers.json``'s ``_meta``), and links
+the rendered notebooks, executed notebooks, tables, figures, numbers.json and comparison.csv. It is
+deterministic: no dates, no timings, paths relative to OUT.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; color: #222; line-height: 1.45; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; font-size: 0.9rem; } td, th { padding: 0.2rem 0.6rem; border: 1px solid #ddd; }
+code { font-size: 0.85rem; } .warn { background: #fff3cd; border: 1px solid #e0c46c; padding: 0.6rem 1rem; }
+.ok { background: #e8f4ea; border: 1px solid #9cc9a4; padding: 0.6rem 1rem; }
+figure { display: inline-block; margin: 0.5rem; } figure img { width: 22rem; border: 1px solid #ddd; }
+"""
+
+
+def _e(x) -> str:
+    return html.escape(str(x))
+
+
+def _link(href: str, text: str | None = None) -> str:
+    return f'<a href="{_e(href)}">{_e(text or href)}</a>'
+
+
+def _rows(pairs) -> str:
+    return "\n".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in pairs)
+
+
+def index_html(out_dir: Path, res, notebooks: list[str], figures: list[str]) -> str:
+    """The HTML text of the index page for a finished output folder ``out_dir``."""
+    out_dir = Path(out_dir)
+    meta = res.numbers.get("_meta", {})
+    title = "TACE with irinotecan microspheres for NET liver metastases: reproduction report"
+    parts = [f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{_e(title)}</title>\n"
+             f"<style>{_CSS}</style>\n</head>\n<body>\n<h1>{_e(title)}</h1>"]
+    if res.is_synthetic:
+        parts.append(f'<p class="warn"><strong>Synthetic data.</strong> Dataset <code>{_e(res.dataset_name)}</code> '
+                     "is a synthetic cohort reconstructed from the published aggregates. It is not patient data, "
+                     "and agreement with the paper shows only that the reconstruction matches it.</p>")
+    else:
+        parts.append(f'<p class="ok">Dataset <code>{_e(res.dataset_name)}</code> is declared as real '
+                     "(de-identified) data.</p>")
+    parts.append("<h2>Dataset</h2>\n<table>\n" + _rows([
+        ("name", f"<code>{_e(res.dataset_name)}</code>"),
+        ("folder", f"<code>{_e(res.data_dir)}</code>"),
+        ("synthetic", "yes" if res.is_synthetic else "no"),
+        ("patients", len(res.dataset.patients)),
+        ("TACE procedures", len(res.dataset.procedures)),
+    ]) + "\n</table>")
+    parts.append("<h3>SHA-256 of the input files</h3>\n<table>\n" + _rows(
+        (f"<code>{_e(f)}</code>", f"<code>{_e(h)}</code>") for f, h in sorted(res.sha256.items())) + "\n</table>")
+    parts.append("<h2>Parameters</h2>\n<table>\n" + _rows(
+        (f"<code>{_e(k)}</code>", f"<code>{_e(repr(v))}</code>") for k, v in sorted(res.params.items())) + "\n</table>")
+
+    parts.append("<h2>Notebooks</h2>\n<p>In reading order: the rendered page, then the executed notebook.</p>\n<ol>")
+    for name in notebooks:
+        stem = Path(name).stem
+        parts.append(f"<li>{_link(f'html/{stem}.html', stem)} ({_link(f'notebooks/{name}', 'ipynb')})</li>")
+    parts.append("</ol>")
+
+    parts.append("<h2>Numbers and comparison with the paper</h2>\n<ul>")
+    parts.append(f"<li>{_link('numbers.json')}: every number, unrounded (the same file as "
+                 "<code>python -m analysis numbers</code>)</li>")
+    if (out_dir / "comparison.csv").is_file():
+        line = ""
+        try:
+            from analysis.compare import summary
+
+            s = summary(res.comparison)
+            line = ": " + ", ".join(f"{_e(k)} {_e(v)}" for k, v in sorted(s.items()))
+        except Exception:  # summary is informative only
+            line = ""
+        parts.append(f"<li>{_link('comparison.csv')}: published vs reproduced{line}</li>")
+    parts.append("</ul>")
+
+    tables = sorted(p.stem for p in (out_dir / "tables").glob("*.csv"))
+    parts.append("<h2>Tables</h2>\n<table>\n<tr><th>table</th><th>CSV (tidy)</th><th>Markdown</th></tr>")
+    for t in tables:
+        md = f"tables/{t}.md"
+        parts.append(f"<tr><td>{_e(t)}</td><td>{_link(f'tables/{t}.csv', 'csv')}</td>"
+                     f"<td>{_link(md, 'md') if (out_dir / md).is_file() else ''}</td></tr>")
+    parts.append("</table>")
+
+    parts.append("<h2>Figures</h2>\n<div>")
+    for f in figures:
+        parts.append(f'<figure><a href="figures/{_e(f)}.svg"><img src="figures/{_e(f)}.png" alt="{_e(f)}"></a>'
+                     f"<figcaption>{_e(f)} ({_link(f'figures/{f}.png', 'PNG')}, "
+                     f"{_link(f'figures/{f}.svg', 'SVG')})</figcaption></figure>")
+    parts.append("</div>")
+
+    versions = meta.get("versions", {})
+    if versions:
+        parts.append("<h2>Software versions</h2>\n<table>\n" + _rows(
+            (_e(k), f"<code>{_e(v)}</code>") for k, v in sorted(versions.items())) + "\n</table>")
+    parts.append("<p>Generated by <code>python -m analysis reproduce</code>. Every number shown comes from the "
+                 "package <code>analysis</code>; nothing is typed by hand.</p>\n</body>\n</html>\n")
+    return "\n".join(parts)
+
+
+def write_index(out_dir: Path, res, notebooks: list[str], figures: list[str]) -> Path:
+    """Write ``out_dir/index.html`` (see :func:`index_html`)."""
+    path = Path(out_dir) / "index.html"
+    path.write_text(index_html(out_dir, res, notebooks, figures), encoding="utf-8")
+    return path

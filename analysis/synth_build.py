@@ -1,0 +1,270 @@
+"""Optimisation problems of the synthetic cohort: time to progression, volumes with Δt, ages.
+
+Patients are indexed 0..N-1 in blocks: group 1 immediate, group 1 after_chemo, group 2 immediate,
+group 2 after_chemo (sizes from Figure 1). Volumes are searched in hundredths of a cm³ (the CSV keeps
+two decimals, so the search works on exactly the values the pipeline will read); days are integers.
+"""
+
+from __future__ import annotations
+
+import math
+
+from analysis.synth_search import Item, Problem, Target, Var, mwu_p, q7, r2
+
+QUARTILES = (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
+P_WEIGHT = 0.02
+LN2 = math.log(2)
+
+
+def blocks(sizes):
+    """Index ranges {(group, subgroup): range} and {group: range} from the four subgroup sizes."""
+    a, b, c, d = sizes
+    sub = {
+        ("group1", "immediate"): range(0, a),
+        ("group1", "after_chemo"): range(a, a + b),
+        ("group2", "immediate"): range(a + b, a + b + c),
+        ("group2", "after_chemo"): range(a + b + c, a + b + c + d),
+    }
+    grp = {"group1": range(0, a + b), "group2": range(a + b, a + b + c + d)}
+    return sub, grp
+
+
+def _items(tv, prefix, weight=1.0):
+    return [Item(f"{prefix}.{s}", *tv[f"{prefix}.{s}"], weight=weight) for s, _ in QUARTILES]
+
+
+def _positions(n):
+    """(lower order statistic, interpolation weight) of type-7 Q1, median, Q3 for sample size n."""
+    out = []
+    for _, p in QUARTILES:
+        h = (n - 1) * p
+        lo = int(math.floor(h))
+        out.append((lo, h - lo))
+    return out
+
+
+def _quartiles(xs, pos, scale):
+    res = []
+    n = len(xs)
+    for lo, f in pos:
+        if f == 0 or lo + 1 >= n:
+            res.append(xs[lo] / scale)
+        else:
+            res.append((xs[lo] + f * (xs[lo + 1] - xs[lo])) / scale)
+    return res
+
+
+def quartile_block(tv, prefix, var, idx, scale=1.0):
+    """Q1, median, Q3 (type 7) of one variable over ``idx``."""
+    idx = list(idx)
+    pos = _positions(len(idx))
+
+    def fn(s):
+        x = s[var]
+        return _quartiles(sorted([x[i] for i in idx]), pos, scale)
+    return Target(_items(tv, prefix), fn, {(var, i) for i in idx})
+
+
+def change_block(tv, prefix, idx):
+    """Quartiles of V1 - V0 (cm³) over ``idx``."""
+    idx = list(idx)
+    pos = _positions(len(idx))
+
+    def fn(s):
+        v0, v1 = s["v0"], s["v1"]
+        return _quartiles(sorted([v1[i] - v0[i] for i in idx]), pos, 100.0)
+    return Target(_items(tv, prefix), fn, {(v, i) for i in idx for v in ("v0", "v1")})
+
+
+def p_block(tv, key, vars_, ia, ib, get):
+    ia, ib = list(ia), list(ib)
+
+    def fn(s):
+        return [mwu_p([get(s, i) for i in ia], [get(s, i) for i in ib])]
+    return Target([Item(key, *tv[key], weight=P_WEIGHT, kind="p")], fn, {(v, i) for i in ia + ib for v in vars_})
+
+
+def ttp_problem(tv, sizes, with_p=True):
+    """TTP after TACE (every patient) and after chemotherapy (after_chemo patients only)."""
+    sub, grp = blocks(sizes)
+    n = sum(sizes)
+    chemo = {i for (g, sg), r in sub.items() if sg == "after_chemo" for i in r}
+    cg = {g: [i for i in r if i in chemo] for g, r in grp.items()}
+    targets = []
+    for g, r in grp.items():
+        targets.append(quartile_block(tv, f"table3.tace.{g}", "tt", r))
+        targets.append(quartile_block(tv, f"table3.chemo.{g}", "tc", cg[g]))
+    for (g, sg), r in sub.items():
+        targets.append(quartile_block(tv, f"table4.{g}.{sg}.ttp", "tt", r))
+    if with_p:
+        tt = lambda s, i: s["tt"][i]  # noqa: E731
+        tc = lambda s, i: s["tc"][i]  # noqa: E731
+        targets.append(p_block(tv, "table3.tace.p", ("tt",), grp["group1"], grp["group2"], tt))
+        targets.append(p_block(tv, "table3.chemo.p", ("tc",), cg["group1"], cg["group2"], tc))
+        for g in ("group1", "group2"):
+            targets.append(p_block(tv, f"table4.{g}.ttp.p", ("tt",), sub[(g, "immediate")],
+                                   sub[(g, "after_chemo")], tt))
+    pins_t = tuple(sorted({int(round(v)) for k, (v, d) in tv.items()
+                           if (".ttp." in k or k.startswith("table3.tace.")) and not k.endswith(".p")}))
+    pins_c = tuple(sorted({int(round(v)) for k, (v, d) in tv.items()
+                           if k.startswith("table3.chemo.") and not k.endswith(".p")}))
+    steps = (1, 1, 2, 3, 5, 10, 25, 60)
+    variables = {
+        "tt": [Var("tt", 80, 1200, steps, pins_t) for _ in range(n)],
+        "tc": [Var("tc", 35, 600, steps, pins_c) if i in chemo else None for i in range(n)],
+    }
+    pairs = [[("tt", i) for i in r] for r in sub.values()] + [[("tc", i) for i in cg[g]] for g in grp]
+    moves = [_swap_cells("tt", list(r)) for r in grp.values()]
+    return Problem(variables, targets, pairs=pairs, moves=moves)
+
+
+def _swap_cells(var, idx):
+    """Exchange one variable between two patients (keeps the group's sample, re-splits the subgroups)."""
+    def move(s, rand):
+        a = idx[int(rand() * len(idx))]
+        b = idx[int(rand() * len(idx))]
+        x = s[var]
+        return [] if a == b or x[a] == x[b] else [(var, a, x[b]), (var, b, x[a])]
+    return move
+
+
+def draw(q, rng, lo, hi):
+    """A draw from the piecewise-linear distribution through the quartiles (tails 3/4 IQR wide)."""
+    q1, me, q3 = q
+    span = max(abs(q3 - q1), 1e-6)
+    pts = [(0.0, max(lo, q1 - 0.75 * span)), (0.25, q1), (0.5, me), (0.75, q3), (1.0, min(hi, q3 + 0.75 * span))]
+    u = rng.random()
+    for (p0, x0), (p1, x1) in zip(pts, pts[1:]):
+        if u <= p1:
+            return x0 + (u - p0) / (p1 - p0) * (x1 - x0)
+    return pts[-1][1]
+
+
+def _q(tv, prefix):
+    return [tv[f"{prefix}.{s}"][0] for s, _ in QUARTILES]
+
+
+def ttp_init(tv, sizes, rng):
+    sub, grp = blocks(sizes)
+    n = sum(sizes)
+    tt, tc = [0] * n, [0] * n
+    for (g, sg), r in sub.items():
+        for i in r:
+            tt[i] = int(round(draw(_q(tv, f"table4.{g}.{sg}.ttp"), rng, 80, 1200)))
+            if sg == "after_chemo":
+                tc[i] = int(round(draw(_q(tv, f"table3.chemo.{g}"), rng, 35, 600)))
+    return {"tt": tt, "tc": tc}
+
+
+def volume_problem(tv, sizes, short_pre, with_p=True, with_r2=True):
+    """V0, V1 (hundredths of cm³) and the days from the V0 exam to TACE (pre) and TACE to V1 (fu)."""
+    sub, grp = blocks(sizes)
+    n = sum(sizes)
+    targets = []
+    for g, r in grp.items():
+        targets.append(quartile_block(tv, f"table2.before.{g}", "v0", r, 100.0))
+        targets.append(quartile_block(tv, f"table2.after.{g}", "v1", r, 100.0))
+    for (g, sg), r in sub.items():
+        targets.append(change_block(tv, f"table4.{g}.{sg}.volume_change", r))
+    if with_p:
+        targets.append(p_block(tv, "table2.before.p", ("v0",), grp["group1"], grp["group2"],
+                               lambda s, i: s["v0"][i]))
+        targets.append(p_block(tv, "table2.after.p", ("v1",), grp["group1"], grp["group2"],
+                               lambda s, i: s["v1"][i]))
+        for g in ("group1", "group2"):
+            targets.append(p_block(tv, f"table4.{g}.volume_change.p", ("v0", "v1"), sub[(g, "immediate")],
+                                   sub[(g, "after_chemo")], lambda s, i: s["v1"][i] - s["v0"][i]))
+    if with_r2:
+        for g, r in grp.items():
+            idx = list(r)
+
+            def fn(s, idx=idx):
+                xs, ys = [], []
+                v0, v1, pre, fu = s["v0"], s["v1"], s["pre"], s["fu"]
+                for i in idx:
+                    a, b = v0[i], v1[i]
+                    if a > 0 and b > 0 and a != b:
+                        xs.append((pre[i] + fu[i]) * LN2 / math.log(b / a))
+                        ys.append((b - a) / 100.0)
+                return [r2(xs, ys)]
+            key = f"regression.{g}.r2"
+            targets.append(Target([Item(key, *tv[key])], fn,
+                                  {(v, i) for i in idx for v in ("v0", "v1", "pre", "fu")}))
+    vsteps = (1, 2, 5, 10, 30, 100, 300, 1000, 3000)
+    gof = {i: g for g, r in grp.items() for i in r}
+    pins0 = {g: tuple(int(round(v * 100)) for v in _q(tv, f"table2.before.{g}")) for g in grp}
+    pins1 = {g: tuple(int(round(v * 100)) for v in _q(tv, f"table2.after.{g}")) for g in grp}
+    variables = {
+        "v0": [Var("v0", 150, 60000, vsteps, pins0[gof[i]]) for i in range(n)],
+        "v1": [Var("v1", 50, 60000, vsteps, pins1[gof[i]]) for i in range(n)],
+        "pre": [Var("pre", 7, 13, (1, 2)) if i in short_pre else Var("pre", 14, 35, (1, 2, 5)) for i in range(n)],
+        "fu": [Var("fu", 49, 63, (1, 2, 5)) for i in range(n)],
+    }
+    linked = [[("v0", i), ("v1", i)] for i in range(n)]
+    pairs = [[(v, i) for i in r] for r in grp.values() for v in ("v0", "v1")]
+    moves = [_swap_baseline(list(r)) for r in grp.values()] + [_swap_values("v0", list(r)) for r in grp.values()]
+    return Problem(variables, targets, linked, pairs, moves)
+
+
+def _swap_baseline(idx):
+    """Exchange V0 between two patients of a group, each keeping its own change V1 - V0: the V0 and ΔV
+    samples stay the same, only V1 moves (re-pairs baselines with changes)."""
+    def move(s, rand):
+        a = idx[int(rand() * len(idx))]
+        b = idx[int(rand() * len(idx))]
+        if a == b:
+            return []
+        v0, v1 = s["v0"], s["v1"]
+        da, db = v1[a] - v0[a], v1[b] - v0[b]
+        return [("v0", a, v0[b]), ("v0", b, v0[a]), ("v1", a, v0[b] + da), ("v1", b, v0[a] + db)]
+    return move
+
+
+def _swap_values(var, idx):
+    """Exchange the whole (V0, V1) of two patients of a group (moves a patient between subgroups)."""
+    def move(s, rand):
+        a = idx[int(rand() * len(idx))]
+        b = idx[int(rand() * len(idx))]
+        if a == b:
+            return []
+        v0, v1 = s["v0"], s["v1"]
+        return [("v0", a, v0[b]), ("v0", b, v0[a]), ("v1", a, v1[b]), ("v1", b, v1[a])]
+    return move
+
+
+def volume_init(tv, sizes, short_pre, rng):
+    sub, grp = blocks(sizes)
+    n = sum(sizes)
+    v0, v1 = [0] * n, [0] * n
+    for (g, sg), r in sub.items():
+        for i in r:
+            a = draw(_q(tv, f"table2.before.{g}"), rng, 2, 600)
+            d = draw(_q(tv, f"table4.{g}.{sg}.volume_change"), rng, -500, 100)
+            if a + d < 1:
+                a = 1 - d + rng.random() * 10
+            v0[i] = int(round(a * 100))
+            v1[i] = int(round((a + d) * 100))
+    pre = [rng.randint(7, 13) if i in short_pre else rng.randint(14, 35) for i in range(n)]
+    fu = [rng.randint(52, 60) for _ in range(n)]
+    return {"v0": v0, "v1": v1, "pre": pre, "fu": fu}
+
+
+def age_problem(tv, n):
+    idx = range(n)
+
+    def fn(s):
+        x = [a / 10 for a in s["age"]]
+        mu = sum(x) / n
+        sd = math.sqrt(sum((a - mu) ** 2 for a in x) / (n - 1))
+        return [mu, sd, min(x), max(x)]
+    keys = ["table1.age.mean", "table1.age.sd", "table1.age.min", "table1.age.max"]
+    t = Target([Item(k, *tv[k]) for k in keys], fn, {("age", i) for i in idx})
+    lo, hi = int(round(tv["table1.age.min"][0] * 10)), int(round(tv["table1.age.max"][0] * 10))
+    variables = {"age": [Var("age", lo, hi, (1, 3, 10, 30), (lo, hi)) for _ in idx]}
+    return Problem(variables, [t], pairs=[[("age", i) for i in idx]])
+
+
+def age_init(tv, n, rng):
+    m, s = tv["table1.age.mean"][0], tv["table1.age.sd"][0]
+    lo, hi = tv["table1.age.min"][0], tv["table1.age.max"][0]
+    return {"age": [int(round(min(hi, max(lo, rng.gauss(m, s))) * 10)) for _ in range(n)]}

@@ -1,0 +1,104 @@
+"""The published numbers the synthetic cohort aims at, and the readings chosen where the article is ambiguous.
+
+The values come from :func:`analysis.published.load_published` (data/published/published.csv), never
+retyped here: for each DESIGN §7 key the table entry is preferred over the text and the abstract
+("tables over abstract"). Only the *choices* live here (which printed version of a number is aimed at,
+and why), plus the categorical counts that DESIGN §7 does not name as keys.
+
+Readings (each is listed in the data card):
+
+* Table 4 minus signs: the article's text layer lost them; the restored (negative) volume changes are
+  the only coherent reading (each Me lies between its LQ and UQ only with the signs restored).
+* Table 3 after-TACE quartiles: the table (137 and 432) over the abstract (134 and 342).
+* Table 3 after-TACE p: the table (0.58) over the abstract (0.57).
+* R²: the abstract (English and Russian) gives 0.1085 to group 1 and 0.0265 to group 2; the Results text
+  swaps them. Two printings against one: the abstract's assignment is aimed at.
+* Table 4 p (0.009 / 0.046): the article does not say whether it belongs to the volume change or to TTP;
+  both are aimed at, and both are reported.
+* RECIST at the first follow-up: group 2's printed counts (PR 12 + SD 10 = 22) exceed its 19 patients.
+  The printed counts add up to 34 over both groups (CR 1, PR 17, SD 15, PD 1; percentages are of 34), so
+  the totals and group 1's CR and PR and group 2's PR are kept: group 1 CR 1, PR 5, SD 9; group 2 PR 12,
+  SD 6, PD 1 (the one progression). Group 1's SD (5) and group 2's SD (10) cannot then hold.
+"""
+
+from __future__ import annotations
+
+# ---- keys aimed at (values are read from data/published) --------------------------------------------
+
+GROUPS = ("group1", "group2")
+SUBGROUPS = ("immediate", "after_chemo")
+STATS = ("median", "q1", "q3")
+
+QUARTILE_KEYS = (
+    [f"table2.{w}.{g}.{s}" for w in ("before", "after") for g in GROUPS for s in STATS]
+    + [f"table3.{w}.{g}.{s}" for w in ("chemo", "tace") for g in GROUPS for s in STATS]
+    + [f"table4.{g}.{sg}.{e}.{s}" for g in GROUPS for sg in SUBGROUPS for e in ("volume_change", "ttp")
+       for s in STATS]
+)
+P_KEYS = [
+    "table2.before.p", "table2.after.p", "table3.chemo.p", "table3.tace.p",
+    "table4.group1.volume_change.p", "table4.group1.ttp.p",
+    "table4.group2.volume_change.p", "table4.group2.ttp.p",
+]
+R2_KEYS = ["regression.group1.r2", "regression.group2.r2"]
+AGE_KEYS = ["table1.age.mean", "table1.age.sd", "table1.age.min", "table1.age.max"]
+
+# where each kind of key is preferably read from (first found wins)
+WHERE_PREFERENCE = ("table1", "table2", "table3", "table4", "figure1", "results", "methods", "abstract")
+# R² is printed only in the abstract and in the Results text, which disagree: the abstract is aimed at
+R2_PREFERENCE = ("abstract", "results")
+
+# ---- categorical composition (Figure 1, Table 1, Methods text): keys of published.csv ------------------
+
+# subgroup sizes, in the order group1 immediate, group1 after_chemo, group2 immediate, group2 after_chemo
+SUBGROUP_KEYS = ("n.group1.immediate", "n.group1.after_chemo", "n.group2.immediate", "n.group2.after_chemo")
+
+# RECIST at the first follow-up: the chosen reading (see module docstring)
+RECIST_CHOICE = {
+    "group1": {"CR": 1, "PR": 5, "SD": 9, "PD": 0},
+    "group2": {"CR": 0, "PR": 12, "SD": 6, "PD": 1},
+}
+
+# fallback values, used only when data/published/ cannot be read (keeps synthesize usable on its own);
+# they equal the article's printed numbers and are cross-checked against published.csv by the tests.
+FALLBACK = {
+    "table2.before.group1.median": ("43.9", 43.9, 1), "table2.before.group1.q1": ("35.6", 35.6, 1),
+    "table2.before.group1.q3": ("122.8", 122.8, 1), "table2.before.group2.median": ("26.5", 26.5, 1),
+    "table2.before.group2.q1": ("18.7", 18.7, 1), "table2.before.group2.q3": ("85", 85.0, 0),
+    "table2.after.group1.median": ("23.54", 23.54, 2), "table2.after.group1.q1": ("14.2", 14.2, 1),
+    "table2.after.group1.q3": ("24.8", 24.8, 1), "table2.after.group2.median": ("21.8", 21.8, 1),
+    "table2.after.group2.q1": ("14.7", 14.7, 1), "table2.after.group2.q3": ("56", 56.0, 0),
+    "table2.before.p": ("0.7511", 0.7511, 4), "table2.after.p": ("0.00036", 0.00036, 5),
+    "table3.chemo.group1.median": ("101", 101.0, 0), "table3.chemo.group1.q1": ("57", 57.0, 0),
+    "table3.chemo.group1.q3": ("120", 120.0, 0), "table3.chemo.group2.median": ("145", 145.0, 0),
+    "table3.chemo.group2.q1": ("89", 89.0, 0), "table3.chemo.group2.q3": ("263", 263.0, 0),
+    "table3.tace.group1.median": ("300", 300.0, 0), "table3.tace.group1.q1": ("137", 137.0, 0),
+    "table3.tace.group1.q3": ("344", 344.0, 0), "table3.tace.group2.median": ("304", 304.0, 0),
+    "table3.tace.group2.q1": ("240", 240.0, 0), "table3.tace.group2.q3": ("432", 432.0, 0),
+    "table3.chemo.p": ("0.31", 0.31, 2), "table3.tace.p": ("0.58", 0.58, 2),
+    "table4.group1.immediate.volume_change.median": ("-22.6", -22.6, 1),
+    "table4.group1.immediate.volume_change.q1": ("-51", -51.0, 0),
+    "table4.group1.immediate.volume_change.q3": ("-17", -17.0, 0),
+    "table4.group1.after_chemo.volume_change.median": ("-0.1", -0.1, 1),
+    "table4.group1.after_chemo.volume_change.q1": ("-16", -16.0, 0),
+    "table4.group1.after_chemo.volume_change.q3": ("0.15", 0.15, 2),
+    "table4.group2.immediate.volume_change.median": ("-17.8", -17.8, 1),
+    "table4.group2.immediate.volume_change.q1": ("-30.4", -30.4, 1),
+    "table4.group2.immediate.volume_change.q3": ("-13.26", -13.26, 2),
+    "table4.group2.after_chemo.volume_change.median": ("-0.2", -0.2, 1),
+    "table4.group2.after_chemo.volume_change.q1": ("-1", -1.0, 0),
+    "table4.group2.after_chemo.volume_change.q3": ("1.1", 1.1, 1),
+    "table4.group1.immediate.ttp.median": ("364", 364.0, 0), "table4.group1.immediate.ttp.q1": ("344", 344.0, 0),
+    "table4.group1.immediate.ttp.q3": ("637", 637.0, 0), "table4.group1.after_chemo.ttp.median": ("137", 137.0, 0),
+    "table4.group1.after_chemo.ttp.q1": ("85", 85.0, 0), "table4.group1.after_chemo.ttp.q3": ("210", 210.0, 0),
+    "table4.group2.immediate.ttp.median": ("308", 308.0, 0), "table4.group2.immediate.ttp.q1": ("275", 275.0, 0),
+    "table4.group2.immediate.ttp.q3": ("567", 567.0, 0), "table4.group2.after_chemo.ttp.median": ("240", 240.0, 0),
+    "table4.group2.after_chemo.ttp.q1": ("220", 220.0, 0), "table4.group2.after_chemo.ttp.q3": ("304", 304.0, 0),
+    "table4.group1.volume_change.p": ("0.009", 0.009, 3), "table4.group1.ttp.p": ("0.009", 0.009, 3),
+    "table4.group2.volume_change.p": ("0.046", 0.046, 3), "table4.group2.ttp.p": ("0.046", 0.046, 3),
+    "regression.group1.r2": ("0.1085", 0.1085, 4), "regression.group2.r2": ("0.0265", 0.0265, 4),
+    "table1.age.mean": ("58.55", 58.55, 2), "table1.age.sd": ("12.5", 12.5, 1),
+    "table1.age.min": ("29", 29.0, 0), "table1.age.max": ("82", 82.0, 0),
+    "n.group1.immediate": ("7", 7, 0), "n.group1.after_chemo": ("8", 8, 0),
+    "n.group2.immediate": ("9", 9, 0), "n.group2.after_chemo": ("10", 10, 0),
+}

@@ -1,0 +1,437 @@
+"""Tables 1-4 of the paper, the regression of ΔV on doubling time and the RECIST counts (DESIGN §5, §7).
+
+Every table comes in two forms:
+
+- a **tidy** DataFrame, one row per statistic, with its DESIGN §7 key (``key``), the unrounded
+  ``value``, and for p-values the test and p-value method that produced them (``test``,
+  ``method``); ``note`` says why a value is undefined (NaN). :mod:`analysis.numbers` flattens these
+  rows into numbers.json, so a number has exactly one definition.
+- a **display** DataFrame (``*_display``): "Me [LQ; UQ]" strings, n (%) counts, the p-value and a
+  column naming the test and method behind each p.
+
+Conventions (DESIGN §5)
+-----------------------
+- Quartiles: :func:`analysis.stats.summary` with ``params['quantile_type']`` (R type 7 default);
+  the median is R's ``median()``.
+- Two groups: :func:`analysis.stats.mann_whitney` with ``params['mwu_method']`` and
+  ``params['mwu_correct']`` (default: R's ``wilcox.test`` rule). Group 1 is ``x`` (Tables 2-3),
+  "immediate" is ``x`` (Table 4); W is R's statistic for that order.
+- Regression: :func:`analysis.stats.ols`, y = ΔV (cm³), x = Schwartz doubling time (days), the
+  patients of the group with a finite doubling time.
+- Table 1: mean and SD (n − 1) of age; counts and percentages (of all patients) of every allowed
+  category (zeros included); interval categories of the paper (below).
+
+Interval categories (Table 1; a month is 365.25 / 12 days, a year 365.25 days)
+------------------------------------------------------------------------------
+``days_dx_to_liver_mets``: group 1 patients form their own category ``group1`` (liver
+metastases found with the primary, 0 days); group 2 patients: ``le_6m`` (<= 182.625 days),
+``6m_to_18m`` (<= 547.875), ``18m_to_6y`` (<= 2191.5), ``gt_6y`` (longer; not in the paper).
+``days_liver_mets_to_tace``: ``lt_2w`` (< 14 days), ``2w_to_3m`` (14 days to 91.3125 days
+inclusive: the paper has no such category, so it is reported separately rather than merged),
+``gt_3m`` (> 91.3125 days).
+"""
+
+from __future__ import annotations
+
+import math
+
+GROUPS = (1, 2)
+TIMINGS = ("immediate", "after_chemo")
+T_STAGES = ("T1", "T2", "T3", "T4", "TX")
+PRIMARY_SITES = ("pancreas", "small_intestine", "lung", "prostate", "other", "unknown")
+LIVER_DISTRIBUTIONS = ("bilobar_multiple", "unilobar_multiple", "bilobar_single", "solitary")
+SEXES = ("F", "M", "missing")
+RECIST_CATEGORIES = ("CR", "PR", "SD", "PD", "NE")
+
+MONTH_DAYS = 365.25 / 12
+YEAR_DAYS = 365.25
+DX_TO_METS = (("le_6m", 6 * MONTH_DAYS), ("6m_to_18m", 1.5 * YEAR_DAYS), ("18m_to_6y", 6 * YEAR_DAYS),
+              ("gt_6y", math.inf))
+DX_TO_METS_LABELS = {"group1": "group 1: with the primary (0 days)", "le_6m": "group 2: <= 6 months",
+                     "6m_to_18m": "group 2: 6 months to 1.5 years", "18m_to_6y": "group 2: 1.5 to 6 years",
+                     "gt_6y": "group 2: > 6 years"}
+METS_TO_TACE_LABELS = {"lt_2w": "< 2 weeks", "2w_to_3m": "2 weeks to 3 months", "gt_3m": "> 3 months"}
+
+TIDY_COLUMNS = ["key", "table", "variable", "level", "group", "timing", "statistic", "value", "test",
+                "method", "note"]
+
+SUMMARY_STATS = ("n", "median", "q1", "q3", "min", "max")
+
+
+def gkey(group: int) -> str:
+    """``1`` -> ``'group1'`` (the DESIGN §7 spelling)."""
+    return f"group{int(group)}"
+
+
+def dx_to_mets_category(group: int, days: float) -> str:
+    """Table 1 category of the time from diagnosis of the primary to liver metastases.
+
+    Examples
+    --------
+    >>> dx_to_mets_category(1, 0), dx_to_mets_category(2, 182), dx_to_mets_category(2, 183)
+    ('group1', 'le_6m', '6m_to_18m')
+    """
+    if int(group) == 1:
+        return "group1"
+    for name, upper in DX_TO_METS:
+        if days <= upper:
+            return name
+    return "gt_6y"
+
+
+def mets_to_tace_category(days: float) -> str:
+    """Table 1 category of the time from liver metastases to TACE.
+
+    Examples
+    --------
+    >>> mets_to_tace_category(13), mets_to_tace_category(14), mets_to_tace_category(91), mets_to_tace_category(92)
+    ('lt_2w', '2w_to_3m', '2w_to_3m', 'gt_3m')
+    """
+    if days < 14:
+        return "lt_2w"
+    if days <= 3 * MONTH_DAYS:
+        return "2w_to_3m"
+    return "gt_3m"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _row(key, table, variable, statistic, value, level="", group="", timing="", test="", method="", note=""):
+    if value is None:
+        value = math.nan
+    return dict(key=key, table=table, variable=variable, level=level, group=group, timing=timing,
+                statistic=statistic, value=value, test=test, method=method, note=note)
+
+
+def _frame(rows):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=TIDY_COLUMNS)
+
+
+def _values(series):
+    import numpy as np
+
+    a = np.asarray(series, dtype=float)
+    return a[~np.isnan(a)]
+
+
+def _summary_rows(prefix, table, variable, values, params, group="", timing="", empty_note="no values"):
+    from analysis import stats
+
+    s = stats.summary(values, type=int(params["quantile_type"]))
+    rows = []
+    for stat in SUMMARY_STATS:
+        v = s[stat]
+        note = empty_note if s["n"] == 0 and stat != "n" else ""
+        rows.append(_row(f"{prefix}.{stat}", table, variable, stat, v, group=group, timing=timing, note=note))
+    return rows
+
+
+def _mwu_rows(prefix, table, variable, x, y, params, group="", timing="", what="groups"):
+    """Rows ``prefix.p`` and ``prefix.W`` of a Mann-Whitney test (NaN with a note when impossible)."""
+    from analysis import stats
+
+    if len(x) == 0 or len(y) == 0:
+        note = f"Mann-Whitney U needs values in both {what} (n = {len(x)} and {len(y)})"
+        return [_row(f"{prefix}.p", table, variable, "p", math.nan, group=group, timing=timing,
+                     test="Mann-Whitney U", note=note),
+                _row(f"{prefix}.W", table, variable, "W", math.nan, group=group, timing=timing,
+                     test="Mann-Whitney U", note=note)]
+    r = stats.mann_whitney(x, y, method=params["mwu_method"], correct=bool(params["mwu_correct"]))
+    note = r.note
+    if math.isnan(r.p) and not note:
+        note = "p undefined"
+    return [_row(f"{prefix}.p", table, variable, "p", r.p, group=group, timing=timing, test=r.test,
+                 method=r.method, note=note),
+            _row(f"{prefix}.W", table, variable, "W", r.statistic, group=group, timing=timing, test=r.test,
+                 method=r.method)]
+
+
+def _pp(ds, endpoints):
+    if endpoints is not None:
+        return endpoints
+    from analysis.endpoints import per_patient
+
+    return per_patient(ds)
+
+
+# ---------------------------------------------------------------- counts
+
+
+def counts(ds, params=None, endpoints=None):
+    """Tidy rows ``n.patients``, ``n.tace``, ``n.<g>``, ``n.<g>.<s>``."""
+    p = ds.patients
+    rows = [_row("n.patients", "n", "patients", "n", int(len(p))),
+            _row("n.tace", "n", "tace", "n", int(len(ds.procedures)))]
+    for g in GROUPS:
+        pg = p[p["group"] == g]
+        rows.append(_row(f"n.{gkey(g)}", "n", "patients", "n", int(len(pg)), group=gkey(g)))
+        for s in TIMINGS:
+            rows.append(_row(f"n.{gkey(g)}.{s}", "n", "patients", "n", int((pg["tace_timing"] == s).sum()),
+                             group=gkey(g), timing=s))
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------- Table 1
+
+
+def table1(ds, params=None, endpoints=None):
+    """Table 1 (patient characteristics), tidy: age mean/SD/min/max and category counts and %.
+
+    Counts are over all patients (as the paper's Table 1); percentages are of all patients.
+    """
+    import numpy as np
+    import pandas as pd
+
+    p = ds.patients
+    N = int(len(p))
+    rows = []
+    age = _values(p["age_at_tace"])
+    n_age = int(age.size)
+    rows.append(_row("table1.age.n", "table1", "age_at_tace", "n", n_age))
+    rows.append(_row("table1.age.mean", "table1", "age_at_tace", "mean", float(np.mean(age)) if n_age else math.nan,
+                     note="" if n_age else "no values"))
+    rows.append(_row("table1.age.sd", "table1", "age_at_tace", "sd",
+                     float(np.std(age, ddof=1)) if n_age > 1 else math.nan,
+                     note="" if n_age > 1 else "SD needs at least 2 values"))
+    rows.append(_row("table1.age.min", "table1", "age_at_tace", "min", float(age.min()) if n_age else math.nan,
+                     note="" if n_age else "no values"))
+    rows.append(_row("table1.age.max", "table1", "age_at_tace", "max", float(age.max()) if n_age else math.nan,
+                     note="" if n_age else "no values"))
+
+    def cat_rows(variable, levels, values):
+        values = list(values)
+        for lev in levels:
+            k = int(sum(1 for v in values if v == lev))
+            rows.append(_row(f"table1.{variable}.{lev}.n", "table1", variable, "n", k, level=lev))
+            rows.append(_row(f"table1.{variable}.{lev}.percent", "table1", variable, "percent",
+                             100.0 * k / N if N else math.nan, level=lev, note="" if N else "no patients"))
+
+    def boolstr(v):
+        return "missing" if pd.isna(v) else ("true" if bool(v) else "false")
+
+    def sexstr(v):
+        return "missing" if pd.isna(v) or str(v) == "" else str(v)
+
+    cat_rows("t_stage", T_STAGES, p["t_stage"].astype(str))
+    cat_rows("primary_site", PRIMARY_SITES, p["primary_site"].astype(str))
+    cat_rows("liver_distribution", LIVER_DISTRIBUTIONS, p["liver_distribution"].astype(str))
+    cat_rows("extrahepatic_disease", ("true", "false"), [boolstr(v) for v in p["extrahepatic_disease"]])
+    cat_rows("primary_resected", ("true", "false"), [boolstr(v) for v in p["primary_resected"]])
+    cat_rows("sex", SEXES, [sexstr(v) for v in p["sex"]])
+    cat_rows("dx_to_liver_mets", tuple(DX_TO_METS_LABELS),
+             [dx_to_mets_category(g, d) for g, d in zip(p["group"], p["days_dx_to_liver_mets"])])
+    cat_rows("liver_mets_to_tace", tuple(METS_TO_TACE_LABELS),
+             [mets_to_tace_category(d) for d in p["days_liver_mets_to_tace"]])
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------- Tables 2-4
+
+
+def _by_group(pp, column):
+    return {g: _values(pp.loc[pp["group"] == g, column]) for g in GROUPS}
+
+
+def table2(ds, params, endpoints=None):
+    """Table 2: tumour volume before (V0) and after (V1) TACE 1 per group; Mann-Whitney group 1 vs 2."""
+    pp = _pp(ds, endpoints)
+    rows = []
+    for part, col, label in (("before", "v0", "tumour volume before TACE 1 (V0), cm3"),
+                             ("after", "v1", "tumour volume after TACE 1 (V1), cm3")):
+        vals = _by_group(pp, col)
+        for g in GROUPS:
+            rows += _summary_rows(f"table2.{part}.{gkey(g)}", "table2", label, vals[g], params, group=gkey(g))
+        rows += _mwu_rows(f"table2.{part}", "table2", label, vals[1], vals[2], params)
+    return _frame(rows)
+
+
+def table3(ds, params, endpoints=None):
+    """Table 3: time to progression after chemotherapy and after TACE per group.
+
+    Summarised over all progression.csv rows of the setting (:func:`analysis.endpoints.ttp_rows`),
+    censoring ignored, as the paper did.
+    """
+    from analysis.endpoints import ttp_rows
+
+    tr = ttp_rows(ds)
+    rows = []
+    for part, label in (("chemo", "time to progression after chemotherapy, days"),
+                        ("tace", "time to progression after TACE, days")):
+        vals = _by_group(tr[tr["setting"] == part], "ttp")
+        for g in GROUPS:
+            rows += _summary_rows(f"table3.{part}.{gkey(g)}", "table3", label, vals[g], params, group=gkey(g))
+        rows += _mwu_rows(f"table3.{part}", "table3", label, vals[1], vals[2], params)
+    return _frame(rows)
+
+
+def table4(ds, params, endpoints=None):
+    """Table 4: ΔV and TTP after TACE per group × timing; Mann-Whitney immediate vs after_chemo per group."""
+    from analysis.endpoints import ttp_rows
+
+    pp = _pp(ds, endpoints)
+    tr = ttp_rows(ds)
+    sources = {"volume_change": (pp, "volume_change"), "ttp": (tr[tr["setting"] == "tace"], "ttp")}
+    rows = []
+    for part, label in (("volume_change", "volume change V1 - V0, cm3"),
+                        ("ttp", "time to progression after TACE, days")):
+        src, col = sources[part]
+        for g in GROUPS:
+            vals = {}
+            for s in TIMINGS:
+                vals[s] = _values(src.loc[(src["group"] == g) & (src["tace_timing"] == s), col])
+                rows += _summary_rows(f"table4.{gkey(g)}.{s}.{part}", "table4", label, vals[s], params,
+                                      group=gkey(g), timing=s)
+            rows += _mwu_rows(f"table4.{gkey(g)}.{part}", "table4", label, vals["immediate"], vals["after_chemo"],
+                              params, group=gkey(g), what="timings")
+    return _frame(rows)
+
+
+def regression(ds, params=None, endpoints=None):
+    """ΔV regressed on the doubling time per group (finite DT only): r2, slope, intercept, p, n."""
+    import numpy as np
+
+    from analysis import stats
+
+    pp = _pp(ds, endpoints)
+    rows = []
+    label = "volume change (cm3) ~ doubling time (days)"
+    for g in GROUPS:
+        sub = pp[(pp["group"] == g)]
+        x = np.asarray(sub["doubling_time"], dtype=float)
+        y = np.asarray(sub["volume_change"], dtype=float)
+        ok = np.isfinite(x) & np.isfinite(y)
+        x, y = x[ok], y[ok]
+        n = int(x.size)
+        prefix = f"regression.{gkey(g)}"
+        test = "OLS linear regression (slope t-test)"
+        try:
+            r = stats.ols(x, y)
+            vals, note, method = dict(r2=r.r2, slope=r.slope, intercept=r.intercept, p=r.p), "", r.method
+        except ValueError as exc:
+            vals = dict(r2=math.nan, slope=math.nan, intercept=math.nan, p=math.nan)
+            note, method = (f"fewer than 3 patients with a finite doubling time (n = {n})" if n < 3
+                            else f"not estimable: {exc}"), "t-test"
+        for stat in ("r2", "slope", "intercept", "p"):
+            rows.append(_row(f"{prefix}.{stat}", "regression", label, stat, vals[stat], group=gkey(g),
+                             test=test if stat == "p" else "", method=method if stat == "p" else "",
+                             note=note))
+        rows.append(_row(f"{prefix}.n", "regression", label, "n", n, group=gkey(g)))
+    return _frame(rows)
+
+
+def recist_counts(ds, params=None, endpoints=None):
+    """RECIST 1.1 response at the first follow-up: counts per group (CR, PR, SD, PD and NE)."""
+    pp = _pp(ds, endpoints)
+    rows = []
+    for g in GROUPS:
+        resp = pp.loc[pp["group"] == g, "response"]
+        for c in RECIST_CATEGORIES:
+            rows.append(_row(f"recist.{gkey(g)}.{c}.n", "recist", "response at first follow-up (RECIST 1.1)", "n",
+                             int((resp == c).sum()), level=c, group=gkey(g)))
+    return _frame(rows)
+
+
+def all_tidy(ds, params, endpoints=None):
+    """Every tidy table in one frame (counts, Tables 1-4, regression, RECIST counts)."""
+    import pandas as pd
+
+    pp = _pp(ds, endpoints)
+    parts = [f(ds, params, endpoints=pp) for f in (counts, table1, table2, table3, table4, regression, recist_counts)]
+    return pd.concat(parts, ignore_index=True)
+
+
+# ---------------------------------------------------------------- display forms
+
+
+def _fmt_p(p, decimals=3):
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "NA"
+    if p < 0.001:
+        return "< 0.001"
+    return f"{p:.{max(decimals, 3)}f}"
+
+
+def _me(tidy, prefix, decimals):
+    from analysis import stats
+
+    v = {r["statistic"]: r["value"] for r in tidy[tidy["key"].str.startswith(prefix + ".")].to_dict("records")}
+    return stats.format_me_iqr({"median": v["median"], "q1": v["q1"], "q3": v["q3"]}, decimals=int(decimals))
+
+
+def _test_text(row):
+    return f"{row['test']} ({row['method']})" if row["method"] else row["test"]
+
+
+def _two_group_display(tidy, table, parts, decimals):
+    import pandas as pd
+
+    out = []
+    for part, label in parts:
+        prow = tidy[tidy["key"] == f"{table}.{part}.p"].iloc[0]
+        n = {g: int(tidy[tidy["key"] == f"{table}.{part}.{gkey(g)}.n"]["value"].iloc[0]) for g in GROUPS}
+        out.append({"index": label,
+                    "Group 1, Me [LQ; UQ]": _me(tidy, f"{table}.{part}.group1", decimals),
+                    "Group 2, Me [LQ; UQ]": _me(tidy, f"{table}.{part}.group2", decimals),
+                    "n (group 1 / group 2)": f"{n[1]} / {n[2]}",
+                    "p": _fmt_p(prow["value"]),
+                    "test (p-value method)": _test_text(prow)})
+    return pd.DataFrame(out)
+
+
+def table1_display(ds, params, endpoints=None):
+    """Table 1 for reading: age as mean ± SD (min-max), categories as n (%), over all patients."""
+    import pandas as pd
+
+    t = table1(ds, params)
+    d = int(params.get("decimals", 2)) if params else 2
+    v = dict(zip(t["key"], t["value"]))
+    out = [{"characteristic": "age at TACE, years", "level": "mean ± SD (min-max)",
+            "value": f"{v['table1.age.mean']:.{d}f} ± {v['table1.age.sd']:.{d}f} "
+                     f"({v['table1.age.min']:g}-{v['table1.age.max']:g})"}]
+    labels = {"dx_to_liver_mets": DX_TO_METS_LABELS, "liver_mets_to_tace": METS_TO_TACE_LABELS}
+    for r in t[t["statistic"] == "n"].to_dict("records"):
+        if r["variable"] == "age_at_tace":
+            continue
+        pct = v[r["key"][: -len(".n")] + ".percent"]
+        out.append({"characteristic": r["variable"].replace("_", " "),
+                    "level": labels.get(r["variable"], {}).get(r["level"], r["level"]),
+                    "value": f"{int(r['value'])} ({pct:.{min(d, 1)}f}%)"})
+    return pd.DataFrame(out)
+
+
+def table2_display(ds, params, endpoints=None):
+    """Table 2 for reading: V0 and V1 per group as "Me [LQ; UQ]", p and the test behind it."""
+    return _two_group_display(table2(ds, params, endpoints), "table2",
+                              [("before", "tumour volume before TACE 1, cm3"),
+                               ("after", "tumour volume after TACE 1, cm3")], params["decimals"])
+
+
+def table3_display(ds, params, endpoints=None):
+    """Table 3 for reading: TTP after chemotherapy and after TACE per group, p and test."""
+    return _two_group_display(table3(ds, params, endpoints), "table3",
+                              [("chemo", "time to progression after chemotherapy, days"),
+                               ("tace", "time to progression after TACE, days")], params["decimals"])
+
+
+def table4_display(ds, params, endpoints=None):
+    """Table 4 for reading: ΔV and TTP per group × timing, p (immediate vs after chemo) and test per group."""
+    import pandas as pd
+
+    t = table4(ds, params, endpoints)
+    d = params["decimals"]
+    out = []
+    for part, label in (("volume_change", "volume change V1 - V0, cm3, Me [LQ; UQ]"),
+                        ("ttp", "time to progression after TACE, days, Me [LQ; UQ]")):
+        row = {"index": label}
+        for g in GROUPS:
+            for s in TIMINGS:
+                row[f"Group {g}, TACE {s.replace('_', ' ')}"] = _me(t, f"table4.{gkey(g)}.{s}.{part}", d)
+        for g in GROUPS:
+            prow = t[t["key"] == f"table4.{gkey(g)}.{part}.p"].iloc[0]
+            row[f"p, group {g}"] = _fmt_p(prow["value"])
+            row[f"test, group {g} (p-value method)"] = _test_text(prow)
+        out.append(row)
+    return pd.DataFrame(out)

@@ -1,0 +1,26 @@
+# Entry point of `make r-fixtures`: regenerates every R reference fixture under tests/r/fixtures/.
+#
+#   Rscript tests/r/make_fixtures.R        (from the repository root, or anywhere)
+#
+# Runs, in this order, each script that exists:
+#   stats_fixtures.R     reference values for analysis/stats.py   -> fixtures/stats.json
+#   dataset_numbers.R    R's own computation of the numbers of whole datasets (DESIGN §7)
+# Each script is sourced in a fresh environment with the working directory set to tests/r/ and
+# FIXTURE_DIR pointing at tests/r/fixtures/. R is needed only here, never at run time.
+
+.here <- local({
+  f <- sub("^--file=", "", grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE))
+  if (length(f) == 1L) dirname(normalizePath(f)) else normalizePath("tests/r", mustWork = TRUE)
+})
+message(R.version.string)
+for (script in c("stats_fixtures.R", "dataset_numbers.R")) {
+  path <- file.path(.here, script)
+  if (!file.exists(path)) {
+    message("skip ", script, " (not present)")
+    next
+  }
+  message("run  ", script)
+  env <- new.env(parent = globalenv())
+  assign("FIXTURE_DIR", file.path(.here, "fixtures"), envir = env)
+  source(path, local = env, chdir = TRUE)
+}
