@@ -301,13 +301,9 @@ def _read_table(directory: Path, fname: str, resource: dict) -> tuple[_Table | N
         rows.append([c.strip() for c in rec])
         lines.append(line)
     assert header is not None  # the text is not blank
-    if header_line != 1:
-        # blank lines before the header shift nothing in our numbering, but say where the header is
-        pass
 
     # header
     fields = resource["schema"]["fields"]
-    names = {f["name"] for f in fields}
     index: dict[str, int] = {}
     for k, name in enumerate(header):
         if name == "":
@@ -333,7 +329,6 @@ def _read_table(directory: Path, fname: str, resource: dict) -> tuple[_Table | N
         problems.append(Problem(fname, None, None, None, "the file has a header but no data rows"
                                 + (" (delete lesions.csv if there are no lesion data)" if fname == "lesions.csv"
                                    else "")))
-    del names
     return _Table(fname, header, rows, lines, index), data, problems
 
 
@@ -354,6 +349,8 @@ def _constraint_message(f: dict, name: str, value: str) -> str:
         allowed = ", ".join(_fmt_num(a) for a in c["enum"])
         near = [a for a in c["enum"] if str(a).lower() == value.strip().lower()]
         hint = f" (values are case-sensitive: write {near[0]})" if near else ""
+        if value.strip().lower() in _MISSING_WORDS:
+            hint = _EMPTY_HINT if not _is_required(f) else ""
         return f"must be one of: {allowed}{hint}"
     if name == "minimum":
         return f"must be >= {_fmt_num(c['minimum'])}{unit}"
@@ -368,11 +365,19 @@ def _constraint_message(f: dict, name: str, value: str) -> str:
     return f"breaks the constraint {name} = {c.get(name)!r}"  # pragma: no cover - no other constraint in the schema
 
 
+_MISSING_WORDS = {"na", "n/a", "nan", "null", "none", "missing", "-", "--", "?", ".", "nd", "inf", "-inf", "+inf",
+                  "infinity"}
+_EMPTY_HINT = "; leave the cell empty for a missing value"
+
+
 def _type_message(f: dict, value: str) -> str:
+    msg = _type_message_core(f, value)
+    return msg + _EMPTY_HINT if value.strip().lower() in _MISSING_WORDS else msg
+
+
+def _type_message_core(f: dict, value: str) -> str:
     t = f["type"]
     if t == "integer":
-        if re.fullmatch(r"-?\d+[.,]0*", value):
-            return "must be a whole number, written without decimals"
         return "must be a whole number (e.g. 12 or -3)"
     if t == "number":
         if re.fullmatch(r"-?\d*,\d+", value):
@@ -381,6 +386,9 @@ def _type_message(f: dict, value: str) -> str:
     if t == "boolean":
         return "must be true or false, written exactly so in lower case (yes/no, 1/0, TRUE/FALSE are not accepted)"
     return f"must be of type {t}"  # pragma: no cover
+
+
+_INTEGRAL_DECIMAL = re.compile(r"[+-]?\d+\.0*")
 
 
 @functools.lru_cache(maxsize=None)
@@ -415,7 +423,12 @@ def _validate_cells(table: _Table, resource: dict) -> list[Problem]:
         for name, reader in readers.items():
             k = table.index.get(name)
             raw = "" if k is None else row[k]
-            value, notes = reader(raw)
+            cell = raw
+            if fdesc[name]["type"] == "integer" and _INTEGRAL_DECIMAL.fullmatch(raw):
+                cell = raw.split(".")[0]  # "12.0" (pandas writes optional integer columns so) is the integer 12
+            value, notes = reader(cell)
+            if type(value).__name__ == "Decimal" and not value.is_finite():
+                notes = {"type": "not finite"}  # frictionless reads NaN / inf as numbers; the contract does not
             if notes:
                 value = None
                 if k is not None:  # a missing column is reported once, on the header line
@@ -465,8 +478,11 @@ def _foreign_keys(tables: dict[str, _Table], resources: dict[str, dict]) -> list
     return problems
 
 
-def _cross_table_rules(tables: dict[str, _Table]) -> list[Problem]:
-    """Rules that involve several rows or files (DESIGN §3, issue 2 item 6)."""
+def _cross_table_rules(tables: dict[str, _Table], lesions_file: bool = False) -> list[Problem]:
+    """Rules that involve several rows or files (DESIGN §3, issue 2 item 6).
+
+    ``lesions_file``: a lesions.csv exists (even if it could not be read).
+    """
     P = []  # noqa: N806
     pat = tables.get("patients")
     proc = tables.get("procedures")
@@ -528,16 +544,8 @@ def _cross_table_rules(tables: dict[str, _Table]) -> list[Problem]:
             pid = r.get("patient_id")
             if pid is None:
                 continue
-            if pid not in first_tace:
-                if not any(x.get("patient_id") == pid for x in proc.typed):
-                    P.append(Problem(pat.file, line, "patient_id", pid, "this patient has no TACE in procedures.csv"))
-                continue
-            d = r.get("days_liver_mets_to_tace")
-            fday, fline = first_tace[pid]
-            if d is not None and d != fday:
-                P.append(Problem(pat.file, line, "days_liver_mets_to_tace", str(d),
-                                 f"differs from the day of the first TACE of {pid} in procedures.csv "
-                                 f"(day {fday}, line {fline}); both count days from detection of liver metastases"))
+            if pid not in first_tace and not any(x.get("patient_id") == pid for x in proc.typed):
+                P.append(Problem(pat.file, line, "patient_id", pid, "this patient has no TACE in procedures.csv"))
 
     # imaging: volumes; an exam before and after the first TACE; RECIST sums
     if img is not None:
@@ -570,7 +578,7 @@ def _cross_table_rules(tables: dict[str, _Table]) -> list[Problem]:
                     P.append(Problem(img.file, ex[-1][1], "day", str(ex[-1][0]),
                                      f"patient {pid} has no exam after the first TACE (day {fday}); "
                                      "the follow-up volume V1 needs one"))
-        if les is None:
+        if les is None and not lesions_file:
             if "sum_diameters_mm" not in img.index:
                 P.append(Problem(img.file, 1, "sum_diameters_mm", None,
                                  "column is required when there is no lesions.csv (RECIST 1.1 sums)"))
@@ -692,16 +700,13 @@ def _check(path: Path) -> tuple[list[Problem], dict[str, _Table], dict[str, byte
             raw[res["path"]] = data
         if table is None:
             continue
-        if any(p.line == 1 and p.message.startswith("required column is missing") for p in probs):
-            # cells can still be checked column by column; missing columns are simply absent
-            pass
         problems += _validate_cells(table, res)
         idp, flagged = _identifier_problems(table, res)
         problems += idp
         guarded.update((table.file, line, col) for line, col in flagged)
         tables[name] = table
     problems += _foreign_keys(tables, resources)
-    problems += _cross_table_rules(tables)
+    problems += _cross_table_rules(tables, lesions_file=(path / resources["lesions"]["path"]).is_file())
     # a cell refused by the identifier guard gets that one message, not also "must be a whole number" etc.
     id_msgs = {id(p) for p in problems if p.message.startswith("possible direct identifier")}
     problems = [p for p in problems if id(p) in id_msgs or (p.file, p.line, p.column) not in guarded]
@@ -807,7 +812,8 @@ def data_dictionary_markdown() -> str:
         "",
         "- Files are UTF-8 CSV with a header row and commas as separators (a byte-order mark and CRLF line "
         "ends are fine). Columns may come in any order; extra columns are kept. An empty cell is a missing value.",
-        "- Numbers use a dot as the decimal separator. Booleans are written `true` or `false` (lower case).",
+        "- Numbers use a dot as the decimal separator; integers may be written `12` or `12.0`. Booleans are "
+        "written `true` or `false` (lower case).",
         "- Times are integer day offsets from the patient's day 0 = the day liver metastases were first detected "
         "(negative = before). Calendar dates, names, record / phone / insurance numbers, e-mail and "
         "addresses are refused anywhere in a dataset.",

@@ -28,6 +28,8 @@ Definitions (literal, so that an independent implementation computes the same nu
   :func:`analysis.recist.first_followup_response`. The exam-level ``sum_diameters_mm`` is used;
   where it is empty the sum is computed from lesions.csv (:func:`analysis.recist.target_sums`).
   New lesions and the non-target status are those of the V1 exam row of imaging.csv.
+- volumetric response at the first follow-up (extra): V1 vs V0, PR <= -65 %, PD >= +73 %
+  (:func:`analysis.recist.first_followup_volumetric`).
 
 References
 ----------
@@ -64,7 +66,7 @@ COLUMNS = [
     "doubling_time", "doubling_time_reason", "sgr", "sgr_reason",
     "ttp_chemo", "ttp_chemo_progressed", "ttp_tace", "ttp_tace_progressed",
     "sum0_mm", "sum1_mm", "sums_source", "new_lesions1", "nontarget_status1",
-    "response", "response_reason",
+    "response", "response_reason", "volumetric_response",
 ]
 
 
@@ -199,29 +201,41 @@ def per_patient(ds) -> "pd.DataFrame":  # noqa: F821
     pandas.DataFrame
         Columns :data:`COLUMNS`, rows in the order of patients.csv. Undefined values are NaN with
         the reason in ``doubling_time_reason`` / ``sgr_reason`` / ``response_reason``.
+
+    Raises
+    ------
+    analysis.errors.UserError
+        lesions.csv has more than 5 target lesions at an exam or more than 2 in one organ.
     """
-    import numpy as np
     import pandas as pd
 
     from analysis import recist
 
-    patients = ds.patients
-    procedures = ds.procedures
-    imaging = ds.imaging.reset_index(drop=True)
-    imaging = imaging.assign(_row=np.arange(len(imaging)))
     lesions = getattr(ds, "lesions", None)
+    if lesions is not None and len(lesions):
+        recist.check_target_limits(lesions)  # RECIST 1.1: <= 5 targets, <= 2 per organ (UserError)
     lesion_sums: dict | None = None  # computed on first need (only when an exam-level sum is empty)
 
-    first_day = procedures.groupby("patient_id")["day"].min()
-    n_tace = procedures.groupby("patient_id").size()
-    exams = {pid: g.sort_values(["day", "_row"], kind="mergesort") for pid, g in imaging.groupby("patient_id")}
+    # plain Python records: one pandas call per table, the per-patient work in Python
+    first_day: dict = {}
+    n_tace: dict = {}
+    for pr in ds.procedures[["patient_id", "day"]].to_dict("records"):
+        pid, day = pr["patient_id"], int(pr["day"])
+        first_day[pid] = min(first_day.get(pid, day), day)
+        n_tace[pid] = n_tace.get(pid, 0) + 1
+    exams: dict = {}
+    for i, e in enumerate(ds.imaging.to_dict("records")):
+        e["_row"] = i
+        exams.setdefault(e["patient_id"], []).append(e)
+    for pid in exams:
+        exams[pid].sort(key=lambda e: (int(e["day"]), e["_row"]))  # by day, file order within a day
     prog = {}
-    for row in ttp_rows(ds).itertuples(index=False):
-        prog.setdefault((row.patient_id, row.setting), row)  # first row of the setting
+    for row in ttp_rows(ds).to_dict("records"):
+        prog.setdefault((row["patient_id"], row["setting"]), row)  # (patient, setting) is unique
 
     def exam_sum(pid, exam):
         nonlocal lesion_sums
-        s = exam["sum_diameters_mm"] if "sum_diameters_mm" in exam.index else None
+        s = exam.get("sum_diameters_mm")
         if not _missing(s):
             return float(s), "imaging"
         if lesion_sums is None:
@@ -232,29 +246,29 @@ def per_patient(ds) -> "pd.DataFrame":  # noqa: F821
         return val, "lesions"
 
     rows = []
-    for p in patients.itertuples(index=False):
-        pid = p.patient_id
+    for p in ds.patients[["patient_id", "group", "tace_timing"]].to_dict("records"):
+        pid = p["patient_id"]
         r = dict.fromkeys(COLUMNS, math.nan)
-        r.update(patient_id=pid, group=int(p.group), tace_timing=p.tace_timing,
+        r.update(patient_id=pid, group=int(p["group"]), tace_timing=p["tace_timing"],
                  n_tace=int(n_tace.get(pid, 0)), doubling_time_reason="", sgr_reason="",
                  sums_source="", nontarget_status1=None, new_lesions1=None, response=None,
-                 response_reason="", ttp_chemo_progressed=None, ttp_tace_progressed=None)
+                 response_reason="", volumetric_response=None, ttp_chemo_progressed=None, ttp_tace_progressed=None)
         for setting in ("chemo", "tace"):
             row = prog.get((pid, setting))
             if row is not None:
-                r[f"ttp_{setting}"] = float(row.ttp)
-                r[f"ttp_{setting}_progressed"] = _bool_or_none(row.progressed)
+                r[f"ttp_{setting}"] = float(row["ttp"])
+                r[f"ttp_{setting}_progressed"] = _bool_or_none(row["progressed"])
         e0 = e1 = None
-        if pid not in first_day.index:
+        if pid not in first_day:
             reason = NO_TACE
         else:
             ftd = first_day[pid]
             r["first_tace_day"] = float(ftd)
-            g = exams.get(pid)
-            before = g[g["day"] < ftd] if g is not None else None
-            after = g[g["day"] > ftd] if g is not None else None
-            e0 = before.iloc[-1] if before is not None and len(before) else None
-            e1 = after.iloc[0] if after is not None and len(after) else None
+            g = exams.get(pid, [])
+            before = [e for e in g if int(e["day"]) < ftd]
+            after = [e for e in g if int(e["day"]) > ftd]
+            e0 = before[-1] if before else None
+            e1 = after[0] if after else None
             reason = NO_V0 if e0 is None else (NO_V1 if e1 is None else "")
         if e0 is not None:
             r.update(v0_day=float(e0["day"]), v0=float(e0["tumor_volume_cm3"]),
@@ -275,11 +289,12 @@ def per_patient(ds) -> "pd.DataFrame":  # noqa: F821
             s1, src1 = exam_sum(pid, e1)
             r["sum0_mm"], r["sum1_mm"] = s0, s1
             r["sums_source"] = "+".join(sorted({src0, src1} - {""}))
-            new = _bool_or_none(e1["new_lesions"]) if "new_lesions" in e1.index else None
-            nts = e1["nontarget_status"] if "nontarget_status" in e1.index else None
+            new = _bool_or_none(e1.get("new_lesions"))
+            nts = e1.get("nontarget_status")
             nts = None if _missing(nts) else str(nts)
             r["new_lesions1"], r["nontarget_status1"] = new, nts
             r["response"], r["response_reason"] = recist.first_followup_response(s0, s1, new, nts)
+            r["volumetric_response"] = recist.first_followup_volumetric(r["v0"], r["v1"])
         rows.append(r)
 
     out = pd.DataFrame(rows, columns=COLUMNS)

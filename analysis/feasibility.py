@@ -151,15 +151,36 @@ def w_null_counts(n1: int, n2: int) -> tuple[int, ...]:
     return tuple(prev_row[n2])
 
 
-CONVENTIONS = ("R exact", "normal, continuity correction", "normal, no correction", "scipy auto")
+CONVENTIONS = ("R exact", "normal with continuity correction", "normal without correction", "scipy auto")
+
+
+@lru_cache(maxsize=None)
+def _p_values_cached(n1: int, n2: int, convention: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in _p_values(n1, n2, convention))
 
 
 def p_values(n1: int, n2: int, convention: str):
     """Two-sided p for every U = 0 .. n1*n2 (numpy array), without ties.
 
     Conventions: ``'R exact'`` (R ``wilcox.test`` default for n < 50 without ties:
-    ``2 * min(P(W <= U), P(W >= U))``, capped at 1); ``'normal, continuity correction'``
-    (R ``exact=FALSE, correct=TRUE``; scipy ``method='asymptotic'``); ``'normal, no correction'``;
+    ``2 * min(P(W <= U), P(W >= U))``, capped at 1); ``'normal with continuity correction'``
+    (R ``exact=FALSE, correct=TRUE``; scipy ``method='asymptotic'``); ``'normal without correction'``;
+    ``'scipy auto'`` (scipy 1.17: exact when ``min(n1, n2) <= 8`` and no ties, else normal with
+    continuity correction).
+    """
+    import numpy as np
+
+    if convention not in CONVENTIONS:
+        raise ValueError(f"unknown convention {convention!r}; expected one of {CONVENTIONS}")
+    return np.array(_p_values_cached(n1, n2, convention))
+
+
+def _p_values(n1: int, n2: int, convention: str):
+    """Two-sided p for every U = 0 .. n1*n2 (numpy array), without ties.
+
+    Conventions: ``'R exact'`` (R ``wilcox.test`` default for n < 50 without ties:
+    ``2 * min(P(W <= U), P(W >= U))``, capped at 1); ``'normal with continuity correction'``
+    (R ``exact=FALSE, correct=TRUE``; scipy ``method='asymptotic'``); ``'normal without correction'``;
     ``'scipy auto'`` (scipy 1.17: exact when ``min(n1, n2) <= 8`` and no ties, else normal with
     continuity correction).
     """
@@ -183,9 +204,9 @@ def p_values(n1: int, n2: int, convention: str):
         return p
     sigma = math.sqrt(n1 * n2 * (n1 + n2 + 1) / 12)
     d = u - mu
-    if convention in ("normal, continuity correction", "scipy auto"):
+    if convention in ("normal with continuity correction", "scipy auto"):
         d = d - 0.5 * np.sign(d)
-    elif convention != "normal, no correction":
+    elif convention != "normal without correction":
         raise ValueError(f"unknown convention {convention!r}; expected one of {CONVENTIONS}")
     z = np.abs(d) / sigma
     return np.minimum(1.0, 2 * ndtr(-z))
@@ -301,7 +322,6 @@ def _solve(sx: Sample, sy: Sample, *, inner: bool, sense: int = 0, fix_u: int | 
     """Minimise (sense=+1) / maximise (sense=-1) / find any (sense=0, with fix_u) U."""
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import lil_matrix
 
     n1, n2 = sx.n, sy.n
     lb, ub = _box([sx, sy])
@@ -332,7 +352,7 @@ def _solve(sx: Sample, sy: Sample, *, inner: bool, sense: int = 0, fix_u: int | 
         for q in s.quartiles:
             j, g = type7_position(n, q.prob)
             qlo, qhi = float(q.lo), float(q.hi)
-            if inner:
+            if inner and not integer:
                 m = float(q.hi - q.lo) / 8
                 qlo, qhi = qlo + m, qhi - m
             if g == 0:
@@ -353,10 +373,7 @@ def _solve(sx: Sample, sy: Sample, *, inner: bool, sense: int = 0, fix_u: int | 
     zsum = {iz(i, k): 1.0 for i in range(n1) for k in range(n2)}
     if fix_u is not None:
         add(zsum, fix_u, fix_u)
-    a = lil_matrix((len(rows), nv))
-    for r, coefs in enumerate(rows):
-        for c, v in coefs.items():
-            a[r, c] = v
+    a = _sparse(rows, nv)
     c = np.zeros(nv)
     for col in zsum:
         c[col] = sense
@@ -382,6 +399,19 @@ def _solve(sx: Sample, sy: Sample, *, inner: bool, sense: int = 0, fix_u: int | 
     if res.status == 1:
         return USolution("time limit", u)
     return USolution("optimal", u, x, y)
+
+
+def _sparse(rows: list[dict], ncols: int):
+    """CSR matrix from a list of {column: coefficient} rows (duplicates summed)."""
+    from scipy.sparse import coo_matrix
+
+    r_idx, c_idx, vals = [], [], []
+    for r, coefs in enumerate(rows):
+        for c, v in coefs.items():
+            r_idx.append(r)
+            c_idx.append(c)
+            vals.append(v)
+    return coo_matrix((vals, (r_idx, c_idx)), shape=(len(rows), ncols)).tocsr()
 
 
 def check_dataset(s: Sample, values) -> bool:
@@ -499,7 +529,7 @@ class Collection:
 
 def joint_feasible(n_values: int, blocks: list[tuple[int, ...]], collections: list[Collection], *,
                    lower=None, upper=None, integer: bool = False, links: list[tuple[int, int, int]] = (),
-                   time_limit: float = 20.0):
+                   nonneg: tuple[int, ...] = (), time_limit: float = 20.0):
     """Is there one dataset satisfying every collection's printed quantiles at once?
 
     ``blocks`` are sets of interchangeable indices (sorted within each block to remove symmetry).
@@ -510,7 +540,6 @@ def joint_feasible(n_values: int, blocks: list[tuple[int, ...]], collections: li
     """
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import lil_matrix
 
     all_q = [q for c in collections for q in c.quartiles]
     los = [float(q.lo) for q in all_q]
@@ -520,8 +549,19 @@ def joint_feasible(n_values: int, blocks: list[tuple[int, ...]], collections: li
     ub = float(upper) if upper is not None else max(his) + 8 * span
     if upper is None and lower is not None:
         ub = max(his) * 8 + 8
+    # per-value bounds: a collection that is exactly one sorted block pins its positions
+    vb = [[lb, ub] for _ in range(n_values)]
+    for t in nonneg:
+        vb[t][0] = max(vb[t][0], 0.0)
+    for col in collections:
+        for blk in blocks:
+            if tuple(blk) == tuple(col.members):
+                pos = _var_bounds(Sample(len(blk), col.quartiles), lb, ub)
+                for t, (plo, phi) in zip(blk, pos):
+                    vb[t][0] = max(vb[t][0], plo)
+                    vb[t][1] = min(vb[t][1], phi)
     nvar = n_values
-    cols: list[tuple[float, float, int]] = [(lb, ub, 1 if integer else 0)] * n_values
+    cols: list[tuple[float, float, int]] = [(vb[t][0], vb[t][1], 1 if integer else 0) for t in range(n_values)]
     rows, rlo, rhi = [], [], []
 
     def add(coefs, lo, hi):
@@ -535,12 +575,14 @@ def joint_feasible(n_values: int, blocks: list[tuple[int, ...]], collections: li
         nvar += 1
         return nvar - 1
 
+    block_of = {}
     for blk in blocks:
         for a, b in zip(blk, blk[1:]):
             add({a: 1.0, b: -1.0}, -np.inf, 0.0)
+        for pos, t in enumerate(blk):
+            block_of[t] = (tuple(blk), pos)
     for a, b, c in links:
         add({c: 1.0, b: -1.0, a: 1.0}, 0.0, 0.0)
-    big = ub - lb
     stat_var: dict[tuple[str, int], int] = {}
     for col in collections:
         m = len(col.members)
@@ -550,18 +592,39 @@ def joint_feasible(n_values: int, blocks: list[tuple[int, ...]], collections: li
             needed.add(j)
             if g:
                 needed.add(j + 1)
+        mlo = min(vb[t][0] for t in col.members)
+        mhi = max(vb[t][1] for t in col.members)
         for r in sorted(needed):
-            u = new_var(lb, ub, 0)
+            ulo, uhi = mlo, mhi
+            for q in col.quartiles:
+                j, g = type7_position(m, q.prob)
+                if j == r and g == 0:
+                    ulo, uhi = max(ulo, float(q.lo)), min(uhi, float(q.hi))
+                elif j == r:
+                    uhi = min(uhi, float(q.hi))
+                elif j + 1 == r:
+                    ulo = max(ulo, float(q.lo))
+            u = new_var(ulo, uhi, 0)
             stat_var[(col.name, r)] = u
             dsum, esum = {}, {}
+            dvar, evar = {}, {}
             for t in col.members:
                 d = new_var(0, 1, 1)
                 e = new_var(0, 1, 1)
+                dvar[t], evar[t] = d, e
+                big_d = max(0.0, vb[t][1] - ulo)
+                big_e = max(0.0, uhi - vb[t][0])
                 # d = 1 -> v_t <= u ; e = 1 -> v_t >= u
-                add({t: 1.0, u: -1.0, d: big}, -np.inf, big)
-                add({u: 1.0, t: -1.0, e: big}, -np.inf, big)
+                add({t: 1.0, u: -1.0, d: big_d}, -np.inf, big_d)
+                add({u: 1.0, t: -1.0, e: big_e}, -np.inf, big_e)
                 dsum[d] = 1.0
                 esum[e] = 1.0
+            # symmetry breaking inside sorted blocks: smaller values are <= u first
+            for t in col.members:
+                blk, pos = block_of.get(t, ((), -1))
+                if pos > 0 and blk[pos - 1] in dvar:
+                    add({dvar[blk[pos - 1]]: 1.0, dvar[t]: -1.0}, 0.0, np.inf)
+                    add({evar[t]: 1.0, evar[blk[pos - 1]]: -1.0}, 0.0, np.inf)
             add(dsum, r, np.inf)
             add(esum, m - r + 1, np.inf)
         rs = sorted(needed)
@@ -573,10 +636,7 @@ def joint_feasible(n_values: int, blocks: list[tuple[int, ...]], collections: li
             if g:
                 coefs[stat_var[(col.name, j + 1)]] = float(g)
             add(coefs, float(q.lo), float(q.hi))
-    a = lil_matrix((len(rows), nvar))
-    for r, coefs in enumerate(rows):
-        for cidx, v in coefs.items():
-            a[r, cidx] += v
+    a = _sparse(rows, nvar)
     res = milp(np.zeros(nvar), constraints=LinearConstraint(a.tocsr(), rlo, rhi),
                bounds=Bounds([c[0] for c in cols], [c[1] for c in cols]),
                integrality=np.array([c[2] for c in cols]), options={"time_limit": time_limit})
@@ -668,3 +728,111 @@ def regression_p_from_r2(r2: float, n: int) -> float:
     if df < 1:
         return float("nan")
     return float(f.sf(r2 * df / (1 - r2), 1, df))
+
+
+# --------------------------------------------------------------------------------------------
+# conservative helpers for explanations and ties
+# --------------------------------------------------------------------------------------------
+
+
+def position_bounds(s: Sample) -> list[tuple[float, float]]:
+    """Simple bounds on each order statistic of ``s`` (sortedness plus each printed quantile)."""
+    lb = float(s.lower) if s.lower is not None else -math.inf
+    ub = float(s.upper) if s.upper is not None else math.inf
+    return _var_bounds(s, lb, ub)
+
+
+def union_quantile_bounds(subsamples: list[Sample], prob) -> tuple[float, float]:
+    """Conservative bounds on a type-7 quantile of the union of ``subsamples``.
+
+    The k-th largest value of a union is at least the k-th largest of any part, and the k-th
+    smallest is at most the k-th smallest of any part; each part's order statistics are bounded by
+    :func:`position_bounds`. Used to explain an infeasibility in words (the solver proves it).
+    """
+    n = sum(s.n for s in subsamples)
+    j, g = type7_position(n, prob)
+
+    def stat_bounds(r: int) -> tuple[float, float]:
+        lo, hi = -math.inf, math.inf
+        for s in subsamples:
+            pb = position_bounds(s)
+            r_lo = r - (n - s.n)          # x_(r) >= s_(r - (n - m))
+            if r_lo >= 1:
+                lo = max(lo, pb[r_lo - 1][0])
+            if r <= s.n:                  # x_(r) <= s_(r)
+                hi = min(hi, pb[r - 1][1])
+        return lo, hi
+
+    lo_j, hi_j = stat_bounds(j)
+    if g == 0:
+        return lo_j, hi_j
+    lo_k, hi_k = stat_bounds(j + 1)
+    gf = float(g)
+    return (1 - gf) * lo_j + gf * lo_k, (1 - gf) * hi_j + gf * hi_k
+
+
+def max_tie_cluster(s: Sample) -> int:
+    """Upper bound on how many values of ``s`` can be equal (positions whose bounds share a point)."""
+    pb = position_bounds(s)
+    best = 1
+    for i in range(s.n):
+        for k in range(i, s.n):
+            if max(b[0] for b in pb[i:k + 1]) <= min(b[1] for b in pb[i:k + 1]):
+                best = max(best, k - i + 1)
+    return best
+
+
+def min_p_with_ties(n1: int, n2: int, max_dev: float, max_cluster: int) -> float:
+    """Smallest two-sided normal-approximation p (tie-corrected, no continuity correction) for
+    ``|U - n1 n2 / 2| <= max_dev`` when no tie group exceeds ``max_cluster`` values.
+
+    The tie correction lowers the variance by ``sum(t^3 - t) / (N (N - 1))``; its largest value
+    with groups of at most ``max_cluster`` among N values puts as many full groups as possible.
+    Conservative: a smaller p is impossible however the ties fall.
+    """
+    from scipy.special import ndtr
+
+    n = n1 + n2
+    t = max(1, min(max_cluster, n))
+    full, rest = divmod(n, t)
+    tie = full * (t ** 3 - t) + (rest ** 3 - rest)
+    var = n1 * n2 / 12 * ((n + 1) - tie / (n * (n - 1)))
+    if var <= 0 or max_dev <= 0:
+        return 0.0 if max_dev > 0 else 1.0
+    return float(min(1.0, 2 * ndtr(-max_dev / math.sqrt(var))))
+
+
+def tie_p_example(n1: int, n2: int, umin: float, umax: float, max_cluster: int, lo: float, hi: float,
+                  max_groups: int = 3):
+    """Search tie patterns that would let the tie-corrected normal approximation (R's rule when there
+    are ties) give a p in [lo, hi] with U (now in steps of 1/2) in [umin, umax].
+
+    Returns ``(U, tie group sizes, correction)`` for the pattern with the fewest tied values, or
+    None. A hit shows only that ties *could* explain a p the tie-free lattice misses; it is not a
+    certified dataset (the quartile constraints are not re-checked with ties).
+    """
+    from itertools import combinations_with_replacement
+
+    from scipy.special import ndtr
+
+    n = n1 + n2
+    mu = n1 * n2 / 2
+    patterns = [()]
+    for k in range(1, max_groups + 1):
+        patterns += [c for c in combinations_with_replacement(range(2, max(2, max_cluster) + 1), k) if sum(c) <= n]
+    patterns.sort(key=lambda c: (sum(c), c))
+    us = [umin + k / 2 for k in range(int(round(2 * (umax - umin))) + 1)]
+    for pat in patterns:
+        tie = sum(t ** 3 - t for t in pat)
+        var = n1 * n2 / 12 * ((n + 1) - tie / (n * (n - 1)))
+        if var <= 0:
+            continue
+        sd = math.sqrt(var)
+        for corr in (0.5, 0.0):
+            for u in sorted(us, key=lambda v: (abs(v - mu), v)):
+                d = abs(u - mu)
+                d = max(0.0, d - corr) if d > 0 else 0.0
+                p = min(1.0, float(2 * ndtr(-d / sd)))
+                if lo <= p <= hi:
+                    return u, pat, corr
+    return None

@@ -91,17 +91,20 @@ _DATE_RES = [
     re.compile(rf"(?<![\w]){_MONTHS}\.?\s+{_D}(?:st|nd|rd|th)?,?\s+{_Y4}(?!\d)", re.I),  # March 4, 2021
     re.compile(rf"(?<![\w]){_MONTHS}\.?,?\s+{_Y4}(?!\d)", re.I),                     # March 2021
     re.compile(rf"(?<!\d){_D}\s+{_RU_MONTHS}\s+{_Y4}", re.I),                         # 4 марта 2021
+    re.compile(rf"(?<![\d./-])(?:0?[1-9]|1[0-2])[./]{_Y4}(?![\d./-])"),                    # 03/2021, 3.2021
+    re.compile(rf"(?<![\d./-]){_Y4}-(?:0[1-9]|1[0-2])(?![\d./-])"),                         # 2021-03
 ]
 _YYYYMMDD = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
-_IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}(?![\w:])", re.I)
+_IPV6 = re.compile(r"(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}", re.I)
 _SNILS = re.compile(r"\d{3}-\d{3}-\d{3}[ -]\d{2}")
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 _PASSPORT = re.compile(r"\d{2}\s?\d{2}\s\d{6}|[A-Z]{1,2}\d{7}")
 _PHONE_CHARS = re.compile(r"\+?[\d\s().-]+")
-_RECORD_PREFIX = re.compile(r"(?:mrn|med\.?\s*rec(?:ord)?|record|case|история|карта|№)\s*(?:no\.?|number|#|№)?\s*[:#№]?\s*\d{3,}",
-                            re.I)
+_RECORD_PREFIX = re.compile(
+    r"(?:\b(?:mrn|med\.?\s*rec(?:ord)?)\s*(?:no\.?|number|#|№)?|\b(?:record|case|chart|история|карта)\s*(?:no\.?|number|#|№)"
+    r"|№)\s*[:#]?\s*\d{3,}", re.I)
 _ADDRESS_RES = [
     re.compile(r"\b\d+[a-z]?,?\s+(?:[A-Z][\w'-]*\s+){1,3}(?:street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|"
                r"drive|dr|court|ct|way|place|pl|square|sq|highway|hwy)\b\.?", re.I),
@@ -128,6 +131,13 @@ _NOT_NAME_WORDS = {
     "single", "solitary", "mild", "moderate", "severe", "pain", "fever", "nausea", "syndrome", "post",
     "before", "after", "immediate", "carcinoid", "neuroendocrine", "metastasis", "metastases", "group",
     "ok", "na", "see", "note", "follow", "up", "visit", "exam", "scan", "dose", "reduced", "full",
+    # imaging and device vendors / models that look like "Firstname Lastname"
+    "siemens", "philips", "canon", "toshiba", "hitachi", "somatom", "magnetom", "ingenia", "achieva",
+    "aquilion", "optima", "discovery", "revolution", "signa", "avanto", "skyra", "prisma", "vida", "bead",
+    "hepasphere", "lifepearl", "tandem",
+    # institutions
+    "clinic", "hospital", "center", "centre", "institute", "university", "city", "regional", "national",
+    "medical", "cancer", "oncology", "department", "dept",
 }
 
 
@@ -202,7 +212,8 @@ def value_problem(v: str, *, numeric: bool, id_like: bool) -> str | None:
         return "looks like a social security number"
     if _is_date(v):
         return "looks like a calendar date; use an integer day offset from day 0 instead"
-    if _IPV4.search(v) or _IPV6.fullmatch(v):
+    if _IPV4.search(v) or (_IPV6.fullmatch(v) and ("::" in v or re.search(r"[a-f]", v, re.I))
+                           and len(re.sub(r"[^0-9a-fA-F]", "", v)) >= 4):
         return "looks like an IP address"
     if _PASSPORT.fullmatch(v):
         return "looks like a passport number"
@@ -210,12 +221,16 @@ def value_problem(v: str, *, numeric: bool, id_like: bool) -> str | None:
         return "looks like a phone number"
     if _RECORD_PREFIX.search(v):
         return "looks like a medical record number"
-    if v.isdigit() and (len(v) >= 9 or (id_like and (len(v) >= 5 or (v.startswith("0") and len(v) >= 4)))):
+    if id_like and _YYYYMMDD.fullmatch(v):
+        return "looks like a calendar date written as yyyymmdd (or a record number), not a pseudonym"
+    if v.isdigit() and (len(v) >= 9 or (v.startswith("0") and len(v) >= 5) or (id_like and len(v) >= 5)):
         return "looks like a record, insurance or phone number (a long digit string), not a pseudonym"
     if any(r.search(v) for r in _ADDRESS_RES):
         return "looks like a street address"
     if _INITIALS_NAME.fullmatch(v):
         return "looks like a person's name with initials"
+    if id_like and _looks_like_name(v):
+        return "looks like a person's name, not a pseudonym"
     return None
 
 
@@ -243,7 +258,10 @@ def scan_column(column: str, values: list[str], *, numeric: bool = False, catego
         return None
     nonempty = [(i, v.strip()) for i, v in enumerate(values) if v.strip()]
     names = [i for i, v in nonempty if _looks_like_name(v)]
-    if names and len(names) * 2 >= len(nonempty):
+    distinct_names = {values[i].strip() for i in names}
+    distinct = {v for _, v in nonempty}
+    # a names column has many different names; a label column repeats a few (e.g. "Siemens Somatom")
+    if len(distinct_names) >= 3 and len(distinct_names) * 2 >= len(distinct):
         return Finding(column, tuple(names), mask(values[names[0]]), "looks like person names (Firstname Lastname)")
     # yyyymmdd dates in a free column: flag when most values are such dates
     dates = [i for i, v in nonempty if _YYYYMMDD.fullmatch(v)]

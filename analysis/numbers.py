@@ -16,11 +16,19 @@ atomically (temporary file + rename), byte-identical on rerun.
 
 Examples
 --------
->>> from analysis.numbers import compute_numbers  # doctest: +SKIP
->>> from analysis.data import load_dataset  # doctest: +SKIP
->>> nums = compute_numbers(load_dataset("tests/fixtures/mini"), params.defaults())  # doctest: +SKIP
->>> nums["n.patients"]  # doctest: +SKIP
-12
+>>> print(dumps({"table2.before.p": 0.5, "n.patients": 12, "regression.group1.r2": None}), end="")
+{
+  "n.patients": 12,
+  "regression.group1.r2": null,
+  "table2.before.p": 0.5
+}
+
+Typical use (``python -m analysis numbers --data DIR --out FILE.json`` does exactly this)::
+
+    from analysis import params
+    from analysis.data import load_dataset
+    nums = compute_numbers(load_dataset("tests/fixtures/mini"), params.defaults())
+    write_numbers(nums, "reports/numbers.json")
 """
 
 from __future__ import annotations
@@ -49,7 +57,8 @@ CONVENTIONS = {
                     "else normal approximation with tie correction and continuity correction (mwu_correct); "
                     "x = group 1 (tables 2-3) or immediate TACE (table 4); W as R reports it",
     "regression": "R lm(volume_change ~ doubling_time) per group, patients with a finite doubling time; "
-                  "p = t-test of the slope; needs >= 3 patients and a non-constant doubling time",
+                  "p = t-test of the slope; needs a non-constant doubling time and >= 2 patients "
+                  "(>= 3 for p)",
     "sd": "R sd(): denominator n - 1",
     "ttp": "end_day - start_day of every progression row of the setting, censoring ignored (as the paper)",
     "recist": "RECIST 1.1 at the first follow-up (V1 exam) from the sums of target diameters; "

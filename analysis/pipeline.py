@@ -174,8 +174,20 @@ def _read_manifest(out: Path) -> dict:
 _EXPORTER = None
 
 
+KERNEL_LOG = ROOT / ".cache" / "kernels.log"
+
+
 def _warm() -> None:
-    """Pool initializer: import papermill and nbconvert once per worker, while the parent computes."""
+    """Pool initializer: import papermill and nbconvert once per worker, while the parent computes.
+
+    The worker's standard error (inherited by the kernels it starts) goes to ``.cache/kernels.log``:
+    kernels print start-up notices there that are not the user's concern; notebook errors are
+    reported from the executed notebook itself.
+    """
+    KERNEL_LOG.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(KERNEL_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
     _fast_nbformat()
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
@@ -205,9 +217,85 @@ def render_html(nb) -> str:
     return body
 
 
+_KERNEL = None  # (kernel manager, cwd, kernel name) of this worker when kernels are reused
+
+#: run in a reused kernel before each notebook: a clean namespace and default display options
+_RESET_SOURCE = """get_ipython().run_line_magic("reset", "-f")
+import sys as _sys, warnings as _warnings
+if "pandas" in _sys.modules:
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        _sys.modules["pandas"].reset_option("all")
+del _sys, _warnings
+"""
+
+
+def _shutdown_kernel() -> None:
+    global _KERNEL
+    if _KERNEL is not None:
+        from jupyter_core.utils import run_sync
+
+        km = _KERNEL[0]
+        _KERNEL = None
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # the kernel is gone already
+            pass
+
+
+def _worker_kernel(cwd: str, kernel: str):
+    """This worker's long-lived kernel (started on first use, shut down when the worker exits)."""
+    global _KERNEL
+    if _KERNEL is not None and (_KERNEL[1], _KERNEL[2]) == (cwd, kernel):
+        from jupyter_core.utils import run_sync
+
+        if run_sync(_KERNEL[0].is_alive)():
+            return _KERNEL[0]
+        _shutdown_kernel()
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+    from multiprocessing import util
+
+    km = AsyncKernelManager(kernel_name=kernel)
+    run_sync(km.start_kernel)(cwd=cwd)
+    if _KERNEL is None:
+        util.Finalize(None, _shutdown_kernel, exitpriority=10)
+    _KERNEL = (km, cwd, kernel)
+    return km
+
+
+def _reset_kernel(km, kernel: str) -> None:
+    import nbformat
+    import papermill as pm
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(_RESET_SOURCE)]
+    nb.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "python"}
+    pm.execute_notebook(nb, None, kernel_name=kernel, progress_bar=False, log_output=False, km=km)
+
+
+def renumber(nb) -> None:
+    """Execution counts 1, 2, ... in cell order, as a fresh kernel gives (a reused kernel counts on)."""
+    n = 0
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code" or cell.get("execution_count") is None:
+            continue
+        n += 1
+        cell["execution_count"] = n
+        for out in cell.get("outputs", []):
+            if "execution_count" in out:
+                out["execution_count"] = n
+
+
 def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dict, cwd: str,
-                 kernel: str = KERNEL) -> dict:
+                 kernel: str = KERNEL, reuse_kernel: bool = False) -> dict:
     """Execute one notebook with papermill, clean it, render it. Returns a status dict (never raises).
+
+    With ``reuse_kernel`` the worker keeps one kernel for all the notebooks it runs: before each
+    notebook the namespace is reset (``%reset -f``) and pandas' display options restored, so each
+    notebook still starts from nothing it did not define itself, while the kernel start and the
+    imports of the scientific stack are paid once per worker instead of once per notebook. The
+    committed notebooks (``make notebooks``) and nbval always use a fresh kernel per notebook.
 
     On a failing cell the executed notebook (with the error output) is still written to ``dst_ipynb``.
     """
@@ -218,9 +306,14 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
 
     t0 = time.perf_counter()
     status: dict[str, Any] = {"ok": True, "name": Path(src).name}
+    extra = {}
     try:
+        if reuse_kernel:
+            km = _worker_kernel(cwd, kernel)
+            _reset_kernel(km, kernel)
+            extra["km"] = km
         pm.execute_notebook(src, dst_ipynb, parameters=parameters or None, kernel_name=kernel, cwd=cwd,
-                            progress_bar=False, log_output=False)
+                            progress_bar=False, log_output=False, **extra)
     except PapermillExecutionError as exc:
         status.update(ok=False, cell=exc.cell_index, exec_count=exc.exec_count, ename=exc.ename,
                       evalue=str(exc.evalue))
@@ -229,9 +322,13 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
     if Path(dst_ipynb).is_file():
         nb = nbformat.read(dst_ipynb, as_version=4)
         clean_notebook(nb)
+        if reuse_kernel:
+            renumber(nb)
         nbformat.write(nb, dst_ipynb)
         if dst_html and status["ok"]:
             Path(dst_html).write_text(render_html(nb), encoding="utf-8")
+    if not status["ok"] and reuse_kernel:
+        _shutdown_kernel()  # never reuse a kernel a notebook failed in
     status["seconds"] = time.perf_counter() - t0
     return status
 
@@ -311,7 +408,8 @@ def _progress(i: int, n: int, name: str, text: str) -> None:
     print(f"  [{i}/{n}] {name:<32s} {text}", flush=True)
 
 
-def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False, jobs: int | None = None) -> Path:
+def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False, jobs: int | None = None,
+              reuse_kernel: bool = True) -> Path:
     """Run the whole analysis on ``data_dir`` and write the report to ``out_dir`` (see the module docstring).
 
     Parameters
@@ -324,6 +422,9 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
         Ignore the cache: recompute and re-run every notebook.
     jobs : int, optional
         Notebooks executed at once (default: number of cores).
+    reuse_kernel : bool
+        Keep one kernel per worker across notebooks (namespace reset in between; see
+        :func:`run_notebook`). False starts a fresh kernel per notebook.
 
     Returns
     -------
@@ -420,7 +521,8 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
 
         def submit(p: Path) -> None:
             futures[pool.submit(run_notebook, str(p), str(tmp / "notebooks" / p.name),
-                                str(tmp / "html" / f"{p.stem}.html"), passed[p.name], cwd)] = p
+                                str(tmp / "html" / f"{p.stem}.html"), passed[p.name], cwd, KERNEL,
+                                reuse_kernel)] = p
 
         later = [p for p in todo if _needs_figures(p)]
         for p in sorted((p for p in todo if p not in later), key=lambda p: p.name):

@@ -17,7 +17,8 @@ Rules (RECIST 1.1, Eisenhauer et al. 2009)
   among the baseline and the previous follow-ups (the current one excluded).
 - CR: every non-nodal target absent and every nodal target with short axis < 10 mm.
 - PR: change vs baseline <= -30 %. PD: change vs nadir >= +20 % AND increase >= 5 mm; when the
-  nadir is 0 any increase of >= 5 mm is PD; a target lesion reappearing after a CR is PD.
+  nadir is 0 any increase of >= 5 mm is PD; a non-nodal target lesion reappearing after a CR is
+  PD (lymph nodes, whose short axis stays in the sum, progress by the sum rule).
 - Thresholds are compared on the unrounded change; to stop binary floating point from moving a
   decimal-exact value across a threshold (e.g. 10.1 mm -> 7.07 mm is exactly -30 %), comparisons
   allow :data:`EPS` = 1e-9 (a fraction, i.e. 1e-7 percentage points; 1e-9 mm for the 5 mm rule):
@@ -236,6 +237,22 @@ def lesion_measure(row, criteria: Criteria = RECIST11) -> float:
     return math.nan if _missing(v) else float(v)
 
 
+def _records(lesions) -> list[dict]:
+    """lesions as plain dicts (one pandas call; the per-exam work is done in Python)."""
+    if isinstance(lesions, list):
+        return lesions
+    return lesions.to_dict("records")
+
+
+def _by_exam(records: list[dict], role: str | None = None) -> dict:
+    """``{(patient_id, day): [rows]}`` in file order, optionally for one role only."""
+    out: dict = {}
+    for r in records:
+        if role is None or r["role"] == role:
+            out.setdefault((r["patient_id"], int(r["day"])), []).append(r)
+    return out
+
+
 def check_target_limits(lesions) -> None:
     """Refuse more than 5 target lesions at an exam, or more than 2 in one organ (RECIST 1.1).
 
@@ -244,18 +261,19 @@ def check_target_limits(lesions) -> None:
     UserError
         Naming the patient, the exam day and the count.
     """
-    t = lesions[lesions["role"] == "target"]
-    if t.empty:
-        return
-    for (pid, day), g in t.groupby(["patient_id", "day"], sort=True):
-        n = g["lesion_id"].nunique()
-        if n > MAX_TARGETS:
-            raise UserError(f"lesions.csv: patient {pid}, exam day {int(day)}: {n} target lesions; "
+    for (pid, day), rows in sorted(_by_exam(_records(lesions), "target").items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        ids = {r["lesion_id"] for r in rows}
+        if len(ids) > MAX_TARGETS:
+            raise UserError(f"lesions.csv: patient {pid}, exam day {day}: {len(ids)} target lesions; "
                             f"RECIST 1.1 allows at most {MAX_TARGETS}")
-        per_organ = g.groupby("organ")["lesion_id"].nunique()
-        for organ, k in per_organ.items():
+        per_organ: dict = {}
+        for r in rows:
+            organ = "unspecified" if _missing(r.get("organ")) else str(r.get("organ"))
+            per_organ.setdefault(organ, set()).add(r["lesion_id"])
+        for organ in sorted(per_organ):
+            k = len(per_organ[organ])
             if k > MAX_TARGETS_PER_ORGAN:
-                raise UserError(f"lesions.csv: patient {pid}, exam day {int(day)}: {k} target lesions in "
+                raise UserError(f"lesions.csv: patient {pid}, exam day {day}: {k} target lesions in "
                                 f"organ '{organ}'; RECIST 1.1 allows at most {MAX_TARGETS_PER_ORGAN} per organ")
 
 
@@ -264,12 +282,12 @@ def target_sums(lesions, criteria: Criteria = RECIST11) -> dict:
 
     Refuses too many targets (:func:`check_target_limits`).
     """
-    check_target_limits(lesions)
+    records = _records(lesions)
+    check_target_limits(records)
     out = {}
-    t = lesions[lesions["role"] == "target"]
-    for (pid, day), g in t.groupby(["patient_id", "day"], sort=True):
-        vals = [lesion_measure(r, criteria) for r in g.to_dict("records")]
-        out[(pid, int(day))] = math.nan if any(math.isnan(v) for v in vals) else float(sum(vals))
+    for key, rows in _by_exam(records, "target").items():
+        vals = [lesion_measure(r, criteria) for r in rows]
+        out[key] = math.nan if any(math.isnan(v) for v in vals) else float(sum(vals))
     return out
 
 
@@ -355,17 +373,20 @@ def evaluate(lesions, criteria: Criteria | str = RECIST11, baseline_days: dict |
 
     if isinstance(criteria, str):
         criteria = CRITERIA[criteria]
-    check_target_limits(lesions)
+    all_rows = _records(lesions)
+    check_target_limits(all_rows)
     exam_nontarget_status = exam_nontarget_status or {}
     exam_new_lesions = exam_new_lesions or {}
+    per_patient: dict = {}
+    for r in all_rows:
+        per_patient.setdefault(r["patient_id"], {}).setdefault(int(r["day"]), []).append(r)
     records = []
-    for pid, g in lesions.groupby("patient_id", sort=False):
-        days = sorted({int(d) for d in g["day"]})
+    for pid, by_day in per_patient.items():
+        days = sorted(by_day)
         base_day = int(baseline_days[pid]) if baseline_days and pid in baseline_days else days[0]
         days = [d for d in days if d >= base_day]
         if not days or days[0] != base_day:
             continue
-        by_day = {d: g[g["day"] == d].to_dict("records") for d in days}
         base_rows = by_day[base_day]
         has_targets = any(r["role"] == "target" for r in base_rows)
         has_nontargets = any(r["role"] == "nontarget" for r in base_rows)
@@ -406,8 +427,10 @@ def evaluate(lesions, criteria: Criteria | str = RECIST11, baseline_days: dict |
                 if baseline_sum > 0:
                     rec["change_vs_baseline"] = (s - baseline_sum) / baseline_sum
                 cr_now = _targets_cr(targets, criteria)
-                if prev_target_cr and not cr_now:
-                    tr = "PD"  # reappearance after CR
+                reappeared = any(lesion_measure(r, criteria) > 0 for r in targets
+                                 if not (_truthy(r.get("is_node")) and criteria.measure != "volume"))
+                if prev_target_cr and reappeared:
+                    tr = "PD"  # a non-nodal target lesion reappearing after CR
                 elif is_progression(s, nadir, criteria):
                     tr = "PD"
                 elif cr_now:
@@ -498,3 +521,30 @@ def best_overall_response(timepoints, confirm: bool = True, confirm_days: int = 
                 best = ("NE", math.nan, False, "no assessment meeting the SD interval")
         out.append(dict(patient_id=pid, best_response=best[0], day=best[1], confirmed=best[2], reason=best[3]))
     return pd.DataFrame(out, columns=["patient_id", "best_response", "day", "confirmed", "reason"])
+
+
+def evaluate_dataset(ds, criteria: Criteria | str = RECIST11):
+    """Per-time-point responses of a whole dataset from its lesions.csv (None when it has none).
+
+    The baseline of each patient is the V0 exam of :func:`analysis.endpoints.per_patient` (the last
+    exam before the first TACE); imaging.csv supplies the exam-level non-target ``pd`` status and
+    the new-lesion flag. Patients without lesion rows on their V0 exam day are left out.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        :func:`evaluate` output; pass it to :func:`best_overall_response` for the best response.
+    """
+    from analysis.endpoints import per_patient
+
+    lesions = getattr(ds, "lesions", None)
+    if lesions is None or len(lesions) == 0:
+        return None
+    pp = per_patient(ds)
+    base = {pid: int(d) for pid, d in zip(pp["patient_id"], pp["v0_day"]) if d == d}
+    nts, new = {}, {}
+    for e in ds.imaging[["patient_id", "day", "new_lesions", "nontarget_status"]].to_dict("records"):
+        key = (e["patient_id"], int(e["day"]))
+        nts[key] = None if _missing(e["nontarget_status"]) else str(e["nontarget_status"])
+        new[key] = None if _missing(e["new_lesions"]) else bool(e["new_lesions"])
+    return evaluate(lesions, criteria, baseline_days=base, exam_nontarget_status=nts, exam_new_lesions=new)

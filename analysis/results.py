@@ -178,11 +178,13 @@ def compute_overview(data_dir, ds=None) -> dict:
     if ds is None:
         problems = [str(p) for p in validate_dir(d)]
         if problems:
-            return {"ok": False, "problems": problems, "statement": f"Dataset {display_path(d)}: INVALID"}
+            return {"ok": False, "problems": problems, "statement": f"Dataset {display_path(d)}: INVALID",
+                    "validation": "\n".join([f"INVALID: {len(problems)} problem(s)", *problems])}
         ds = load_dataset(d)
     return {
         "ok": True,
         "problems": [],
+        "validation": "valid: 0 problems (types, allowed values, keys, cross-file rules, no direct identifiers)",
         "statement": statement(ds.name, display_path(d), bool(ds.is_synthetic), len(ds.patients),
                                len(ds.procedures)),
         "files": privacy.file_summary(ds),

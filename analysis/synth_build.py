@@ -13,6 +13,7 @@ from analysis.synth_search import Item, Problem, Target, Var, mwu_p, q7, r2
 
 QUARTILES = (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
 P_WEIGHT = 0.02
+R2_WEIGHT = 0.5  # a table quartile outranks the R² (text), which outranks a p-value
 LN2 = math.log(2)
 
 
@@ -156,22 +157,30 @@ def ttp_init(tv, sizes, rng):
     return {"tt": tt, "tc": tc}
 
 
-def volume_problem(tv, sizes, short_pre, with_p=True, with_r2=True):
-    """V0, V1 (hundredths of cm³) and the days from the V0 exam to TACE (pre) and TACE to V1 (fu)."""
+def volume_problem(tv, sizes, short_pre, with_p=True, with_r2=True, only=None):
+    """V0, V1 (hundredths of cm³) and the days from the V0 exam to TACE (pre) and TACE to V1 (fu).
+
+    ``only`` restricts the problem to one group ('group1' / 'group2'): its targets and its cells (the
+    group-level quartiles, subgroup changes and R² of the two groups are independent of each other).
+    """
     sub, grp = blocks(sizes)
     n = sum(sizes)
+    if only is not None:
+        sub = {k: r for k, r in sub.items() if k[0] == only}
+        grp = {only: grp[only]}
     targets = []
     for g, r in grp.items():
         targets.append(quartile_block(tv, f"table2.before.{g}", "v0", r, 100.0))
         targets.append(quartile_block(tv, f"table2.after.{g}", "v1", r, 100.0))
     for (g, sg), r in sub.items():
         targets.append(change_block(tv, f"table4.{g}.{sg}.volume_change", r))
-    if with_p:
+    if with_p and only is None:
         targets.append(p_block(tv, "table2.before.p", ("v0",), grp["group1"], grp["group2"],
                                lambda s, i: s["v0"][i]))
         targets.append(p_block(tv, "table2.after.p", ("v1",), grp["group1"], grp["group2"],
                                lambda s, i: s["v1"][i]))
-        for g in ("group1", "group2"):
+    if with_p:
+        for g in grp:
             targets.append(p_block(tv, f"table4.{g}.volume_change.p", ("v0", "v1"), sub[(g, "immediate")],
                                    sub[(g, "after_chemo")], lambda s, i: s["v1"][i] - s["v0"][i]))
     if with_r2:
@@ -188,19 +197,21 @@ def volume_problem(tv, sizes, short_pre, with_p=True, with_r2=True):
                         ys.append((b - a) / 100.0)
                 return [r2(xs, ys)]
             key = f"regression.{g}.r2"
-            targets.append(Target([Item(key, *tv[key])], fn,
+            targets.append(Target([Item(key, *tv[key], weight=R2_WEIGHT)], fn,
                                   {(v, i) for i in idx for v in ("v0", "v1", "pre", "fu")}))
     vsteps = (1, 2, 5, 10, 30, 100, 300, 1000, 3000)
     gof = {i: g for g, r in grp.items() for i in r}
     pins0 = {g: tuple(int(round(v * 100)) for v in _q(tv, f"table2.before.{g}")) for g in grp}
     pins1 = {g: tuple(int(round(v * 100)) for v in _q(tv, f"table2.after.{g}")) for g in grp}
+    def pre_var(i):
+        return Var("pre", 7, 13, (1, 2)) if i in short_pre else Var("pre", 14, 35, (1, 2, 5))
     variables = {
-        "v0": [Var("v0", 150, 60000, vsteps, pins0[gof[i]]) for i in range(n)],
-        "v1": [Var("v1", 50, 60000, vsteps, pins1[gof[i]]) for i in range(n)],
-        "pre": [Var("pre", 7, 13, (1, 2)) if i in short_pre else Var("pre", 14, 35, (1, 2, 5)) for i in range(n)],
-        "fu": [Var("fu", 49, 63, (1, 2, 5)) for i in range(n)],
+        "v0": [Var("v0", 150, 60000, vsteps, pins0[gof[i]]) if i in gof else None for i in range(n)],
+        "v1": [Var("v1", 50, 60000, vsteps, pins1[gof[i]]) if i in gof else None for i in range(n)],
+        "pre": [pre_var(i) if i in gof and with_r2 else None for i in range(n)],
+        "fu": [Var("fu", 49, 63, (1, 2, 5)) if i in gof and with_r2 else None for i in range(n)],
     }
-    linked = [[("v0", i), ("v1", i)] for i in range(n)]
+    linked = [[("v0", i), ("v1", i)] for i in gof]
     pairs = [[(v, i) for i in r] for r in grp.values() for v in ("v0", "v1")]
     moves = [_swap_baseline(list(r)) for r in grp.values()] + [_swap_values("v0", list(r)) for r in grp.values()]
     return Problem(variables, targets, linked, pairs, moves)
@@ -268,3 +279,67 @@ def age_init(tv, n, rng):
     m, s = tv["table1.age.mean"][0], tv["table1.age.sd"][0]
     lo, hi = tv["table1.age.min"][0], tv["table1.age.max"][0]
     return {"age": [int(round(min(hi, max(lo, rng.gauss(m, s))) * 10)) for _ in range(n)]}
+
+
+VOLUME_DELTAS = (1, 2, 3, 5, 8, 13, 20, 35, 50, 80, 130, 200, 350, 500, 800, 1300, 2000, 3500, 5000)
+
+
+def volume_cells(sizes, only=None):
+    sub, grp = blocks(sizes)
+    idx = [i for g, r in grp.items() if only in (None, g) for i in r]
+    return [(v, i) for i in idx for v in ("v0", "v1", "pre", "fu")]
+
+
+def volume_candidates(name, i, s):
+    """Changes tried by the polish for one cell: V0 alone, V1 alone, both together; every day value."""
+    out = []
+    if name in ("pre", "fu"):
+        for d in range(-12, 13):
+            if d:
+                out.append([(name, i, s[name][i] + d)])
+        return out
+    for d in VOLUME_DELTAS:
+        for sgn in (1, -1):
+            out.append([(name, i, s[name][i] + sgn * d)])
+            if name == "v0":
+                out.append([("v0", i, s["v0"][i] + sgn * d), ("v1", i, s["v1"][i] + sgn * d)])
+    return out
+
+
+def volume_candidates_swaps(group_idx):
+    """Polish candidates plus, for a V0 cell, re-pairing its baseline with every other patient's."""
+    idx = list(group_idx)
+
+    def cands(name, i, s):
+        out = volume_candidates(name, i, s)
+        if name == "v0":
+            v0, v1 = s["v0"], s["v1"]
+            for j in idx:
+                if j != i:
+                    di, dj = v1[i] - v0[i], v1[j] - v0[j]
+                    out.append([("v0", i, v0[j]), ("v0", j, v0[i]), ("v1", i, v0[j] + di), ("v1", j, v0[i] + dj)])
+                    out.append([("v0", i, v0[j]), ("v0", j, v0[i]), ("v1", i, v1[j]), ("v1", j, v1[i])])
+        return out
+    return cands
+
+
+def ttp_cells(sizes):
+    sub, grp = blocks(sizes)
+    chemo = {i for (g, sg), r in sub.items() if sg == "after_chemo" for i in r}
+    n = sum(sizes)
+    return [("tt", i) for i in range(n)] + [("tc", i) for i in range(n) if i in chemo]
+
+
+def ttp_candidates(sizes):
+    """Polish candidates for a TTP cell: every shift up to 60 days, and exchanging with another patient
+    of the same group (keeps the group's sample, re-splits the subgroups)."""
+    sub, grp = blocks(sizes)
+    gof = {i: list(r) for r in grp.values() for i in r}
+
+    def cands(name, i, s):
+        out = [[(name, i, s[name][i] + d)] for d in range(-60, 61) if d]
+        if name == "tt":
+            x = s["tt"]
+            out += [[("tt", i, x[j]), ("tt", j, x[i])] for j in gof[i] if j != i and x[j] != x[i]]
+        return out
+    return cands

@@ -300,3 +300,63 @@ def report(problem: Problem, state: dict) -> list[tuple[str, float, float, bool]
         for it, a in zip(t.items, t.fn(state)):
             out.append((it.key, it.value, a, it.met(a)))
     return out
+
+
+def total_cost(problem: Problem, state: dict) -> tuple[float, float]:
+    """(missed weight, distance) of a state over every target of the problem."""
+    m = d = 0.0
+    for t in problem.targets:
+        a, b = t.cost(state)
+        m += a
+        d += b
+    return (round(m, 9), d)
+
+
+def polish(problem: Problem, state: dict, cells: list, candidates: Callable[[str, int, dict], list],
+           rounds: int = 30) -> dict:
+    """Deterministic coordinate descent: for each cell (in order) try every candidate change and keep the
+    one that lowers the cost ``(missed weight, distance)`` most; repeat until a round changes nothing.
+
+    ``candidates(name, i, state)`` returns lists of changes ``[(name, i, new), ...]`` (a change may move
+    several cells, e.g. V0 and V1 together). Fine control that annealing lacks: hits R² to 4 decimals.
+    """
+    dep = problem.deps_index()
+    cur = {id(t): t.cost(state) for t in problem.targets}
+    for _ in range(rounds):
+        improved = False
+        for name, i in cells:
+            best_delta, best_change, best_new = (0.0, 0.0), None, None
+            for change in candidates(name, i, state):
+                ok = True
+                for nm, j, nv in change:
+                    v = problem.variables[nm][j]
+                    if v is None or nv < v.lo or nv > v.hi:
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                old = [(nm, j, state[nm][j]) for nm, j, _ in change]
+                affected = {}
+                for nm, j, nv in change:
+                    state[nm][j] = nv
+                    for t in dep.get((nm, j), ()):
+                        affected[id(t)] = t
+                dm = dd = 0.0
+                new = {}
+                for tid, t in affected.items():
+                    c = t.cost(state)
+                    new[tid] = c
+                    dm += c[0] - cur[tid][0]
+                    dd += c[1] - cur[tid][1]
+                for nm, j, ov in old:
+                    state[nm][j] = ov
+                if (round(dm, 9), dd) < best_delta and (dm < -1e-9 or (abs(dm) < 1e-9 and dd < -1e-12)):
+                    best_delta, best_change, best_new = (round(dm, 9), dd), change, new
+            if best_change is not None:
+                for nm, j, nv in best_change:
+                    state[nm][j] = nv
+                cur.update(best_new)
+                improved = True
+        if not improved:
+            break
+    return state

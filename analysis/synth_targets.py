@@ -59,7 +59,7 @@ RECIST_CHOICE = {
     "group2": {"CR": 0, "PR": 12, "SD": 6, "PD": 1},
 }
 
-# fallback values, used only when data/published/ cannot be read (keeps synthesize usable on its own);
+# fallback values, used only for a key that data/published/published.csv does not hold;
 # they equal the article's printed numbers and are cross-checked against published.csv by the tests.
 FALLBACK = {
     "table2.before.group1.median": ("43.9", 43.9, 1), "table2.before.group1.q1": ("35.6", 35.6, 1),
@@ -102,3 +102,47 @@ FALLBACK = {
     "n.group1.immediate": ("7", 7, 0), "n.group1.after_chemo": ("8", 8, 0),
     "n.group2.immediate": ("9", 9, 0), "n.group2.after_chemo": ("10", 10, 0),
 }
+
+# ---- the same readings as short sentences for the data card ------------------------------------------
+
+READINGS = [
+    "Table 4 volume changes: the minus signs lost in the article's text layer are restored (negative = "
+    "shrinkage); only then does each median lie between its quartiles.",
+    "Table 3 after-TACE quartiles and p: the table (300 [137; 344], 304 [240; 432], p 0.58) is aimed at, not "
+    "the abstract (134, 342, p 0.57).",
+    "R²: the abstract (English and Russian) gives 0.1085 to group 1 and 0.0265 to group 2; the Results text "
+    "swaps them. The abstract's assignment (printed twice) is aimed at.",
+    "Table 4 p-values (0.009 group 1, 0.046 group 2): not said whether they belong to the volume change or "
+    "to TTP; both readings are aimed at and reported.",
+    "Table 3 TTP after chemotherapy: one chemotherapy row per patient treated with TACE after progression on "
+    "chemotherapy (8 in group 1, 10 in group 2); patients treated immediately have no chemotherapy row "
+    "before TACE.",
+    "RECIST 1.1 at the first follow-up: group 2's printed PR 12 + SD 10 = 22 exceed its 19 patients, while "
+    "all printed counts add up to 34 (CR 1, PR 17, SD 15, PD 1, percentages of 34). Kept: the totals, "
+    "group 1 CR 1 and PR 5, group 2 PR 12, and one progression; so group 1 has SD 9 (printed 5) and group 2 "
+    "SD 6 (printed 10) and the one PD.",
+    "Ages: a mean of 58.55 for 34 patients is impossible with whole years (1990/34 = 58.53, 1991/34 = 58.56), "
+    "so ages are stored with one decimal.",
+    "Table 1 'time from liver metastases to TACE < 2 weeks' (12 patients) contradicts the Methods' baseline "
+    "exam at least 14 days before TACE: the counts win, so for these 12 patients the baseline exam is the "
+    "detection exam (day 0), 7-13 days before TACE. The other 22 have TACE more than 3 months after detection "
+    "(the 18 treated after chemotherapy and 4 treated without chemotherapy after a longer work-up).",
+    "Percentages printed in Table 1 and the Methods that contradict their counts are ignored (the counts win; "
+    "see the audit).",
+]
+
+REALISM = [
+    "Pseudonyms SYN-01 .. SYN-34 (cannot be mistaken for real identifiers); no names, no dates: every time "
+    "is a day offset from the detection of liver metastases (day 0).",
+    "Ages 29-82 years; sex M for prostate primaries, otherwise drawn at random.",
+    "Tumour volume > 0 and well below the liver volume (liver 1100-2330 cm3).",
+    "Exams every 70-105 days (10-15 weeks); an exam that shows progression may come earlier (at least 14 "
+    "days after the previous one).",
+    "Baseline exam 14-35 days before the first TACE (except the 12 '< 2 weeks' patients, see above); first "
+    "follow-up 49-63 days (about 8 weeks) after it; no exam between TACE and the first follow-up.",
+    "Every progression end_day is an exam day; chemotherapy starts after day 0 and its progression exam is "
+    "the baseline exam before TACE.",
+    "Repeat TACE (10 patients, 18 repeats, 2-4 procedures each) only after the progression after TACE; "
+    "procedures numbered in day order; irinotecan 100 mg on 200-400 um microspheres; adverse event grade 0.",
+    "Follow-up at least about 1.5 years after the first TACE, at most about 5 years.",
+]

@@ -17,7 +17,8 @@ Conventions (DESIGN §5)
   ``params['mwu_correct']`` (default: R's ``wilcox.test`` rule). Group 1 is ``x`` (Tables 2-3),
   "immediate" is ``x`` (Table 4); W is R's statistic for that order.
 - Regression: :func:`analysis.stats.ols`, y = ΔV (cm³), x = Schwartz doubling time (days), the
-  patients of the group with a finite doubling time.
+  patients of the group with a finite doubling time. As R's ``lm``: with exactly 2 points the
+  line through them (R² = 1, p undefined); with fewer, or a constant doubling time, undefined.
 - Table 1: mean and SD (n − 1) of age; counts and percentages (of all patients) of every allowed
   category (zeros included); interval categories of the paper (below).
 
@@ -290,7 +291,11 @@ def table4(ds, params, endpoints=None):
 
 
 def regression(ds, params=None, endpoints=None):
-    """ΔV regressed on the doubling time per group (finite DT only): r2, slope, intercept, p, n."""
+    """ΔV regressed on the doubling time per group (finite DT only): r2, slope, intercept, p, n.
+
+    Also ``doubling_time.<g>.undefined.n``: the group's patients whose doubling time is undefined
+    (V1 = V0, a zero volume, no interval, a missing exam) and who are therefore not in the fit.
+    """
     import numpy as np
 
     from analysis import stats
@@ -307,18 +312,29 @@ def regression(ds, params=None, endpoints=None):
         n = int(x.size)
         prefix = f"regression.{gkey(g)}"
         test = "OLS linear regression (slope t-test)"
-        try:
-            r = stats.ols(x, y)
-            vals, note, method = dict(r2=r.r2, slope=r.slope, intercept=r.intercept, p=r.p), "", r.method
-        except ValueError as exc:
-            vals = dict(r2=math.nan, slope=math.nan, intercept=math.nan, p=math.nan)
-            note, method = (f"fewer than 3 patients with a finite doubling time (n = {n})" if n < 3
-                            else f"not estimable: {exc}"), "t-test"
+        if n == 2 and x[0] != x[1]:
+            # R's lm() on two points: the line through them, R² = 1, no residual degrees of freedom
+            # (summary() gives p = NaN); stats.ols needs >= 3 points for its p-value
+            slope = (y[1] - y[0]) / (x[1] - x[0])
+            vals = dict(r2=1.0, slope=float(slope), intercept=float(y[0] - slope * x[0]), p=math.nan)
+            note, method = "2 points: exact fit, no residual degrees of freedom for a p-value", "t-test"
+        else:
+            try:
+                r = stats.ols(x, y)
+                vals, note, method = dict(r2=r.r2, slope=r.slope, intercept=r.intercept, p=r.p), "", r.method
+            except ValueError as exc:
+                vals = dict(r2=math.nan, slope=math.nan, intercept=math.nan, p=math.nan)
+                note, method = (f"fewer than 2 patients with a finite doubling time (n = {n})" if n < 2
+                                else f"not estimable: {exc}"), "t-test"
         for stat in ("r2", "slope", "intercept", "p"):
             rows.append(_row(f"{prefix}.{stat}", "regression", label, stat, vals[stat], group=gkey(g),
                              test=test if stat == "p" else "", method=method if stat == "p" else "",
-                             note=note))
+                             note=note if math.isnan(vals[stat]) else ""))
         rows.append(_row(f"{prefix}.n", "regression", label, "n", n, group=gkey(g)))
+        # patients left out because their doubling time is undefined (reasons: per_patient / _meta)
+        n_undef = int(np.isnan(np.asarray(sub["doubling_time"], dtype=float)).sum())
+        rows.append(_row(f"doubling_time.{gkey(g)}.undefined.n", "regression", "doubling time undefined", "n",
+                         n_undef, group=gkey(g)))
     return _frame(rows)
 
 
@@ -433,5 +449,22 @@ def table4_display(ds, params, endpoints=None):
             prow = t[t["key"] == f"table4.{gkey(g)}.{part}.p"].iloc[0]
             row[f"p, group {g}"] = _fmt_p(prow["value"])
             row[f"test, group {g} (p-value method)"] = _test_text(prow)
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def recist_display(ds, params=None, endpoints=None):
+    """RECIST 1.1 response at the first follow-up for reading: n (%) per group (% of the group's patients)."""
+    import pandas as pd
+
+    t = recist_counts(ds, params, endpoints)
+    v = dict(zip(t["key"], t["value"]))
+    totals = {g: sum(int(v[f"recist.{gkey(g)}.{c}.n"]) for c in RECIST_CATEGORIES) for g in GROUPS}
+    out = []
+    for c in RECIST_CATEGORIES:
+        row = {"response": c}
+        for g in GROUPS:
+            k = int(v[f"recist.{gkey(g)}.{c}.n"])
+            row[f"Group {g}, n (%)"] = f"{k} ({100.0 * k / totals[g]:.0f}%)" if totals[g] else "0"
         out.append(row)
     return pd.DataFrame(out)

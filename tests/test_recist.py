@@ -273,3 +273,38 @@ def test_assessments_after_progression_are_ignored():
 
 def test_only_not_evaluable_assessments_give_ne():
     assert recist.best_overall_response(_tp([(50, "NE")])).iloc[0].best_response == "NE"
+
+
+def test_evaluate_dataset_on_mini_finds_the_partial_response_and_the_new_lesion():
+    from analysis.data import load_dataset
+    from analysis.paths import TESTS
+
+    tp = recist.evaluate_dataset(load_dataset(TESTS / "fixtures" / "mini"))
+    first = tp[tp["days_from_baseline"] > 0].groupby("patient_id").first()
+    # S04 lesions at day 241: 54 + 32 = 86; day 324: 35 + 20 = 55 -> -36 % -> PR
+    assert first.loc["S04", "target_sum"] == 55 and first.loc["S04", "overall"] == "PR"
+    # S11 day 275: NEW1 present -> PD
+    assert first.loc["S11", "overall"] == "PD"
+    # S05: 41 -> 41 -> SD; its best overall response: SD (day 252 is 84 days after baseline 168)
+    bor = recist.best_overall_response(tp).set_index("patient_id")
+    assert bor.loc["S05", "best_response"] == "SD"
+    assert bor.loc["S11", "best_response"] == "PD"
+
+
+def test_nontarget_reappearing_after_nontarget_cr_is_progression():
+    # day 60: target PR (50 -> 30, -40 %), non-target gone (CR); day 120: non-target back -> PD
+    df = lesions([("P", "T1", 0, "target", "present", 50), ("P", "B1", 0, "nontarget", "present", None),
+                  ("P", "T1", 60, "target", "present", 30), ("P", "B1", 60, "nontarget", "absent", None),
+                  ("P", "T1", 120, "target", "present", 30), ("P", "B1", 120, "nontarget", "present", None)])
+    tp = recist.evaluate(df)
+    assert tp.loc[tp["day"] == 60, "nontarget_response"].iloc[0] == "CR"
+    assert tp.loc[tp["day"] == 120, "nontarget_response"].iloc[0] == "PD" and overall(tp, 120) == "PD"
+
+
+def test_a_lymph_node_growing_back_progresses_only_by_the_sum_rule():
+    # node 15 -> 8 (CR: < 10 mm) -> 11: +3 mm vs nadir 8 (< 5 mm) -> not PD; sum 11 vs 15 = -26.7 % -> SD
+    df = lesions([("P", "N1", 0, "target", "present", 20, 15, True),
+                  ("P", "N1", 60, "target", "present", 12, 8, True),
+                  ("P", "N1", 120, "target", "present", 14, 11, True)])
+    tp = recist.evaluate(df)
+    assert [target(tp, d) for d in (60, 120)] == ["CR", "SD"]

@@ -460,3 +460,18 @@ def test_docstring_examples_hold():
 
     result = doctest.testmod(stats, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 8 and result.failed == 0
+
+
+def test_pandas_nullable_missing_values_count_as_nan():
+    import pandas as pd
+
+    s = pd.Series([1, 2, None, 4], dtype="Int64")
+    with pytest.raises(ValueError, match="1 missing value"):
+        stats.summary(s)
+    assert stats.summary(s, dropna=True)["median"] == 2
+    assert stats.mann_whitney(pd.Series([1.0, 2.0]), pd.Series([3, 4, 5], dtype="Int64")).statistic == 0
+
+
+def test_non_numeric_input_is_a_clear_value_error():
+    with pytest.raises(ValueError, match="x: expected numbers"):
+        stats.summary(["a", "b"])

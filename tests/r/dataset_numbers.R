@@ -23,7 +23,8 @@
 #   or increase >= 5 mm and >= +20 % vs baseline (= nadir); CR = sum 0, no new lesions and
 #   non-target absent/cr; PR = change <= -30 % vs baseline; SD otherwise; NE when a sum is missing.
 #   Thresholds compared unrounded with a 1e-9 allowance for binary floating point.
-#   Regression lm(dV ~ DT) per group over finite DT, needs >= 3 points and non-constant DT.
+#   Regression lm(dV ~ DT) per group over finite DT: needs >= 2 points and a non-constant DT;
+#   with 2 points the p-value is undefined (no residual degrees of freedom).
 
 suppressPackageStartupMessages(library(jsonlite))
 
@@ -250,13 +251,14 @@ dataset_numbers <- function(dir) {
     x <- pp$DT[ok]; y <- pp$dv[ok]
     pre <- paste0("regression.", gname(g))
     put(env, paste0(pre, ".n"), length(x))
-    if (length(x) >= 3 && length(unique(x)) >= 2) {
+    put(env, paste0("doubling_time.", gname(g), ".undefined.n"), sum(pp$group == g & is.na(pp$DT)))
+    if (length(x) >= 2 && length(unique(x)) >= 2) {
       fit <- lm(y ~ x)
-      sm <- summary(fit)
+      sm <- suppressWarnings(summary(fit))  # 2 points: "essentially perfect fit", p NaN
       put(env, paste0(pre, ".r2"), sm$r.squared)
       put(env, paste0(pre, ".slope"), unname(coef(fit)[2]))
       put(env, paste0(pre, ".intercept"), unname(coef(fit)[1]))
-      put(env, paste0(pre, ".p"), unname(sm$coefficients[2, 4]))
+      put(env, paste0(pre, ".p"), if (length(x) >= 3) unname(sm$coefficients[2, 4]) else NA_real_)
     } else {
       for (s in c("r2", "slope", "intercept", "p")) put(env, paste0(pre, ".", s), NA_real_)
     }
@@ -289,7 +291,10 @@ to_json <- function(nums, meta) {
 
 write_dataset_numbers <- function(dir, out) {
   nums <- dataset_numbers(dir)
-  meta <- list(dataset = basename(normalizePath(dir)), r_version = R.version.string,
+  csvs <- sort(list.files(dir, pattern = "\\.csv$"))
+  md5 <- as.list(unname(tools::md5sum(file.path(dir, csvs))))
+  names(md5) <- csvs
+  meta <- list(dataset = basename(normalizePath(dir)), r_version = R.version.string, md5 = md5,
                generated_by = "tests/r/dataset_numbers.R",
                conventions = "quantile type 7; wilcox.test defaults; lm; sd with n - 1")
   writeLines(to_json(nums, meta), out, sep = "")

@@ -152,6 +152,19 @@ add_mwu("alt_greater_ties", c(1, 2, 2, 3, 5), c(2, 4, 4, 6, 7, 8), alternative =
 add_mwu("alt_less_ties_no_correction", c(1, 2, 2, 3, 5), c(2, 4, 4, 6, 7, 8), alternative = "less",
         correct = FALSE)
 add_mwu("forced_exact_with_ties", c(1, 2, 2, 3, 5), c(2, 4, 4, 6, 7, 8), exact = TRUE)  # R falls back
+# The whole exact null distribution (pwilcox), tails included: data built so that x has the rank set
+# giving a chosen W (shift the largest ranks of {1..n1} up, greedily), for a grid of W values.
+mwu_data_with_W <- function(n1, n2, W) {
+  ranks <- seq_len(n1); extra <- W
+  for (i in n1:1) { d <- min(n2, extra); ranks[i] <- ranks[i] + d; extra <- extra - d }
+  list(x = ranks, y = setdiff(seq_len(n1 + n2), ranks))
+}
+for (sz in list(c(3, 4), c(7, 8), c(9, 10), c(15, 19), c(49, 49), c(20, 5))) {
+  for (W in unique(round(c(0, 1, 2, 5, seq(0, sz[1] * sz[2], length.out = 9), sz[1] * sz[2] - 1, sz[1] * sz[2])))) {
+    d <- mwu_data_with_W(sz[1], sz[2], W)
+    add_mwu(sprintf("W_grid_n%d_vs_%d_W%d", sz[1], sz[2], W), d$x, d$y)
+  }
+}
 for (i in 1:6) {  # random sizes 3..60 across both regimes
   n1 <- sample(3:60, 1); n2 <- sample(3:60, 1)
   add_mwu(sprintf("random_%d_n%d_vs_%d", i, n1, n2), rn(n1, 0, 1, 2), rn(n2, 0.3, 1, 2))
@@ -189,6 +202,16 @@ add_wsr("alt_less_normal_zeros", c(0, -1.5, 2, -3, -4.5, 0, -2, -6), alternative
 a <- no_ties(30, 3); add_wsr("paired_n30_forced_asymptotic", a, a + no_ties(30, 0.4), exact = FALSE)
 add_wsr("forced_exact_with_zeros", c(5, 3, 8, 6, 2, 9, 4), c(5, 1, 8, 2, 7, 4, 4.5), exact = TRUE)  # R falls back
 a <- no_ties(55, 3); add_wsr("paired_n55_forced_exact", a, a + no_ties(55, 0.2), exact = TRUE)
+
+# the whole exact psignrank distribution, tails included: differences +-1..n with the positive ones
+# chosen (greedily from the largest) to give V
+for (n in c(4, 5, 10, 20, 49)) {
+  for (V in unique(round(c(0, 1, 3, seq(0, n * (n + 1) / 2, length.out = 9), n * (n + 1) / 2 - 1, n * (n + 1) / 2)))) {
+    pos <- logical(n); rest <- V
+    for (k in n:1) if (k <= rest) { pos[k] <- TRUE; rest <- rest - k }
+    add_wsr(sprintf("V_grid_n%d_V%d", n, V), ifelse(pos, 1, -1) * seq_len(n))
+  }
+}
 
 # ---- Kruskal-Wallis --------------------------------------------------------------------------------
 add_kw <- function(name, groups) {
@@ -263,6 +286,6 @@ for (k in seq_along(keys)) {
 lines <- c(lines, "}")
 path <- file.path(out_dir, "stats.json")
 con <- file(path, "wb"); writeLines(lines, con, sep = "\n", useBytes = TRUE); close(con)
-message(sprintf("wrote %s (%d quantile, %d summary, %d format, %d MWU, %d signed-rank, %d KW, %d SW, %d lm cases)",
-                path, length(cases_quantile), length(cases_summary), length(cases_format), length(cases_mwu),
+message(sprintf("wrote tests/r/fixtures/%s (%d quantile, %d summary, %d format, %d MWU, %d signed-rank, %d KW, %d SW, %d lm cases)",
+                basename(path), length(cases_quantile), length(cases_summary), length(cases_format), length(cases_mwu),
                 length(cases_wsr), length(cases_kw), length(cases_sw), length(cases_ols)))

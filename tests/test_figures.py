@@ -1,0 +1,110 @@
+"""Figures (analysis.figures): return Figures, byte-identical files on rerun, counts from the data."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from analysis.paths import TESTS
+
+MINI = TESTS / "fixtures" / "mini"
+
+
+@pytest.fixture(scope="module")
+def ds():
+    from analysis.data import load_dataset
+
+    return load_dataset(MINI)
+
+
+@pytest.fixture(scope="module")
+def pp(ds):
+    from analysis.endpoints import per_patient
+
+    return per_patient(ds)
+
+
+def test_every_figure_function_returns_a_matplotlib_figure_with_labelled_axes(ds, pp):
+    from matplotlib.figure import Figure
+
+    from analysis import figures
+
+    figs = figures.make_all(ds, pp)
+    assert list(figs) == list(figures.FIGURES)
+    for name, fig in figs.items():
+        assert isinstance(fig, Figure), name
+        if name == "study_design":
+            continue
+        for ax in fig.axes:
+            # every data axis carries a label; y labels name a unit or a count
+            assert ax.get_xlabel(), (name, "x label")
+        ylabels = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
+        assert ylabels, name
+        assert any(u in ylabels[0] for u in ("cm³", "days", "%", "n", "proportion")), (name, ylabels[0])
+
+
+def test_figures_are_byte_identical_when_drawn_and_saved_twice(ds, pp, tmp_path):
+    from analysis import figures
+
+    digests = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        for name, fig in figures.make_all(ds, pp).items():
+            figures.save(fig, out, name)
+        digests.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())})
+    assert len(digests[0]) == 2 * len(figures.FIGURES)
+    assert digests[0] == digests[1]
+
+
+def test_saved_files_carry_no_date_and_no_software_name(ds, pp, tmp_path):
+    from analysis import figures
+
+    png, svg = figures.save(figures.recist_bars(pp), tmp_path, "recist_bars")
+    s = svg.read_text()
+    assert "<dc:date>" not in s and "Matplotlib" not in s
+    # PNG text chunks (tEXt) would hold 'Software' and a creation time
+    assert b"Software" not in png.read_bytes() and b"Creation Time" not in png.read_bytes()
+
+
+def test_study_design_counts_are_read_from_the_dataset_not_typed_in(ds):
+    from analysis.figures import design_counts
+
+    # independent count: the csv module over the fixture's raw files
+    with open(MINI / "patients.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with open(MINI / "procedures.csv", newline="") as f:
+        n_tace = sum(1 for _ in csv.DictReader(f))
+    by = Counter((r["group"], r["tace_timing"]) for r in rows)
+    c = design_counts(ds)
+    assert c["patients"] == len(rows) == 12
+    assert c["tace"] == n_tace
+    assert c["group1"] == by[("1", "immediate")] + by[("1", "after_chemo")]
+    assert c["group2.after_chemo"] == by[("2", "after_chemo")]
+
+
+def test_kaplan_meier_matches_the_product_limit_by_hand():
+    from analysis.figures import kaplan_meier
+
+    # times 3 5 5+ 8 10+ 12 (+ = censored). By hand:
+    # t=3: 6 at risk, 1 event -> 5/6 = 0.833333
+    # t=5: 5 at risk, 1 event -> 0.833333 * 4/5 = 0.666667 (the censored 5 is still at risk at 5)
+    # t=8: 3 at risk (8, 10+, 12), 1 event -> 0.666667 * 2/3 = 0.444444
+    # t=12: 1 at risk, 1 event -> 0
+    km = kaplan_meier([3, 5, 5, 8, 10, 12], [True, True, False, True, False, True])
+    assert km["time"].tolist() == [0.0, 3.0, 5.0, 8.0, 12.0]
+    assert km["at_risk"].tolist() == [6, 6, 5, 3, 1]
+    assert km["survival"].round(6).tolist() == [1.0, 0.833333, 0.666667, 0.444444, 0.0]
+
+
+def test_recist_bar_counts_equal_the_per_patient_responses(pp):
+    from analysis.figures import recist_counts
+
+    tab = recist_counts(pp)
+    for g in (1, 2):
+        expected = Counter(pp.loc[pp["group"] == g, "response"])
+        for cat in ("CR", "PR", "SD", "PD"):
+            assert tab.loc[cat, f"group{g}"] == expected.get(cat, 0)

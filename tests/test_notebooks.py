@@ -1,0 +1,99 @@
+"""The committed notebooks: thin, parameterized, executed, and free of machine paths.
+
+Their outputs are re-checked cell by cell by nbval (``make test``); these tests check the structure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from analysis.params import PARAMS
+from analysis.paths import NOTEBOOKS
+from analysis.pipeline import declared_parameters, notebook_paths
+
+NOTEBOOK_FILES = notebook_paths()
+IDS = [p.stem for p in NOTEBOOK_FILES]
+
+
+def _nb(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _code(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def _src(cell):
+    return "".join(cell["source"])
+
+
+def test_notebooks_are_numbered_in_reading_order_and_cover_every_table_and_figure():
+    names = [p.stem for p in NOTEBOOK_FILES]
+    assert names == sorted(names)
+    assert [n[:2] for n in names] == [f"{i:02d}" for i in range(len(names))]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in NOTEBOOK_FILES)
+    for table in ("table1", "table2", "table3", "table4", "regression", "recist"):
+        assert f'res.tables[\\"{table}\\"]' in text, table
+    from analysis.figures import FIGURES
+
+    for fig in FIGURES:
+        assert f'\\"{fig}\\"' in text, fig
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
+def test_parameters_cell_is_first_tagged_and_declares_registry_names_with_registry_defaults(path):
+    nb = _nb(path)
+    code = [c for c in _code(nb) if "injected-parameters" not in c["metadata"].get("tags", [])]
+    assert "parameters" in code[0]["metadata"].get("tags", []), "first code cell must be tagged 'parameters'"
+    assert sum("parameters" in c["metadata"].get("tags", []) for c in code) == 1
+    declared = declared_parameters(path)
+    assert declared, "declares at least data_dir"
+    for name, value in declared.items():
+        assert name in PARAMS, name
+        assert value == PARAMS[name].default and type(value) is type(PARAMS[name].default), name
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
+def test_notebook_runs_on_the_project_kernel(path):
+    assert _nb(path)["metadata"]["kernelspec"]["name"] == "tace-net"
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
+def test_cells_are_thin_calls_into_the_package(path):
+    # no function or class definitions, no loops, no imports of the scientific stack for computing
+    for cell in _code(_nb(path)):
+        src = _src(cell)
+        assert not re.search(r"^\s*(def|class|for|while)\s", src, re.M), src
+        assert not re.search(r"import (scipy|statsmodels|numpy|pingouin|seaborn|matplotlib)", src), src
+        assert len(src.splitlines()) <= 10, src
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
+def test_committed_outputs_are_complete_without_errors_or_machine_paths(path):
+    nb = _nb(path)
+    for cell in _code(nb):
+        assert cell.get("execution_count") is not None, f"not executed: {_src(cell)[:60]}"
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error", out.get("ename")
+            assert out.get("name") != "stderr", "".join(out.get("text", ""))
+    text = json.dumps(nb)
+    for machine in ("/work/", "/tmp/", "/root/", "/home/"):
+        assert machine not in text, machine
+    assert "papermill" not in nb["metadata"], "run metadata (times, paths) must be stripped"
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
+def test_each_notebook_states_its_dataset_and_whether_it_is_synthetic(path):
+    outs = "".join("".join(o.get("text", "")) for c in _code(_nb(path)) for o in c.get("outputs", []))
+    m = re.search(r"Dataset '([^']+)' \(([^)]+)\): (a SYNTHETIC|real de-identified)", outs)
+    assert m, "the notebook must print the dataset statement"
+
+
+def test_notebooks_do_not_carry_volatile_tags_on_table_cells():
+    for path in NOTEBOOK_FILES:
+        for cell in _code(_nb(path)):
+            if "res.tables" in _src(cell) or "res.tidy" in _src(cell) or "overview[" in _src(cell):
+                assert "nbval-ignore-output" not in cell["metadata"].get("tags", []), (path.name, _src(cell))

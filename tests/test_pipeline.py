@@ -1,0 +1,246 @@
+"""The reproduce pipeline (analysis.pipeline): checks before running, atomic output, cache, equality
+of numbers.json with the `numbers` command."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import pipeline
+from analysis.errors import UsageError, UserError
+from analysis.paths import ROOT, TESTS
+
+MINI = TESTS / "fixtures" / "mini"
+MINI_REL = MINI.relative_to(ROOT)
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _notebook(path: Path, params_src: str, body: list[str], tag: bool = True) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "tace-net", "display_name": "tace-net", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# test notebook"),
+                nbformat.v4.new_code_cell(params_src, metadata={"tags": ["parameters"] if tag else []})]
+    nb.cells += [nbformat.v4.new_code_cell(src) for src in body]
+    nbformat.write(nb, path)
+    return path
+
+
+def _no_notebook_may_run(monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("a notebook was started")
+
+    monkeypatch.setattr(pipeline, "run_notebook", boom)
+    monkeypatch.setattr(pipeline, "_pool", boom)
+
+
+# ------------------------------------------------------------------ checks before anything runs
+
+
+def test_unknown_parameter_is_a_usage_error_naming_it_before_any_notebook_runs(tmp_path, monkeypatch):
+    _no_notebook_may_run(monkeypatch)
+    with pytest.raises(UsageError, match="'nope'"):
+        pipeline.reproduce(MINI, tmp_path / "out", {"nope": 1})
+    assert not (tmp_path / "out").exists()
+
+
+def test_parameter_of_the_wrong_type_is_a_usage_error_naming_it(tmp_path, monkeypatch):
+    _no_notebook_may_run(monkeypatch)
+    with pytest.raises(UsageError, match="quantile_type"):
+        pipeline.reproduce(MINI, tmp_path / "out", {"quantile_type": "seven"})
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_rejects_an_unknown_p_parameter_with_exit_2_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "analysis", "reproduce", "--data", str(MINI), "--out", str(out),
+                        "-p", "colour=blue"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2
+    assert "colour" in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+def test_invalid_dataset_is_refused_with_every_problem_and_nothing_written(tmp_path, monkeypatch):
+    _no_notebook_may_run(monkeypatch)
+    bad = tmp_path / "bad"
+    shutil.copytree(MINI, bad)
+    text = (bad / "patients.csv").read_text().splitlines()
+    # two independent mistakes: a group that does not exist, an unknown TACE timing
+    text[1] = text[1].replace("S01,1,immediate", "S01,3,immediate")
+    text[2] = text[2].replace(",immediate,", ",later,")
+    (bad / "patients.csv").write_text("\n".join(text) + "\n")
+    out = tmp_path / "out"
+    with pytest.raises(UserError) as exc:
+        pipeline.reproduce(bad, out, {})
+    msg = str(exc.value)
+    assert "group" in msg and "later" in msg
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad"]  # no OUT, no temporary folder
+
+
+def test_a_notebook_is_passed_only_the_parameters_it_declares():
+    params = pipeline.check_params({"quantile_type": 6, "alpha": 0.01})
+    passed = pipeline.notebook_parameters({"data_dir": "data/synthetic", "alpha": 0.05}, params, MINI)
+    assert passed == {"data_dir": MINI_REL.as_posix(), "alpha": 0.01}
+
+
+def test_parameters_cell_must_be_first_tagged_and_use_registry_names(tmp_path):
+    ok = _notebook(tmp_path / "ok.ipynb", 'data_dir = "data/synthetic"\nalpha = 0.05', ["print(alpha)"])
+    assert pipeline.declared_parameters(ok) == {"data_dir": "data/synthetic", "alpha": 0.05}
+    untagged = _notebook(tmp_path / "untagged.ipynb", "alpha = 0.05", [], tag=False)
+    with pytest.raises(UserError, match="not tagged 'parameters'"):
+        pipeline.declared_parameters(untagged)
+    unknown = _notebook(tmp_path / "unknown.ipynb", "colour = 'blue'", [])
+    with pytest.raises(UserError, match="'colour'"):
+        pipeline.declared_parameters(unknown)
+    code = _notebook(tmp_path / "code.ipynb", "import os\nalpha = 0.05", [])
+    with pytest.raises(UserError, match="NAME = literal"):
+        pipeline.declared_parameters(code)
+
+
+def test_output_folder_that_is_the_project_or_the_filesystem_root_is_refused():
+    for bad in (ROOT, Path("/"), ROOT.parent):
+        with pytest.raises(UserError, match="refusing"):
+            pipeline._safe_out(bad)
+
+
+# ------------------------------------------------------------------ end to end (slow)
+
+
+def _run(*args, **kwargs) -> str:
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        pipeline.reproduce(*args, **kwargs)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("reproduce")
+    out = base / "out"
+    out.mkdir()
+    (out / "README.md").write_text("kept\n")  # a foreign file in OUT is carried over
+    log = _run(MINI, out, pipeline.check_params({}))
+    return out, log
+
+
+@pytest.mark.slow
+def test_reproduce_writes_every_output_of_design_section_7(first_run):
+    out, log = first_run
+    names = [p.stem for p in pipeline.notebook_paths()]
+    for stem in names:
+        assert (out / "notebooks" / f"{stem}.ipynb").is_file()
+        assert (out / "html" / f"{stem}.html").is_file()
+        assert stem in log  # one progress line per notebook
+    for t in ("table1", "table2", "table3", "table4", "regression", "recist"):
+        assert (out / "tables" / f"{t}.csv").is_file() and (out / "tables" / f"{t}.md").is_file()
+    from analysis.figures import FIGURES
+
+    for f in FIGURES:
+        assert (out / "figures" / f"{f}.png").is_file() and (out / "figures" / f"{f}.svg").is_file()
+    for f in ("numbers.json", "comparison.csv", "index.html"):
+        assert (out / f).is_file()
+    assert (out / "README.md").read_text() == "kept\n"
+    assert not list(out.parent.glob(".out.tmp-*"))
+
+
+@pytest.mark.slow
+def test_executed_notebooks_have_no_error_and_no_machine_path(first_run):
+    out, _ = first_run
+    for nb_path in sorted((out / "notebooks").glob("*.ipynb")):
+        text = nb_path.read_text()
+        nb = json.loads(text)
+        for cell in nb["cells"]:
+            for o in cell.get("outputs", []):
+                assert o["output_type"] != "error", (nb_path.name, o.get("evalue"))
+        for machine in ("/work/", "/tmp/", "/root/", str(out)):
+            assert machine not in text, (nb_path.name, machine)
+        assert "Dataset 'mini'" in text and "SYNTHETIC" in text
+
+
+@pytest.mark.slow
+def test_numbers_json_equals_the_numbers_command_on_the_same_data(first_run, tmp_path):
+    out, _ = first_run
+    target = tmp_path / "numbers.json"
+    r = subprocess.run([sys.executable, "-m", "analysis", "numbers", "--data", str(MINI), "--out", str(target)],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert (out / "numbers.json").read_bytes() == target.read_bytes()
+
+
+@pytest.mark.slow
+def test_index_names_the_dataset_its_hashes_synthetic_status_and_parameters(first_run):
+    out, _ = first_run
+    html = (out / "index.html").read_text()
+    for f in sorted(MINI.glob("*.csv")):
+        assert hashlib.sha256(f.read_bytes()).hexdigest() in html, f.name
+    assert "mini" in html and "Synthetic data" in html
+    assert "quantile_type" in html and "mwu_method" in html
+    for href in ("numbers.json", "comparison.csv", "html/01_table1.html", "notebooks/01_table1.ipynb",
+                 "tables/table2.csv", "figures/study_design.svg"):
+        assert f'href="{href}"' in html, href
+
+
+@pytest.mark.slow
+def test_second_reproduce_with_nothing_changed_skips_everything(first_run, monkeypatch):
+    out, _ = first_run
+    before = _tree(out)
+    _no_notebook_may_run(monkeypatch)
+    log = _run(MINI, out, pipeline.check_params({}))
+    assert "nothing changed" in log
+    assert _tree(out) == before
+
+
+@pytest.mark.slow
+def test_failing_notebook_leaves_previous_out_untouched_and_is_kept_for_inspection(first_run, tmp_path,
+                                                                                    monkeypatch):
+    out, _ = first_run
+    before = _tree(out)
+    bad = _notebook(tmp_path / "50_breaks.ipynb", 'data_dir = "data/synthetic"',
+                    ["x = 1", "raise RuntimeError('deliberate failure for the test')"])
+    monkeypatch.setattr(pipeline, "notebook_paths", lambda folder=None: [bad])
+    with pytest.raises(pipeline.NotebookFailed) as exc:
+        _run(MINI, out, pipeline.check_params({}))
+    msg = str(exc.value)
+    assert "50_breaks.ipynb" in msg and "cell 2" in msg and "deliberate failure" in msg
+    assert _tree(out) == before
+    kept = out.parent / f"{out.name}.failed" / "50_breaks.ipynb"
+    assert kept.is_file()
+    errors = [o for c in json.loads(kept.read_text())["cells"] for o in c.get("outputs", [])
+              if o["output_type"] == "error"]
+    assert errors and errors[0]["ename"] == "RuntimeError"
+    assert not list(out.parent.glob(f".{out.name}.tmp-*"))
+
+
+@pytest.mark.slow
+def test_only_the_changed_notebook_runs_again(tmp_path, monkeypatch):
+    a = _notebook(tmp_path / "10_a.ipynb", 'data_dir = "data/synthetic"', ["print(data_dir)"])
+    b = _notebook(tmp_path / "11_b.ipynb", 'data_dir = "data/synthetic"', ["print(data_dir)"])
+    monkeypatch.setattr(pipeline, "notebook_paths", lambda folder=None: [a, b])
+    out = tmp_path / "out"
+    log1 = _run(MINI, out, pipeline.check_params({}))
+    assert log1.count("unchanged (cached)") == 0
+    executed = json.loads((out / "notebooks" / "10_a.ipynb").read_text())
+    assert MINI_REL.as_posix() in "".join(executed["cells"][-1]["outputs"][0]["text"])
+    nb = nbformat.read(b, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("print('changed')"))
+    nbformat.write(nb, b)
+    log2 = _run(MINI, out, pipeline.check_params({}))
+    lines = {line.split()[1]: line for line in log2.splitlines() if line.strip().startswith("[")}
+    assert "unchanged (cached)" in lines["10_a"]
+    assert "unchanged (cached)" not in lines["11_b"]
+    # a changed parameter recomputes the numbers; notebooks that do not declare it stay cached
+    log3 = _run(MINI, out, pipeline.check_params({"decimals": 3}))
+    assert "nothing changed" not in log3
+    assert log3.count("unchanged (cached)") == 2
