@@ -199,7 +199,7 @@ def check_percent(pub: _Pub) -> list[Finding]:
         fam = rid[: rid[:-4].rfind(".")]
         members = [i for i in pub.ids(prefix=fam + ".", suffix=".n") if i.count(".") == nid.count(".")]
         fam_total = sum(int(round(pub.val(i))) for i in members) if len(members) > 1 else None
-        cands = _denominators(pub, rid, fam_total)
+        cands = [(lab, n) for lab, n in _denominators(pub, rid, fam_total) if n >= k]
         fits = [(lab, n) for lab, n in cands if abs(100 * k / n - p) <= half + 1e-9]
         where = rid.split(":")[0]
         shown = f"{k} ({pub.text(rid)}%)"
@@ -797,9 +797,11 @@ def check_joint(pub: _Pub) -> list[Finding]:
                 lo, hi = union_quantile_bounds([sa, sb], STAT_PROB[stat])
                 plo, phi = pub.interval(pub.cell(pg)[stat])
                 if lo > float(phi) or hi < float(plo):
-                    why.append(f"the subgroup quartiles alone force the group {stat} into "
-                               f"[{_fmt_num(lo, 1)}, {_fmt_num(hi, 1)}] days, which excludes the printed "
-                               f"{pub.text(pub.cell(pg)[stat])}")
+                    rng = (f"at least {_fmt_num(lo, 1)}" if hi == math.inf else
+                           f"at most {_fmt_num(hi, 1)}" if lo == -math.inf else
+                           f"between {_fmt_num(lo, 1)} and {_fmt_num(hi, 1)}")
+                    why.append(f"the subgroup quartiles alone make the group {stat} {rng} days, "
+                               f"so it cannot print as {pub.text(pub.cell(pg)[stat])}")
             if st_real == "infeasible":
                 verdict, rec = "inconsistent", "no dataset (real or whole-day values)"
                 expl = (f"No {na + nb} TTP values split {na} + {nb} can have both the group summary ({src}) and "

@@ -195,7 +195,11 @@ def volume_before_after(data):
             ax.set_xlim(-0.3, 1.3)
             positive = sub[["v0", "v1"]].to_numpy().ravel()
             if len(positive) and (positive > 0).all():
+                from matplotlib.ticker import FuncFormatter, NullFormatter
+
                 ax.set_yscale("log")
+                ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+                ax.yaxis.set_minor_formatter(NullFormatter())
             ax.set_title(_group_label(g, len(sub)))
             ax.set_xlabel("exam")
         axes[0].set_ylabel("total tumour volume, cm³ (log scale)")

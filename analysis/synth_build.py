@@ -13,6 +13,7 @@ from analysis.synth_search import Item, Problem, Target, Var, mwu_p, q7, r2
 
 QUARTILES = (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
 P_WEIGHT = 0.02
+V0_MIN, V1_MIN, V_MAX = 300, 100, 60000  # hundredths of cm3: 3 cm3, 1 cm3, 600 cm3
 R2_WEIGHT = 0.5  # a table quartile outranks the R² (text), which outranks a p-value
 LN2 = math.log(2)
 
@@ -75,6 +76,17 @@ def change_block(tv, prefix, idx):
         v0, v1 = s["v0"], s["v1"]
         return _quartiles(sorted([v1[i] - v0[i] for i in idx]), pos, 100.0)
     return Target(_items(tv, prefix), fn, {(v, i) for i in idx for v in ("v0", "v1")})
+
+
+def tie_block(key, idx):
+    """Realism (not a published number): count of patients sharing a V0, a V1 or a change V1 - V0."""
+    def fn(s):
+        v0, v1 = s["v0"], s["v1"]
+        n = 0
+        for xs in (sorted(v0[i] for i in idx), sorted(v1[i] for i in idx), sorted(v1[i] - v0[i] for i in idx)):
+            n += sum(1 for a, b in zip(xs, xs[1:]) if a == b)
+        return [n]
+    return Target([Item(key, 0.0, 0, weight=0.01)], fn, {(v, i) for i in idx for v in ("v0", "v1")})
 
 
 def p_block(tv, key, vars_, ia, ib, get):
@@ -174,6 +186,8 @@ def volume_problem(tv, sizes, short_pre, with_p=True, with_r2=True, only=None):
         targets.append(quartile_block(tv, f"table2.after.{g}", "v1", r, 100.0))
     for (g, sg), r in sub.items():
         targets.append(change_block(tv, f"table4.{g}.{sg}.volume_change", r))
+    for g, r in grp.items():  # realism: no two patients of a group with exactly the same volume
+        targets.append(tie_block(f"realism.ties.{g}", list(r)))
     if with_p and only is None:
         targets.append(p_block(tv, "table2.before.p", ("v0",), grp["group1"], grp["group2"],
                                lambda s, i: s["v0"][i]))
@@ -206,8 +220,8 @@ def volume_problem(tv, sizes, short_pre, with_p=True, with_r2=True, only=None):
     def pre_var(i):
         return Var("pre", 7, 13, (1, 2)) if i in short_pre else Var("pre", 14, 35, (1, 2, 5))
     variables = {
-        "v0": [Var("v0", 150, 60000, vsteps, pins0[gof[i]]) if i in gof else None for i in range(n)],
-        "v1": [Var("v1", 50, 60000, vsteps, pins1[gof[i]]) if i in gof else None for i in range(n)],
+        "v0": [Var("v0", V0_MIN, V_MAX, vsteps, pins0[gof[i]]) if i in gof else None for i in range(n)],
+        "v1": [Var("v1", V1_MIN, V_MAX, vsteps, pins1[gof[i]]) if i in gof else None for i in range(n)],
         "pre": [pre_var(i) if i in gof and with_r2 else None for i in range(n)],
         "fu": [Var("fu", 49, 63, (1, 2, 5)) if i in gof and with_r2 else None for i in range(n)],
     }
@@ -343,3 +357,49 @@ def ttp_candidates(sizes):
             out += [[("tt", i, x[j]), ("tt", j, x[i])] for j in gof[i] if j != i and x[j] != x[i]]
         return out
     return cands
+
+
+def volume_milp_start(tv, sizes, group, state, narrow=0.2):
+    """A starting point for one group's volumes from the project's exact joint-quartile programme
+    (:func:`analysis.feasibility.joint_feasible`, the one the audit uses): V0, V1 and V1 - V0 with every
+    quartile of Tables 2 and 4 inside ``narrow`` printed units of the target. Returns the updated state,
+    or None when the programme is unavailable or finds nothing (the caller then anneals from scratch)."""
+    from fractions import Fraction
+
+    try:
+        from analysis.feasibility import Collection, Quartile, joint_feasible
+    except ImportError:  # pragma: no cover - the audit module is part of the project
+        return None
+    sub, grp = blocks(sizes)
+    ia, ib = list(sub[(group, "immediate")]), list(sub[(group, "after_chemo")])
+    idx = ia + ib
+    n = len(idx)
+
+    def col(name, prefix, members):
+        qs = []
+        for s, p in (("q1", Fraction(1, 4)), ("median", Fraction(1, 2)), ("q3", Fraction(3, 4))):
+            v, d = tv[f"{prefix}.{s}"]
+            h = Fraction(str(narrow)) / 10 ** d
+            c = Fraction(str(v))
+            qs.append(Quartile(p, c - h, c + h, s))
+        return Collection(name, tuple(members), tuple(qs))
+
+    v0, v1, dv = tuple(range(n)), tuple(range(n, 2 * n)), tuple(range(2 * n, 3 * n))
+    da, db = dv[:len(ia)], dv[len(ia):]
+    cols = [col("v0", f"table2.before.{group}", v0), col("v1", f"table2.after.{group}", v1),
+            col("da", f"table4.{group}.immediate.volume_change", da),
+            col("db", f"table4.{group}.after_chemo.volume_change", db)]
+    links = [(v0[t], v1[t], dv[t]) for t in range(n)]
+    try:
+        status, vals = joint_feasible(3 * n, [da, db], cols, lower=-600.0, upper=600.0, integer=False,
+                                      links=links, nonneg=tuple(range(2 * n)), time_limit=60.0)
+    except Exception:  # noqa: BLE001 - any solver trouble: fall back to annealing
+        return None
+    if status != "feasible" or vals is None:
+        return None
+    out = {k: list(v) for k, v in state.items()}
+    for t, i in enumerate(idx):
+        a = min(V_MAX, max(V0_MIN, int(round(float(vals[t]) * 100))))
+        b = min(V_MAX, max(V1_MIN, int(round(float(vals[n + t]) * 100))))
+        out["v0"][i], out["v1"][i] = a, b
+    return out

@@ -47,16 +47,18 @@ def _ok(vals, printed: dict[str, str]):
 
 
 def _brute_u(n1, px, n2, py, grid):
+    """Every U (x > y pairs) over all tie-free datasets with values in ``grid`` meeting the printed
+    quartiles (enumerates every multiset of the grid)."""
     xs = [c for c in itertools.combinations_with_replacement(grid, n1) if _ok(c, px)]
-    ys = [c for c in itertools.combinations_with_replacement(grid, n2) if _ok(c, py)]
+    ys = np.array([c for c in itertools.combinations_with_replacement(grid, n2) if _ok(c, py)], dtype=float)
     us = set()
-    yarr = [np.array(c) for c in ys]
+    if not xs or not len(ys):
+        return us
     for cx in xs:
-        ax = np.array(cx)
-        for ay in yarr:
-            if np.intersect1d(ax, ay).size:      # ties across groups: not a tie-free dataset
-                continue
-            us.add(int((ax[:, None] > ay[None, :]).sum()))
+        ax = np.array(cx, dtype=float)
+        gt = (ax[None, :, None] > ys[:, None, :]).sum(axis=(1, 2))
+        tie = (ax[None, :, None] == ys[:, None, :]).any(axis=(1, 2))
+        us.update(int(u) for u in np.unique(gt[~tie]))
     return us
 
 
@@ -207,14 +209,31 @@ def _qs(printed):
     return tuple(fz.Quartile(Fraction(p), *fz.rounding_interval(t), t) for p, t in printed.items())
 
 
+def _union_medians():
+    """All medians of A + B (n = 3 + 3, integers 0..30) with A median 10 and B median 20."""
+    grid = range(0, 31)
+    a_sets = [c for c in itertools.combinations_with_replacement(grid, 3) if c[1] == 10]
+    b_sets = [c for c in itertools.combinations_with_replacement(grid, 3) if c[1] == 20]
+    out = set()
+    for a in a_sets:
+        for b in b_sets:
+            u = sorted(a + b)
+            out.add(Fraction(u[2] + u[3], 2))
+    return out
+
+
+UNION_MEDIANS = None
+
+
 @pytest.mark.parametrize("union_median", ["5", "9", "10", "15", "18", "20", "24"])
 def test_joint_feasible_matches_brute_force_for_two_subgroups_of_three(union_median):
-    # A: median 10, B: median 20 (n = 3 each); union of 6: median (x3 + x4) / 2.
+    # A: median 10, B: median 20 (n = 3 each, integer values); union of 6: median (x3 + x4) / 2.
+    global UNION_MEDIANS
+    if UNION_MEDIANS is None:
+        UNION_MEDIANS = _union_medians()
     pa, pb = {"0.5": "10"}, {"0.5": "20"}
-    grid = range(0, 31)
-    a_sets = [c for c in itertools.combinations_with_replacement(grid, 3) if _ok(c, pa)]
-    b_sets = [c for c in itertools.combinations_with_replacement(grid, 3) if _ok(c, pb)]
-    want = any(_ok(tuple(sorted(a + b)), {"0.5": union_median}) for a in a_sets for b in b_sets)
+    lo, hi = Fraction(union_median) - Fraction(1, 2), Fraction(union_median) + Fraction(1, 2)
+    want = any(lo <= m <= hi for m in UNION_MEDIANS)
     cols = [fz.Collection("a", (0, 1, 2), _qs(pa)), fz.Collection("b", (3, 4, 5), _qs(pb)),
             fz.Collection("all", tuple(range(6)), _qs({"0.5": union_median}))]
     status, vals = fz.joint_feasible(6, [(0, 1, 2), (3, 4, 5)], cols, lower=0, upper=30, integer=True)
