@@ -15,7 +15,7 @@ STAMP       := $(VENV)/.installed
 
 PARAM_FLAGS := $(foreach p,$(PARAMS),-p $(p))
 
-.PHONY: help setup reproduce numbers validate audit synthesize notebooks test test-fast bench r-fixtures lab clean
+.PHONY: docs help setup reproduce numbers validate audit synthesize notebooks test test-fast bench r-fixtures lab clean
 
 help: ## Show this help (the default target)
 	@echo "Usage: make TARGET [DATA=dir] [OUT=dir] [PARAMS='name=value ...']"
@@ -68,6 +68,9 @@ bench: $(STAMP) ## Time the speed targets (reproduce, cached reproduce, numbers,
 
 r-fixtures: ## Regenerate the R reference values in tests/r/ (needs R 4.2: apt-get install r-base-core r-cran-jsonlite)
 	Rscript tests/r/make_fixtures.R
+
+docs: $(STAMP) ## Regenerate the data dictionary (README.md and data/DATA_DICTIONARY.md) from the schema
+	$(PY) -c "from analysis.docs import write_docs; print('\\n'.join(write_docs()) or 'docs up to date')"
 
 lab: $(STAMP) ## Start JupyterLab (token auth on, localhost only)
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=.
