@@ -166,18 +166,18 @@ def _denominators(pub: _Pub, rid: str, family_total: int | None) -> list[tuple[s
     for g in GROUPS:
         if g in path:
             if pub.n(g) is not None:
-                cands.append((f"{g} size", pub.n(g)))
+                cands.append((f"group {g[-1]} size", pub.n(g)))
     if pub.n("patients") is not None:
         cands.append(("all patients", pub.n("patients")))
     if family_total is not None:
         cands.append(("category total", family_total))
     for g in GROUPS:
         if pub.n(g) is not None:
-            cands.append((f"{g} size", pub.n(g)))
+            cands.append((f"group {g[-1]} size", pub.n(g)))
     for g in GROUPS:
         for s in SUBGROUPS:
             if pub.n(g, s) is not None:
-                cands.append((f"{g} {SUB_LABEL[s]}", pub.n(g, s)))
+                cands.append((f"group {g[-1]} {SUB_LABEL[s]}", pub.n(g, s)))
     seen, out = set(), []
     for label, n in cands:
         if n and n not in seen:
@@ -207,7 +207,7 @@ def check_percent(pub: _Pub) -> list[Finding]:
         rec = "; ".join(f"{k}/{n} = {100 * k / n:.1f}%" for _, n in cands[:3])
         if fits:
             lab, n = fits[0]
-            note = "" if (lab, n) == (first_lab, first_n) else f" (not the {first_lab}, {first_n})"
+            note = "" if (lab, n) == (first_lab, first_n) else f", not the {first_lab} of {first_n}"
             out.append(Finding("percent", f"{where} {rid.split(':')[1][:-4]}", shown, f"{k}/{n} = {100 * k / n:.1f}%",
                                "consistent",
                                f"{k} of {n} ({lab}{note}) rounds to the printed {pub.text(rid)}%."))
@@ -312,7 +312,7 @@ def check_sum(pub: _Pub) -> list[Finding]:
         ok = tot <= ng
         out.append(Finding("sum", f"results RECIST {g}", f"{shown} vs {ng} patients", str(tot),
                            "consistent" if ok else "inconsistent",
-                           f"{g.capitalize()} has {ng} patients and {tot} with a stated RECIST response"
+                           f"Group {g[-1]} has {ng} patients and {tot} with a stated RECIST response"
                            f"{'' if ok else ', more than the group holds'}."))
     if n_all is not None and any(resp.values()):
         tot = sum(sum(r.values()) for r in resp.values()) + pd_any
@@ -683,6 +683,12 @@ def _p_check(pub: _Pub, rid: str, key: str, px: str, py: str, n1: int, n2: int,
            f"{_fmt_p(prange['normal with continuity correction'][1])}] (normal+cc)")
     interp = (" Interpolated quartiles are modelled exactly with continuous values; ties are not "
               "allowed in the certified dataset but are in the conservative bound.")
+    sx0, sy0 = _sample(pub, px, n1), _sample(pub, py, n2)
+    if sx0.lower is None or sy0.lower is None:
+        from analysis.feasibility import value_box
+
+        lb, ub = value_box([sx0, sy0])
+        rec += f"; values assumed within [{lb:.0f}, {ub:.0f}]"
     if best is not None and best[5] is not None:
         conv, u = best[5]
         others = sorted(best[4])

@@ -273,8 +273,20 @@ def sample_from_printed(n: int, printed: dict, *, lower=None, upper=None, intege
                   integer, name)
 
 
+def value_box(samples: list[Sample]) -> tuple[float, float]:
+    """The box of values the programme searches.
+
+    With a lower bound of 0 (volumes, durations) the box loses no dataset: an interpolated pair
+    ``(1 - g) x_j + g x_(j+1) <= hi`` with ``x_j >= 0`` keeps ``x_(j+1) <= hi / g``, and values that
+    only need to respect the order can be moved inside the box. Without a lower bound (volume
+    changes) the box is wide (several times the printed span divided by the smallest weight); the
+    audit states it as an assumption.
+    """
+    return _box(samples)
+
+
 def _box(samples: list[Sample]) -> tuple[float, float]:
-    """A value box that loses no dataset (see module notes)."""
+    """A value box that loses no dataset when every sample is bounded below (see value_box)."""
     los = [q.lo for s in samples for q in s.quartiles]
     his = [q.hi for s in samples for q in s.quartiles]
     gmin = Fraction(1)
@@ -722,12 +734,12 @@ def grimmer_feasible(total: int, n: int, sd_printed: str) -> bool:
 
 def regression_p_from_r2(r2: float, n: int) -> float:
     """p of the slope in a simple linear regression with ``n`` points: F(1, n - 2) = R²(n-2)/(1-R²)."""
-    from scipy.stats import f
+    from scipy.special import fdtrc
 
     df = n - 2
     if df < 1:
         return float("nan")
-    return float(f.sf(r2 * df / (1 - r2), 1, df))
+    return float(fdtrc(1, df, r2 * df / (1 - r2)))
 
 
 # --------------------------------------------------------------------------------------------

@@ -324,6 +324,12 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
         clean_notebook(nb)
         if reuse_kernel:
             renumber(nb)
+        if not status["ok"]:
+            for i, cell in enumerate(nb.cells, 1):
+                if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+                    first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+                    status.update(cell_number=i, exec_count=cell.get("execution_count"), source=first[:80])
+                    break
         nbformat.write(nb, dst_ipynb)
         if dst_html and status["ok"]:
             Path(dst_html).write_text(render_html(nb), encoding="utf-8")
@@ -565,8 +571,12 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
             kept = failed_dir / p.name
             if (tmp / "notebooks" / p.name).is_file():
                 shutil.move(str(tmp / "notebooks" / p.name), kept)
-            where = (f"cell {st['cell']}" + (f" (execution count {st['exec_count']})" if st.get("exec_count") else "")
-                     if st.get("cell") is not None else "before any cell ran")
+            if st.get("cell_number") is not None:
+                where = f"cell {st['cell_number']} (In [{st['exec_count']}]: {st['source']})"
+            elif st.get("cell") is not None:
+                where = f"cell {st['cell'] + 1}"
+            else:
+                where = "before any cell ran"
             raise NotebookFailed(
                 f"notebook {p.name} failed in {where}: {st['ename']}: {st['evalue']}\n"
                 f"the executed notebook is kept in {R.display_path(kept)}; "

@@ -20,6 +20,9 @@ from analysis.errors import UsageError, UserError
 from analysis.paths import ROOT, TESTS
 
 MINI = TESTS / "fixtures" / "mini"
+from analysis import results as _results  # noqa: E402
+
+_REAL_CODE_HASH = _results.code_hash
 MINI_REL = MINI.relative_to(ROOT)
 
 
@@ -125,19 +128,36 @@ def _run(*args, **kwargs) -> str:
     return buf.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _stable_code_hash(monkeypatch):
+    """Freeze the code hash for the duration of a test: the cache must react to data, notebooks and
+    parameters here, not to an unrelated edit of the package made while the suite runs."""
+    from analysis import results
+
+    frozen = results.code_hash()
+    monkeypatch.setattr(results, "code_hash", lambda: frozen)
+
+
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
+    from analysis import results
+
     base = tmp_path_factory.mktemp("reproduce")
     out = base / "out"
     out.mkdir()
     (out / "README.md").write_text("kept\n")  # a foreign file in OUT is carried over
-    log = _run(MINI, out, pipeline.check_params({}))
-    return out, log
+    frozen = results.code_hash()
+    real, results.code_hash = results.code_hash, lambda: frozen
+    try:
+        log = _run(MINI, out, pipeline.check_params({}))
+    finally:
+        results.code_hash = real
+    return out, log, frozen
 
 
 @pytest.mark.slow
 def test_reproduce_writes_every_output_of_design_section_7(first_run):
-    out, log = first_run
+    out, log, _ = first_run
     names = [p.stem for p in pipeline.notebook_paths()]
     for stem in names:
         assert (out / "notebooks" / f"{stem}.ipynb").is_file()
@@ -157,7 +177,7 @@ def test_reproduce_writes_every_output_of_design_section_7(first_run):
 
 @pytest.mark.slow
 def test_executed_notebooks_have_no_error_and_no_machine_path(first_run):
-    out, _ = first_run
+    out, _, _ = first_run
     for nb_path in sorted((out / "notebooks").glob("*.ipynb")):
         text = nb_path.read_text()
         nb = json.loads(text)
@@ -171,7 +191,7 @@ def test_executed_notebooks_have_no_error_and_no_machine_path(first_run):
 
 @pytest.mark.slow
 def test_numbers_json_equals_the_numbers_command_on_the_same_data(first_run, tmp_path):
-    out, _ = first_run
+    out, _, _ = first_run
     target = tmp_path / "numbers.json"
     r = subprocess.run([sys.executable, "-m", "analysis", "numbers", "--data", str(MINI), "--out", str(target)],
                        capture_output=True, text=True, cwd=ROOT)
@@ -181,7 +201,7 @@ def test_numbers_json_equals_the_numbers_command_on_the_same_data(first_run, tmp
 
 @pytest.mark.slow
 def test_index_names_the_dataset_its_hashes_synthetic_status_and_parameters(first_run):
-    out, _ = first_run
+    out, _, _ = first_run
     html = (out / "index.html").read_text()
     for f in sorted(MINI.glob("*.csv")):
         assert hashlib.sha256(f.read_bytes()).hexdigest() in html, f.name
@@ -194,7 +214,10 @@ def test_index_names_the_dataset_its_hashes_synthetic_status_and_parameters(firs
 
 @pytest.mark.slow
 def test_second_reproduce_with_nothing_changed_skips_everything(first_run, monkeypatch):
-    out, _ = first_run
+    from analysis import results
+
+    out, _, frozen = first_run
+    monkeypatch.setattr(results, "code_hash", lambda: frozen)
     before = _tree(out)
     _no_notebook_may_run(monkeypatch)
     log = _run(MINI, out, pipeline.check_params({}))
@@ -205,7 +228,10 @@ def test_second_reproduce_with_nothing_changed_skips_everything(first_run, monke
 @pytest.mark.slow
 def test_failing_notebook_leaves_previous_out_untouched_and_is_kept_for_inspection(first_run, tmp_path,
                                                                                     monkeypatch):
-    out, _ = first_run
+    from analysis import results
+
+    out, _, frozen = first_run
+    monkeypatch.setattr(results, "code_hash", lambda: frozen)
     before = _tree(out)
     bad = _notebook(tmp_path / "50_breaks.ipynb", 'data_dir = "data/synthetic"',
                     ["x = 1", "raise RuntimeError('deliberate failure for the test')"])
@@ -213,7 +239,9 @@ def test_failing_notebook_leaves_previous_out_untouched_and_is_kept_for_inspecti
     with pytest.raises(pipeline.NotebookFailed) as exc:
         _run(MINI, out, pipeline.check_params({}))
     msg = str(exc.value)
-    assert "50_breaks.ipynb" in msg and "cell 2" in msg and "deliberate failure" in msg
+    # cells of the executed notebook: 1 markdown, 2 parameters, 3 injected parameters, 4 x = 1, 5 raise
+    assert "50_breaks.ipynb" in msg and "cell 5 (In [4]: raise RuntimeError" in msg
+    assert "RuntimeError: deliberate failure" in msg
     assert _tree(out) == before
     kept = out.parent / f"{out.name}.failed" / "50_breaks.ipynb"
     assert kept.is_file()
@@ -244,3 +272,18 @@ def test_only_the_changed_notebook_runs_again(tmp_path, monkeypatch):
     log3 = _run(MINI, out, pipeline.check_params({"decimals": 3}))
     assert "nothing changed" not in log3
     assert log3.count("unchanged (cached)") == 2
+
+
+def test_code_hash_changes_when_a_module_changes(tmp_path, monkeypatch):
+    from analysis import results
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "a.py").write_text("x = 1\n")
+    monkeypatch.setattr(results, "CODE_DIR", pkg)
+    monkeypatch.setattr(results, "ROOT", tmp_path)
+    monkeypatch.setattr(results, "DATA", tmp_path / "data")
+    monkeypatch.setattr(results, "PUBLISHED", tmp_path / "published")
+    h1 = _REAL_CODE_HASH()
+    (pkg / "a.py").write_text("x = 2\n")
+    assert _REAL_CODE_HASH() != h1
