@@ -8,13 +8,13 @@ __version__ = "0.1.0"
 
 import importlib as _importlib
 
-_SUBMODULES = {
-    "audit", "cli", "compare", "data", "endpoints", "errors", "figures", "numbers", "params",
-    "paths", "pipeline", "published", "recist", "stats", "synth", "tables",
-}
 
 
 def __getattr__(name):  # lazy submodule access: analysis.stats etc.
-    if name in _SUBMODULES:
-        return _importlib.import_module(f"analysis.{name}")
+    if not name.startswith("_"):
+        try:
+            return _importlib.import_module(f"analysis.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"analysis.{name}":
+                raise
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -366,14 +366,18 @@ def check_agreement(pub: _Pub) -> list[Finding]:
     groups: dict[str, list[str]] = {}
     for rid, r in pub.rows.items():
         k = r.get("key") or ""
-        name = k if k else rid.split(":", 1)[1]
-        groups.setdefault(name, []).append(rid)
-    r2_swapped = False
-    for name in sorted(groups):
-        ids = sorted(groups[name])
+        groups.setdefault((k if k else rid.split(":", 1)[1], ""), []).append(rid)
+    for name, label in sorted(groups):
+        ids = sorted(groups[(name, label)])
         wheres = {i.split(":")[0] for i in ids}
         if len(ids) < 2 or len(wheres) < 2:
             continue
+        if not any(pub.rows[i].get("key") for i in ids):
+            # unkeyed rows are the same number only if labelled alike or said to repeat each other
+            labels = {str(pub.rows[i].get("quantity", "")) for i in ids}
+            notes = " ".join(str(pub.rows[i].get("note", "")) for i in ids)
+            if len(labels) > 1 and not any(i in notes for i in ids):
+                continue
         vals = [(i, pub.val(i), pub.rows[i].get("relation", "=") or "=") for i in ids]
         exact = [(i, v) for i, v, rel in vals if rel == "="]
         bounds = [(i, v, rel) for i, v, rel in vals if rel != "="]
@@ -389,7 +393,6 @@ def check_agreement(pub: _Pub) -> list[Finding]:
         else:
             expl = f"{name} is printed differently in {', '.join(sorted(wheres))}."
             if name.startswith("regression.") and name.endswith(".r2"):
-                r2_swapped = True
                 expl += " The Results text swaps the two groups' R² relative to the abstract."
             elif name.endswith(".q3") and exact:
                 a, b = (_fmt_num(v, 0) for _, v in exact[:2])
@@ -397,7 +400,6 @@ def check_agreement(pub: _Pub) -> list[Finding]:
                     expl += f" {a} and {b} have the same digits (a likely transposition; which is right is undecidable)."
         out.append(Finding("agreement", " vs ".join(sorted(wheres)) + f": {name}", printed,
                            f"difference {diff:g}" if exact else "", "consistent" if ok else "inconsistent", expl))
-    del r2_swapped
     # claimed fold increase of TTP vs the Table 3 medians
     for where in ("results", "discussion"):
         lo_id, hi_id = f"{where}:ttp_ratio.min", f"{where}:ttp_ratio.max"
@@ -416,9 +418,10 @@ def check_agreement(pub: _Pub) -> list[Finding]:
                                f"{pub.text(lo_id)}–{pub.text(hi_id)} times; {pub.text(a)} vs {pub.text(b)} days",
                                f"{pub.val(a) / pub.val(b):.2f} (range {rmin:.2f}–{rmax:.2f})",
                                "consistent" if ok else "inconsistent",
-                               f"The {where} text claims TTP rose {pub.text(lo_id)}–{pub.text(hi_id)}-fold after TACE; "
-                               f"the Table 3 medians of {g} give {pub.val(a) / pub.val(b):.2f}"
-                               f"{'' if ok else ' (a per-patient ratio is not printed and cannot be checked)'}."))
+                               f"Read as the ratio of the Table 3 medians, the {where} text's "
+                               f"{pub.text(lo_id)}–{pub.text(hi_id)}-fold rise of TTP after TACE "
+                               f"{'holds' if ok else 'fails'} for group {g[-1]} ({pub.val(a) / pub.val(b):.2f})"
+                               f"{'' if ok else '; a median of per-patient ratios is not printed and cannot be checked'}."))
     return out
 
 
@@ -755,6 +758,17 @@ def check_p(pub: _Pub) -> list[Finding]:
         srcs = sorted({i[0].split(":")[0] for i in items})
         f.where = f"{' + '.join(srcs)}: {key} (quartiles from {px.split(':')[0]})"
         out.append(f)
+    # the remaining reading of the Table 4 p row: one p per endpoint with the groups pooled
+    t4 = sorted(i for i in pub.ids(prefix="table4:") if pub.rows[i]["unit"] == "p")
+    sizes = [pub.n(g, s) for s in SUBGROUPS for g in GROUPS]
+    if t4 and None not in sizes:
+        pooled = f"{sizes[0] + sizes[1]} vs {sizes[2] + sizes[3]}"
+        shown = ", ".join(sorted({pub.text(i) for i in t4}))
+        out.append(Finding("p_feasibility", "table4: pooled reading (volume change vs TTP, groups pooled)",
+                           f"p = {shown}", "", "not checkable",
+                           "If the two p compare TACE immediately vs after chemotherapy for the volume change and "
+                           f"for TTP with both groups pooled ({pooled}), no pooled medians or quartiles are printed, "
+                           "so the U range cannot be bounded."))
     return out
 
 
@@ -811,8 +825,8 @@ def check_joint(pub: _Pub) -> list[Finding]:
             if st_real == "infeasible":
                 verdict, rec = "inconsistent", "no dataset (real or whole-day values)"
                 expl = (f"No {na + nb} TTP values split {na} + {nb} can have both the group summary ({src}) and "
-                        f"the two Table 4 subgroup summaries (mixed-integer programme, exact, ties allowed)"
-                        + (f": {why[0]}." if why else "."))
+                        f"the two Table 4 subgroup summaries, taking Table 4's TTP as Table 3's TTP after TACE "
+                        f"(mixed-integer programme, exact, ties allowed)" + (f": {why[0]}." if why else "."))
             elif st_int == "infeasible":
                 verdict, rec = "inconsistent", "real values only, no whole-day dataset"
                 expl = (f"Only non-integer day counts could satisfy the group summary ({src}) and the subgroup "
@@ -1035,8 +1049,13 @@ def audit_markdown(df: "pd.DataFrame") -> str:
 
 def write_audit(out_dir: str | Path, published: "pd.DataFrame | None" = None) -> "pd.DataFrame":
     """Run the audit and write ``out_dir/audit.csv`` and ``out_dir/audit.md``; print where."""
+    from analysis.errors import UserError
+
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
     df = run_audit(published)
     csv_path, md_path = out / "audit.csv", out / "audit.md"
     df.to_csv(csv_path, index=False, lineterminator="\n")

@@ -177,7 +177,7 @@ _EXPORTER = None
 KERNEL_LOG = ROOT / ".cache" / "kernels.log"
 
 
-def _warm() -> None:
+def _warm(cwd: str | None = None, kernel: str = KERNEL, reuse_kernel: bool = False) -> None:
     """Pool initializer: import papermill and nbconvert once per worker, while the parent computes.
 
     The worker's standard error (inherited by the kernels it starts) goes to ``.cache/kernels.log``:
@@ -189,8 +189,11 @@ def _warm() -> None:
     os.dup2(fd, 2)
     os.close(fd)
     _fast_nbformat()
-    import nbconvert  # noqa: F401
     import papermill  # noqa: F401
+
+    if reuse_kernel and cwd:
+        _reset_kernel(_worker_kernel(cwd, kernel), kernel, warm=True)
+    render_html(None)
 
 
 def clean_notebook(nb) -> None:
@@ -213,6 +216,10 @@ def render_html(nb) -> str:
         from nbconvert import HTMLExporter
 
         _EXPORTER = HTMLExporter()
+    if nb is None:  # warm-up: load the templates
+        import nbformat
+
+        nb = nbformat.v4.new_notebook()
     body, _ = _EXPORTER.from_notebook_node(nb)
     return body
 
@@ -264,12 +271,16 @@ def _worker_kernel(cwd: str, kernel: str):
     return km
 
 
-def _reset_kernel(km, kernel: str) -> None:
+_WARM_SOURCE = "import pandas, analysis.results, analysis.data"
+_RESET_TAG = "tace-net-reset"
+
+
+def _reset_kernel(km, kernel: str, warm: bool = False) -> None:
     import nbformat
     import papermill as pm
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(_RESET_SOURCE)]
+    nb.cells = [nbformat.v4.new_code_cell(_WARM_SOURCE if warm else _RESET_SOURCE)]
     nb.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "python"}
     pm.execute_notebook(nb, None, kernel_name=kernel, progress_bar=False, log_output=False, km=km)
 
@@ -306,14 +317,16 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
 
     t0 = time.perf_counter()
     status: dict[str, Any] = {"ok": True, "name": Path(src).name}
-    extra = {}
     try:
+        extra: dict[str, Any] = {}
+        source: Any = src
         if reuse_kernel:
-            km = _worker_kernel(cwd, kernel)
-            _reset_kernel(km, kernel)
-            extra["km"] = km
-        pm.execute_notebook(src, dst_ipynb, parameters=parameters or None, kernel_name=kernel, cwd=cwd,
-                            progress_bar=False, log_output=False, **extra)
+            extra["km"] = _worker_kernel(cwd, kernel)
+            # the reset runs as a first cell of the same execution, removed again afterwards
+            source = nbformat.read(src, as_version=4)
+            source.cells.insert(0, nbformat.v4.new_code_cell(_RESET_SOURCE, metadata={"tags": [_RESET_TAG]}))
+        pm.execute_notebook(source, dst_ipynb, parameters=parameters or None, kernel_name=kernel, cwd=cwd,
+                            progress_bar=False, log_output=False, request_save_on_cell_execute=False, **extra)
     except PapermillExecutionError as exc:
         status.update(ok=False, cell=exc.cell_index, exec_count=exc.exec_count, ename=exc.ename,
                       evalue=str(exc.evalue))
@@ -321,6 +334,7 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
         status.update(ok=False, cell=None, exec_count=None, ename=type(exc).__name__, evalue=str(exc))
     if Path(dst_ipynb).is_file():
         nb = nbformat.read(dst_ipynb, as_version=4)
+        nb.cells = [c for c in nb.cells if _RESET_TAG not in c.get("metadata", {}).get("tags", [])]
         clean_notebook(nb)
         if reuse_kernel:
             renumber(nb)
@@ -343,11 +357,30 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
 # parent side
 # --------------------------------------------------------------------------------------------------
 
-def _pool(jobs: int):
+def _noop() -> None:
+    return None
+
+
+def _render_figures(ds, pp, key: str) -> dict:
+    """Pool task: every figure as PNG and SVG bytes, stored in the results cache under ``key``."""
+    from analysis import results as R
+
+    figs = R.compute_figures(ds=ds, per_patient_frame=pp)
+    R.store(figs, key, "figures")
+    return figs
+
+
+def _pool(jobs: int, cwd: str | None = None, kernel: str = KERNEL, reuse_kernel: bool = False):
+    """Worker processes (forked), each warmed up: papermill and nbconvert imported and, when kernels are
+    reused, its kernel started with pandas and the package imported, while the parent computes."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_warm)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_warm,
+                               initargs=(cwd, kernel, reuse_kernel))
+    for _ in range(jobs):  # start every worker now (they are otherwise started on demand)
+        pool.submit(_noop)
+    return pool
 
 
 def _safe_out(out: Path) -> None:
@@ -475,40 +508,50 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
               f"({time.perf_counter() - t_start:.1f} s)", flush=True)
         return out
 
-    # 1. validate (raises with every problem; nothing written yet)
-    from analysis.data import load_dataset
-
-    ds = load_dataset(data_dir)
-
+    # notebooks unchanged since the previous run are copied from it, the others run
+    prev_keys = manifest.get("notebooks", {}) if not force else {}
+    todo = [p for p in nbs if not (prev_keys.get(p.name) == nb_keys[p.name]
+                                   and (out / "notebooks" / p.name).is_file()
+                                   and (out / "html" / f"{p.stem}.html").is_file())]
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     failed_dir = out.parent / f"{out.name}.failed"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp.mkdir()
-    jobs = max(1, int(jobs or os.cpu_count() or 1))
-    pool = None
+    # the workers warm up (imports, kernel start) while the dataset is validated and the numbers computed
+    pool = _pool(min(jobs, len(todo)), str(NOTEBOOKS), KERNEL, reuse_kernel) if todo else None
     try:
+        # 1. validate (raises with every problem; nothing written yet)
+        from analysis.data import load_dataset
+
+        ds = load_dataset(data_dir)
+
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
         for sub in ("notebooks", "html", "tables", "figures", ".cache"):
             (tmp / sub).mkdir()
-        # notebooks unchanged since the previous run are copied, the others run
-        todo, done = [], {}
-        prev_keys = manifest.get("notebooks", {}) if not force else {}
+        done = {}
         for p in nbs:
-            rel_nb, rel_html = f"notebooks/{p.name}", f"html/{p.stem}.html"
-            if (prev_keys.get(p.name) == nb_keys[p.name] and _copy_previous(out, tmp, rel_nb)
-                    and _copy_previous(out, tmp, rel_html)):
+            if p not in todo:
+                _copy_previous(out, tmp, f"notebooks/{p.name}")
+                _copy_previous(out, tmp, f"html/{p.stem}.html")
                 done[p.name] = {"ok": True, "cached": True, "name": p.name}
-            else:
-                todo.append(p)
-        if todo:
-            pool = _pool(min(jobs, len(todo)))
 
-        # 2. compute once in-process; cache the bundle for the kernels
+        # 2. figures render in a worker while the numbers are computed here; both are cached
+        from analysis.endpoints import per_patient
+
         t = time.perf_counter()
+        pp = per_patient(ds)
+        figs = R.load(rkey, "figures") if not force else None
+        fig_future = None
+        if figs is None:
+            if pool is not None:
+                fig_future = pool.submit(_render_figures, ds, pp, rkey)
+            else:
+                figs = _render_figures(ds, pp, rkey)
         res = R.load(rkey) if not force else None
         if res is None:
-            res = R.compute(data_dir, params, ds=ds, key=rkey)
+            res = R.compute(data_dir, params, ds=ds, key=rkey, per_patient_frame=pp)
             R.store(res, rkey)
         R.store(res.overview, R.results_key(data_dir, None, code=code), "overview")
         from analysis.numbers import write_numbers
@@ -521,7 +564,7 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
             write_comparison_csv(res.comparison, tmp / "comparison.csv")
         print(f"  numbers, tables, comparison  {time.perf_counter() - t:5.1f} s", flush=True)
 
-        # 3. notebooks that do not show figures start now; figures render meanwhile
+        # 3. notebooks that do not show figures start now, the others once the figures are ready
         futures = {}
         cwd = str(NOTEBOOKS)
 
@@ -533,15 +576,12 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
         later = [p for p in todo if _needs_figures(p)]
         for p in sorted((p for p in todo if p not in later), key=lambda p: p.name):
             submit(p)
-        t = time.perf_counter()
-        figs = R.load(rkey, "figures") if not force else None
-        if figs is None:
-            figs = R.compute_figures(res)
-            R.store(figs, rkey, "figures")
+        if fig_future is not None:
+            figs = fig_future.result()
         for name, blobs in figs.items():
             for fmt, blob in blobs.items():
                 (tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
-        print(f"  figures ({len(figs)} x PNG + SVG)    {time.perf_counter() - t:5.1f} s", flush=True)
+        print(f"  figures ({len(figs)} x PNG + SVG)   {time.perf_counter() - t:5.1f} s", flush=True)
         for p in later:
             submit(p)
 
@@ -654,7 +694,7 @@ def refresh_notebooks(data_dir=None, jobs: int | None = None) -> list[Path]:
     tmpdir.mkdir(parents=True, exist_ok=True)
     futures = {}
     jobs = max(1, int(jobs or os.cpu_count() or 1))
-    with _pool(jobs) as pool:
+    with _pool(jobs, str(NOTEBOOKS), KERNEL, reuse_kernel=False) as pool:
         for p in nbs:
             nb = nbformat.read(p, as_version=4)
             nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]

@@ -291,7 +291,7 @@ def _fmt(v, decimals):
     return f"{f:.{decimals}f}"
 
 
-def compute(data_dir, params: dict | None = None, ds=None, key: str | None = None) -> Results:
+def compute(data_dir, params: dict | None = None, ds=None, key: str | None = None, per_patient_frame=None) -> Results:
     """Compute the bundle in-process (validates the dataset first: DatasetInvalid lists every problem)."""
     from analysis import tables
     from analysis.endpoints import per_patient
@@ -305,7 +305,7 @@ def compute(data_dir, params: dict | None = None, ds=None, key: str | None = Non
         from analysis.data import load_dataset
 
         ds = load_dataset(d)
-    pp = per_patient(ds)
+    pp = per_patient(ds) if per_patient_frame is None else per_patient_frame
     tidy = tables.all_tidy(ds, full, endpoints=pp)
     displays = {
         "table1": tables.table1_display(ds, full, endpoints=pp),
@@ -393,11 +393,13 @@ def get(data_dir=None, params: dict | None = None) -> Results:
     return res
 
 
-def compute_figures(res: Results) -> dict[str, dict[str, bytes]]:
-    """PNG and SVG bytes of every figure (:mod:`analysis.figures`) for a results bundle."""
+def compute_figures(res: Results | None = None, ds=None, per_patient_frame=None) -> dict[str, dict[str, bytes]]:
+    """PNG and SVG bytes of every figure (:mod:`analysis.figures`) for a results bundle (or a dataset)."""
     from analysis import figures
 
-    figs = figures.make_all(res.dataset, res.per_patient)
+    if res is not None:
+        ds, per_patient_frame = res.dataset, res.per_patient
+    figs = figures.make_all(ds, per_patient_frame)
     return {name: {"png": figures.to_bytes(f, "png"), "svg": figures.to_bytes(f, "svg")} for name, f in figs.items()}
 
 

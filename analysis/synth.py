@@ -177,7 +177,7 @@ def _search(targets: dict, counts: dict, rng: random.Random) -> dict:
 
     _say("synthesize: [2/3] volumes, volume change and doubling time (Tables 2 and 4, R²)")
     vol = B.volume_init(targets, sizes, short, rng)
-    for g in ("group1", "group2"):
+    for g in ("group1", "group2"):  # (a) group and subgroup quartiles of V0, V1 and V1 - V0
         make = lambda: B.volume_problem(targets, sizes, short, False, False, only=g)  # noqa: E731
         start = B.volume_milp_start(targets, sizes, g, vol)
         if start is not None:  # exact programme gives the pairing; annealing spreads ties and snaps to grid
@@ -185,20 +185,29 @@ def _search(targets: dict, counts: dict, rng: random.Random) -> dict:
         else:
             part, _ = _multi_start(make, lambda: B.volume_init(targets, sizes, short, rng), rng, ITER_VOL,
                                    RESTARTS_VOL, **ANNEAL)
-        P = B.volume_problem(targets, sizes, short, False, True, only=g)
-        for _ in range(ROUNDS_R2):  # R² of ΔV on doubling time: annealing, then fine coordinate descent
-            part = anneal(P, part, rng, ITER_R2, t0=1.0, w0=100.0, w1=100.0)
-            part = polish(P, part, B.volume_cells(sizes, g), B.volume_candidates)
-            if total_cost(P, part)[0] <= 0.011:  # every quartile and the R² met (ties cost 0.01)
-                break
         for i in grp[g]:
             for k in ("v0", "v1", "pre", "fu"):
                 vol[k][i] = part[k][i]
         _say(f"synthesize:   {g}: {'exact programme + ' if start is not None else ''}annealing "
              f"({time.perf_counter() - t0:.1f} s)")
-    P = B.volume_problem(targets, sizes, short)  # p-values: every quartile and R² held (weight 100)
+    # (b) Mann-Whitney p-values, every quartile held (weight 100)
+    P = B.volume_problem(targets, sizes, short, with_r2=False)
     vol = anneal(P, vol, rng, ITER_P, t0=0.5, w0=100.0, w1=100.0)
     vol = polish(P, vol, B.volume_cells(sizes), B.volume_candidates, rounds=ROUNDS_P)
+    # (c) R² of V1 - V0 on the doubling time: annealing, then fine coordinate descent
+    # first with the exam days alone (they move neither a quartile nor a p-value), then with every cell
+    P = B.volume_problem(targets, sizes, short)
+    day_cells = [c for c in B.volume_cells(sizes) if c[0] in ("pre", "fu")]
+    for k in range(ROUNDS_R2):
+        if k:  # coordinate descent alone was stuck: shake with a short cool annealing first
+            vol = anneal(P, vol, rng, ITER_R2, t0=0.2, w0=100.0, w1=100.0)
+        vol = polish(P, vol, day_cells, B.volume_candidates, rounds=ROUNDS_P)
+        if not all(it.met(a) for t in P.targets for it, a in zip(t.items, t.fn(vol))
+                   if it.key.startswith("regression.")):
+            vol = polish(P, vol, B.volume_cells(sizes), B.volume_candidates, rounds=ROUNDS_P)
+        if all(it.met(a) for t in P.targets for it, a in zip(t.items, t.fn(vol))
+               if it.key.startswith("regression.")):
+            break
     _say(f"synthesize:   done in {time.perf_counter() - t0:.1f} s")
 
     _say("synthesize: [3/3] ages (Table 1)")
@@ -315,14 +324,15 @@ def _build(sol: dict, counts: dict, rng: random.Random) -> dict[str, list[dict]]
         timing = timing_of[i]
         pre, fu, tt = sol["pre"][i], sol["fu"][i], sol["tt"][i]
         v0, v1 = sol["v0"][i], sol["v1"][i]  # hundredths of cm3
-        liver = rng.randint(11000, 23000)  # tenths of cm3
+        liver = rng.randint(max(11000, 3 * max(v0, v1) // 10), 23000)  # tenths of cm3, >= 3 x tumour
+        cap = min(liver * 4, int(1.5 * max(v0, v1)))  # later exams: hundredths of cm3, < 40 % of the liver
         modality = "MRI" if rng.random() < 0.4 else "CT"
         s0 = max(15, min(220, int(round(10 * (6 * v0 / 100 / math.pi) ** (1 / 3) * rng.uniform(1.2, 1.9)))))
         nontarget = "non_cr_non_pd" if i in extra else "absent"
         exams = []  # (day, volume hundredths, sum mm, new lesions, nontarget)
 
         def exam(day, vol, s, new=False, nt=nontarget):
-            exams.append((day, max(1, int(vol)), s, new, nt))
+            exams.append((day, max(1, min(int(vol), cap if day > tace1 + fu else int(vol))), s, new, nt))
 
         # before the first TACE
         if i in sol["short"]:

@@ -13,7 +13,7 @@ from analysis.synth_search import Item, Problem, Target, Var, mwu_p, q7, r2
 
 QUARTILES = (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
 P_WEIGHT = 0.02
-V0_MIN, V1_MIN, V_MAX = 300, 100, 60000  # hundredths of cm3: 3 cm3, 1 cm3, 600 cm3
+V0_MIN, V1_MIN, V_MAX = 300, 100, 45000  # hundredths of cm3: 3 cm3, 1 cm3, 450 cm3
 R2_WEIGHT = 0.5  # a table quartile outranks the R² (text), which outranks a p-value
 LN2 = math.log(2)
 
@@ -391,7 +391,7 @@ def volume_milp_start(tv, sizes, group, state, narrow=0.2):
             col("db", f"table4.{group}.after_chemo.volume_change", db)]
     links = [(v0[t], v1[t], dv[t]) for t in range(n)]
     try:
-        status, vals = joint_feasible(3 * n, [da, db], cols, lower=-600.0, upper=600.0, integer=False,
+        status, vals = joint_feasible(3 * n, [da, db], cols, lower=-V_MAX / 100, upper=V_MAX / 100, integer=False,
                                       links=links, nonneg=tuple(range(2 * n)), time_limit=60.0)
     except Exception:  # noqa: BLE001 - any solver trouble: fall back to annealing
         return None

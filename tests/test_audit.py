@@ -289,3 +289,20 @@ def test_article_findings_found_by_hand(article):
     assert _row(df, "agreement", "regression.group1.r2").verdict == "inconsistent"   # groups swapped
     assert _row(df, "regression", "abstract group1").verdict == "consistent"         # p = 0.23
     assert set(df[df["check"] == "order"]["verdict"]) == {"consistent"}
+
+
+def test_write_audit_refuses_an_output_path_that_is_a_file(tmp_path):
+    from analysis.cli import main
+
+    f = tmp_path / "file"
+    f.write_text("x")
+    assert main(["audit", "--out", str(f / "sub")]) == 1
+
+
+@pytest.mark.parametrize("tace_median,want", [(300, "consistent"), (210, "inconsistent")])
+def test_agreement_check_tests_the_fold_increase_claim_against_table3_medians(tace_median, want):
+    # 300 / 101 = 2.97 lies in the claimed 2.5-3; 210 / 101 = 2.08 does not (even with rounding)
+    df = audit.run_audit(frame(("results:ttp_ratio.min", 2.5, "ratio", 1), ("results:ttp_ratio.max", 3, "ratio", 0),
+                               ("table3:tace.group1.median", tace_median, "days", 0),
+                               ("table3:chemo.group1.median", 101, "days", 0)))
+    assert verdicts(df, "agreement", "fold increase") == [want]

@@ -315,3 +315,64 @@ def test_tie_example_reaches_a_p_off_the_tie_free_lattice():
     var = 90 / 12 * ((n + 1) - sum(t ** 3 - t for t in pat) / (n * (n - 1)))
     p = 2 * norm.sf((abs(u - 45) - corr) / math.sqrt(var))
     assert lo <= p <= hi
+
+
+# ------------------------------------------------------------------------------------------------
+# all interleavings, each checked by its own linear programme (real-valued data)
+# ------------------------------------------------------------------------------------------------
+
+
+def _interleaving_u_set(n1, px, n2, py, upper, eps=1e-4):
+    """U of every interleaving of n1 x's and n2 y's for which strictly increasing real values in
+    [0, upper] meet the printed type-7 quartiles (closed rounding intervals); one LP per interleaving."""
+    from scipy.optimize import linprog
+
+    n = n1 + n2
+    out = set()
+    for xpos in itertools.combinations(range(n), n1):
+        ypos = [k for k in range(n) if k not in xpos]
+        a_ub, b_ub = [], []
+        for k in range(n - 1):          # v_k - v_{k+1} <= -eps
+            row = [0.0] * n
+            row[k], row[k + 1] = 1.0, -1.0
+            a_ub.append(row)
+            b_ub.append(-eps)
+        for pos, printed in ((list(xpos), px), (ypos, py)):
+            m = len(pos)
+            for prob, text in printed.items():
+                h = (m - 1) * Fraction(prob)
+                j = math.floor(h)
+                g = float(h - j)
+                v = float(Fraction(text))
+                half = 0.5 * 10 ** -(len(text.split(".")[1]) if "." in text else 0)
+                row = [0.0] * n
+                row[pos[j]] += 1 - g
+                if g:
+                    row[pos[j + 1]] += g
+                a_ub.append(row)
+                b_ub.append(v + half)
+                a_ub.append([-c for c in row])
+                b_ub.append(-(v - half))
+        res = linprog(np.zeros(n), A_ub=a_ub, b_ub=b_ub, bounds=[(0, upper)] * n, method="highs")
+        if res.status == 0:
+            # U = number of (x, y) pairs with the x later in the merged order
+            out.add(sum(1 for i in xpos for k in ypos if i > k))
+    return out
+
+
+@pytest.mark.parametrize("px,py", [
+    ({"0.25": "2", "0.5": "4", "0.75": "6"}, {"0.25": "3", "0.5": "5", "0.75": "8"}),
+    ({"0.5": "4.5"}, {"0.25": "1.5", "0.75": "9"}),
+])
+def test_u_range_4_vs_5_equals_enumeration_of_all_interleavings(px, py):
+    want = _interleaving_u_set(4, px, 5, py, upper=20)
+    sx = fz.sample_from_printed(4, px, lower=0, upper=20)
+    sy = fz.sample_from_printed(5, py, lower=0, upper=20)
+    r = fz.u_range(sx, sy)
+    # certified range = exact range over tie-free data; the conservative range may be wider
+    # (it also admits boundary ties such as x = y = 2.5 that printing cannot produce)
+    assert r.inner == (min(want), max(want))
+    assert r.outer[0] <= min(want) and max(want) <= r.outer[1]
+    # and every U in between that an interleaving reaches is certified by an explicit dataset
+    for u in sorted(want):
+        assert fz.u_attainable(sx, sy, u).status == "optimal"
