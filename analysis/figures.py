@@ -65,19 +65,22 @@ def _theme():
     return mpl.rc_context(rc)
 
 
-def _figure(width: float, height: float, ncols: int = 1, sharey: bool = False):
+_MARGINS = {"left": 0.11, "right": 0.97, "top": 0.9, "bottom": 0.14, "wspace": 0.06}
+
+
+def _figure(width: float, height: float, ncols: int = 1, sharey: bool = False, **margins):
+    """A figure with fixed margins (no layout engine: a layout computed at draw time could differ
+    between the first and a later rendering, and costs a full extra draw)."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height))
     axes = fig.subplots(1, ncols, sharey=sharey, squeeze=False)[0]
+    fig.subplots_adjust(**{**_MARGINS, **margins})
     return fig, axes
 
 
 def _finish(fig):
-    """Run the constrained layout once, then freeze it: later renders (PNG, SVG, in any order) agree."""
-    with _theme():
-        fig.draw_without_rendering()
-    fig.set_layout_engine("none")
+    """The finished figure (fixed margins: every rendering, PNG or SVG, in any order, is identical)."""
     return fig
 
 
@@ -134,7 +137,7 @@ def study_design(ds):
 
     c = design_counts(ds)
     with _theme():
-        fig, (ax,) = _figure(8.0, 4.6)
+        fig, (ax,) = _figure(8.0, 4.6, left=0.01, right=0.99, top=0.93, bottom=0.01)
         ax.set_xlim(0, 100)
         ax.set_ylim(0, 100)
         ax.axis("off")
@@ -195,9 +198,10 @@ def volume_before_after(data):
             ax.set_xlim(-0.3, 1.3)
             positive = sub[["v0", "v1"]].to_numpy().ravel()
             if len(positive) and (positive > 0).all():
-                from matplotlib.ticker import FuncFormatter, NullFormatter
+                from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
                 ax.set_yscale("log")
+                ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
                 ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
                 ax.yaxis.set_minor_formatter(NullFormatter())
             ax.set_title(_group_label(g, len(sub)))
@@ -262,7 +266,7 @@ def regression(data):
 
     pp = _per_patient(data)
     with _theme():
-        fig, (ax,) = _figure(6.4, 4.4)
+        fig, (ax,) = _figure(6.4, 4.4, left=0.14)
         for g in (1, 2):
             sub = pp[(pp["group"] == g)]
             sub = sub[np.isfinite(sub["doubling_time"].astype(float)) & np.isfinite(sub["volume_change"].astype(float))]
@@ -300,7 +304,7 @@ def waterfall(data):
     sub["pct"] = (sub["v1"].astype(float) / sub["v0"].astype(float) - 1.0) * 100.0
     sub = sub.sort_values(["pct", "patient_id"], ascending=[False, True], kind="mergesort")
     with _theme():
-        fig, (ax,) = _figure(8.0, 4.0)
+        fig, (ax,) = _figure(8.0, 4.0, bottom=0.2, left=0.1)
         xs = np.arange(len(sub))
         ax.bar(xs, sub["pct"], color=[GROUP_COLOURS[int(g)] for g in sub["group"]], width=0.8)
         ax.axhline(0, color="#555555", linewidth=0.8)
@@ -338,7 +342,7 @@ def recist_bars(data):
 
     tab = recist_counts(data)
     with _theme():
-        fig, (ax,) = _figure(6.4, 4.0)
+        fig, (ax,) = _figure(6.4, 4.0, left=0.12)
         xs = np.arange(len(tab))
         w = 0.38
         for k, g in enumerate((1, 2)):
@@ -407,7 +411,7 @@ def km_ttp_tace(data):
 
     pp = _per_patient(data)
     with _theme():
-        fig, (ax,) = _figure(6.4, 4.2)
+        fig, (ax,) = _figure(6.4, 4.2, left=0.13)
         for g in (1, 2):
             sub = pp[(pp["group"] == g)].dropna(subset=["ttp_tace"])
             if not len(sub):

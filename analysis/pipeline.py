@@ -178,22 +178,24 @@ KERNEL_LOG = ROOT / ".cache" / "kernels.log"
 
 
 def _warm(cwd: str | None = None, kernel: str = KERNEL, reuse_kernel: bool = False) -> None:
-    """Pool initializer: import papermill and nbconvert once per worker, while the parent computes.
+    """Pool initializer: launch this worker's kernel (it boots in its own process meanwhile).
+
+    papermill and nbconvert are imported at the first notebook, so that the first tasks (figures,
+    audit) start at once.
 
     The worker's standard error (inherited by the kernels it starts) goes to ``.cache/kernels.log``:
     kernels print start-up notices there that are not the user's concern; notebook errors are
     reported from the executed notebook itself.
     """
     KERNEL_LOG.parent.mkdir(parents=True, exist_ok=True)
+    if KERNEL_LOG.is_file() and KERNEL_LOG.stat().st_size > 1_000_000:
+        KERNEL_LOG.write_text("")
     fd = os.open(KERNEL_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
     _fast_nbformat()
-    import papermill  # noqa: F401
-
     if reuse_kernel and cwd:
-        _reset_kernel(_worker_kernel(cwd, kernel), kernel, warm=True)
-    render_html(None)
+        _worker_kernel(cwd, kernel)
 
 
 def clean_notebook(nb) -> None:
@@ -339,7 +341,11 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
         if reuse_kernel:
             renumber(nb)
         if not status["ok"]:
-            for i, cell in enumerate(nb.cells, 1):
+            # the failing cell, numbered among the code cells of the source notebook (the injected
+            # parameters cell and papermill's error banners are not in it)
+            code = [c for c in nb.cells if c.get("cell_type") == "code"
+                    and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+            for i, cell in enumerate(code, 1):
                 if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
                     first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
                     status.update(cell_number=i, exec_count=cell.get("execution_count"), source=first[:80])
@@ -359,6 +365,16 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
 
 def _noop() -> None:
     return None
+
+
+def _audit(code: str):
+    """Pool task: the publication's consistency audit (cached by the code hash)."""
+    from analysis import results as R
+
+    try:
+        return R.get_audit(code)
+    except ImportError:
+        return None
 
 
 def _render_figures(ds, pp, key: str) -> dict:
@@ -383,15 +399,27 @@ def _pool(jobs: int, cwd: str | None = None, kernel: str = KERNEL, reuse_kernel:
     return pool
 
 
-def _safe_out(out: Path) -> None:
+def _safe_out(out: Path, data_dir: Path | None = None) -> None:
     """Refuse output folders whose replacement would destroy something that is not a report."""
     r = out.resolve()
     if r == Path(r.anchor) or r == Path.home().resolve() or r == ROOT or ROOT.is_relative_to(r):
         raise UserError(f"{out}: refusing to use this folder as the output folder (choose e.g. reports/)")
+    for own in ("analysis", "notebooks", "data", "tests", "bench", ".venv", ".git"):
+        if (ROOT / own).resolve().is_relative_to(r) or r == (ROOT / own).resolve():
+            raise UserError(f"{out}: is (or contains) the project's {own}/ folder; choose e.g. reports/")
+    if data_dir is not None:
+        d = Path(data_dir).resolve()
+        if d == r or d.is_relative_to(r):
+            raise UserError(f"{out}: contains the dataset {data_dir}; choose another output folder")
     if (r / ".git").exists():
         raise UserError(f"{out}: contains a .git folder; refusing to replace it")
     if r.exists() and not r.is_dir():
         raise UserError(f"{out}: exists and is not a folder")
+    if r.is_dir() and not (r / MANIFEST).is_file():
+        ours = [n for n in ("notebooks", "html", "tables", "figures") if (r / n).is_dir()]
+        if ours:
+            raise UserError(f"{out}: has {', '.join(n + '/' for n in ours)} but was not written by "
+                            f"`reproduce` (no {MANIFEST.as_posix()}); refusing to replace them")
 
 
 def _write_tables(res, tdir: Path) -> None:
@@ -486,7 +514,7 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
     data_dir, out = Path(data_dir), Path(out_dir)
     if not data_dir.is_dir():
         raise UserError(f"{data_dir}: no such dataset folder")
-    _safe_out(out)
+    _safe_out(out, data_dir)
     nbs = notebook_paths()
     if not nbs:
         raise UserError(f"{R.display_path(NOTEBOOKS)}: no notebooks found")
@@ -516,13 +544,20 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     failed_dir = out.parent / f"{out.name}.failed"
-    # the workers warm up (imports, kernel start) while the dataset is validated and the numbers computed
-    pool = _pool(min(jobs, len(todo)), str(NOTEBOOKS), KERNEL, reuse_kernel) if todo else None
-    try:
-        # 1. validate (raises with every problem; nothing written yet)
-        from analysis.data import load_dataset
+    # 1. validate (raises with every problem; nothing written, nothing started)
+    from analysis.data import load_dataset
 
-        ds = load_dataset(data_dir)
+    ds = load_dataset(data_dir)
+    pool = None
+    try:
+        if todo:
+            # Forked workers share the modules loaded so far; loading the statistics stack first spares
+            # each worker its import (the figures' regression line and the audit need it too).
+            import scipy.stats  # noqa: F401
+            import statsmodels.api  # noqa: F401
+
+            # the workers warm up (papermill, kernel start) while the numbers are computed here
+            pool = _pool(min(jobs, len(todo)), str(NOTEBOOKS), KERNEL, reuse_kernel)
 
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -551,7 +586,16 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
                 figs = _render_figures(ds, pp, rkey)
         res = R.load(rkey) if not force else None
         if res is None:
-            res = R.compute(data_dir, params, ds=ds, key=rkey, per_patient_frame=pp)
+            audit = R.load(code, "audit") if not force else None
+            if audit is None and pool is not None:  # the audit reads no data: it runs in a worker meanwhile
+                audit_future = pool.submit(_audit, code)
+                partial = R.compute(data_dir, params, ds=ds, key=rkey, per_patient_frame=pp, audit=False)
+                partial.audit = audit_future.result()
+                if partial.audit is None:
+                    partial.notes["audit"] = "analysis.audit unavailable"
+                res = partial
+            else:
+                res = R.compute(data_dir, params, ds=ds, key=rkey, per_patient_frame=pp, audit=audit)
             R.store(res, rkey)
         R.store(res.overview, R.results_key(data_dir, None, code=code), "overview")
         from analysis.numbers import write_numbers
@@ -612,7 +656,7 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
             if (tmp / "notebooks" / p.name).is_file():
                 shutil.move(str(tmp / "notebooks" / p.name), kept)
             if st.get("cell_number") is not None:
-                where = f"cell {st['cell_number']} (In [{st['exec_count']}]: {st['source']})"
+                where = f"code cell {st['cell_number']} (In [{st['exec_count']}]: {st['source']})"
             elif st.get("cell") is not None:
                 where = f"cell {st['cell'] + 1}"
             else:

@@ -291,7 +291,8 @@ def _fmt(v, decimals):
     return f"{f:.{decimals}f}"
 
 
-def compute(data_dir, params: dict | None = None, ds=None, key: str | None = None, per_patient_frame=None) -> Results:
+def compute(data_dir, params: dict | None = None, ds=None, key: str | None = None, per_patient_frame=None,
+            audit=None) -> Results:
     """Compute the bundle in-process (validates the dataset first: DatasetInvalid lists every problem)."""
     from analysis import tables
     from analysis.endpoints import per_patient
@@ -327,13 +328,13 @@ def compute(data_dir, params: dict | None = None, ds=None, key: str | None = Non
         comparison = compare(numbers, load_published(), full)
     except ImportError as exc:  # module not available in this checkout
         notes["comparison"] = f"analysis.compare unavailable: {exc}"
-    audit = None
-    try:
-        from analysis.audit import run_audit
-
-        audit = run_audit()
-    except ImportError as exc:
-        notes["audit"] = f"analysis.audit unavailable: {exc}"
+    if audit is None:
+        try:
+            audit = get_audit()
+        except ImportError as exc:
+            notes["audit"] = f"analysis.audit unavailable: {exc}"
+    elif audit is False:  # the caller fills it in
+        audit = None
     overview = compute_overview(d, ds=ds)
     return Results(
         key=key or results_key(d, full), data_dir=display_path(d), dataset_name=ds.name,
@@ -391,6 +392,35 @@ def get(data_dir=None, params: dict | None = None) -> Results:
         res = compute(data_dir, params, key=key)
         store(res, key)
     return res
+
+
+def get_audit(code: str | None = None):
+    """:func:`analysis.audit.run_audit` (it reads only the published values), cached by the code hash."""
+    key = code or code_hash()
+    audit = load(key, "audit")
+    if audit is None:
+        from analysis.audit import run_audit
+
+        audit = run_audit()
+        store(audit, key, "audit")
+    return audit
+
+
+def audit_summary(res: Results):
+    """Audit checks by verdict (a table), or the reason the audit is unavailable (text)."""
+    import pandas as pd
+
+    if res.audit is None:
+        return res.notes.get("audit", "audit unavailable")
+    tab = pd.crosstab(res.audit["check"], res.audit["verdict"], margins=True, margins_name="total")
+    return tab
+
+
+def audit_findings(res: Results, verdict: str = "inconsistent"):
+    """The audit rows with one verdict (default: the published numbers that cannot all be true)."""
+    if res.audit is None:
+        return res.notes.get("audit", "audit unavailable")
+    return res.audit[res.audit["verdict"] == verdict].reset_index(drop=True)
 
 
 def compute_figures(res: Results | None = None, ds=None, per_patient_frame=None) -> dict[str, dict[str, bytes]]:

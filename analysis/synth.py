@@ -13,8 +13,10 @@ How it is made
    per-patient values on the grid the CSV stores (days as integers, volumes in 0.01 cm³, ages in 0.1
    year): (a) TTP after TACE and after chemotherapy against Tables 3 and 4 (group and subgroup type-7
    quartiles at once) and then the Mann-Whitney p-values; (b) V0, V1 and the exam-to-TACE / TACE-to-exam
-   days against Table 2 (group quartiles), Table 4 (subgroup quartiles of V1 - V0), then the p-values
-   and the R² of V1 - V0 on the Schwartz doubling time; (c) ages against mean, SD, min and max.
+   days against Table 2 (group quartiles) and Table 4 (subgroup quartiles of V1 - V0), starting from a
+   solution of the project's exact joint-quartile programme (:func:`analysis.feasibility.joint_feasible`,
+   the one the audit uses) and annealed onto the 0.01 grid without ties, then the p-values and the R² of
+   V1 - V0 on the Schwartz doubling time (coordinate descent); (c) ages against mean, SD, min and max.
 3. Everything else is drawn with the same seeded generator under realism rules (exam schedule every
    10-15 weeks, baseline exam before TACE, first follow-up about 8 weeks after, progression on an exam
    day, repeat TACE after progression, tumour below liver volume) and the categorical counts of
@@ -34,6 +36,7 @@ import time
 from pathlib import Path
 
 from analysis import synth_targets as T
+from analysis.errors import UserError
 
 PATIENT_COLUMNS = ("patient_id", "group", "tace_timing", "age_at_tace", "sex", "primary_site", "t_stage",
                    "primary_resected", "liver_distribution", "extrahepatic_disease", "days_dx_to_liver_mets",
@@ -56,7 +59,7 @@ ITER_SPREAD = 40_000
 ITER_R2 = 15_000
 ROUNDS_R2 = 4
 ROUNDS_P = 8
-ITER_P = 30_000
+ITER_P = 60_000
 
 
 def default_seed() -> int:
@@ -100,10 +103,7 @@ def load_targets() -> tuple[dict, dict, dict]:
         pref = T.R2_PREFERENCE if key in T.R2_KEYS else T.WHERE_PREFERENCE
         cands = sorted(cands, key=lambda r: (pref.index(r["where"]) if r["where"] in pref else 99, r["id"]))
         if not cands:
-            value, dec = T.FALLBACK[key][1], T.FALLBACK[key][2]
-            targets[key] = (float(value), int(dec))
-            prov[key] = ("(article, not in published.csv)", T.FALLBACK[key][0])
-            continue
+            raise UserError(f"data/published/published.csv: no row with key {key}; the synthetic cohort needs it")
         r = cands[0]
         targets[key] = (float(r["value"]), int(r["decimals"]))
         prov[key] = (r["id"], r["printed"])
@@ -200,7 +200,7 @@ def _search(targets: dict, counts: dict, rng: random.Random) -> dict:
     day_cells = [c for c in B.volume_cells(sizes) if c[0] in ("pre", "fu")]
     for k in range(ROUNDS_R2):
         if k:  # coordinate descent alone was stuck: shake with a short cool annealing first
-            vol = anneal(P, vol, rng, ITER_R2, t0=0.2, w0=100.0, w1=100.0)
+            vol = anneal(P, vol, rng, ITER_R2, t0=0.02, w0=100.0, w1=100.0)
         vol = polish(P, vol, day_cells, B.volume_candidates, rounds=ROUNDS_P)
         if not all(it.met(a) for t in P.targets for it, a in zip(t.items, t.fn(vol))
                    if it.key.startswith("regression.")):
@@ -292,7 +292,6 @@ def _build(sol: dict, counts: dict, rng: random.Random) -> dict[str, list[dict]]
         for i, c in zip(idx, cats):
             recist[i] = c
     # extrahepatic disease: never for the complete responder (non-target disease would block CR)
-    cr = [i for i in range(n) if recist[i] == "CR"]
     others = [i for i in range(n) if recist[i] != "CR"]
     extra = set(rng.sample(others, counts["extrahepatic"]))
 
@@ -369,9 +368,9 @@ def _build(sol: dict, counts: dict, rng: random.Random) -> dict[str, list[dict]]
         nt1 = "absent" if cat == "CR" else nontarget
         exam(tace1 + fu, v1, s1, new=(cat == "PD"), nt=nt1)
         prog_day = tace1 + tt
-        later = [d for d in _exam_days(tace1 + fu, prog_day, rng)]
+        later = _exam_days(tace1 + fu, prog_day, rng)
         nadir = v1
-        for k, d in enumerate(later):
+        for d in later:
             if d == prog_day:
                 vv = int(nadir * rng.uniform(1.25, 1.6)) + 50
                 sv = max(10, int(round(max(s1, 10) * (vv / max(nadir, 1)) ** (1 / 3))))
@@ -386,7 +385,7 @@ def _build(sol: dict, counts: dict, rng: random.Random) -> dict[str, list[dict]]
         # repeat TACE after progression, then follow-up to the end of observation
         taces = [tace1]
         last_vol, last_sum, day = exams[-1][1], max(exams[-1][2], 10), prog_day
-        for k in range(extra_tace.get(i, 0)):
+        for _ in range(extra_tace.get(i, 0)):
             t = day + rng.randint(14, 35)
             taces.append(t)
             d1 = t + rng.randint(50, 63)
@@ -424,7 +423,6 @@ def _build(sol: dict, counts: dict, rng: random.Random) -> dict[str, list[dict]]
             "liver_distribution": dist[i], "extrahepatic_disease": i in extra, "days_dx_to_liver_mets": dx[i],
             "days_liver_mets_to_tace": tace1,
         })
-    del cr
     return {
         "patients.csv": (PATIENT_COLUMNS, sorted(patients, key=lambda r: r["patient_id"])),
         "procedures.csv": (PROCEDURE_COLUMNS, sorted(procedures, key=lambda r: (r["patient_id"], r["tace_number"]))),

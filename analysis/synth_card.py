@@ -183,7 +183,10 @@ def datacard(out: Path, seed: int, targets: dict, counts: dict, prov: dict) -> s
         "This folder is a synthetic, de-identified cohort of 34 invented patients (52 TACE procedures) "
         "reconstructed from the numbers published in the article on TACE with irinotecan-loaded microspheres "
         "for liver metastases of neuroendocrine tumours (2022). It follows the dataset contract of DESIGN §3 "
-        "(patients.csv, procedures.csv, imaging.csv, progression.csv; no lesions.csv) and exists so that the "
+        "(patients.csv, procedures.csv, imaging.csv, progression.csv; no lesions.csv: the article's 105 target and "
+        "68 non-target foci are liver foci described only qualitatively, and 105 liver targets in 34 patients "
+        "cannot be RECIST 1.1 targets, which allow at most 2 per organ; RECIST therefore uses the exam-level "
+        "sums of diameters) and exists so that the "
         "whole analysis runs out of the box and a reader can see what data consistent with the paper look like. "
         "It is not the study's data, carries no information about any real person, and must never be cited "
         "as evidence about the treatment.",
@@ -194,11 +197,13 @@ def datacard(out: Path, seed: int, targets: dict, counts: dict, prov: dict) -> s
         "are read from `data/published/published.csv` (tables preferred over text and abstract). A seeded "
         "simulated-annealing search works on the grid the files store (days as integers, volumes in 0.01 cm3, "
         "ages in 0.1 year): first it pins the order statistics that R's type-7 quartiles use, group and subgroup "
-        "at once (time to progression after TACE and after chemotherapy for Tables 3-4; baseline volume V0 and "
-        "change V1 - V0 for Tables 2 and 4, with moves that re-pair baselines and changes inside a group so the "
-        "quartiles of V0, V1 and V1 - V0 hold together), with several seeded restarts; then, with every met "
-        "quartile held fixed, it moves the free values and the exam-to-TACE and TACE-to-exam days towards the "
-        "published R² of V1 - V0 on the Schwartz doubling time and the Mann-Whitney p-values. Ages are searched "
+        "at once (time to progression after TACE and after chemotherapy for Tables 3-4, with seeded restarts; "
+        "baseline volume V0, follow-up volume V1 and change V1 - V0 for Tables 2 and 4, starting from a solution "
+        "of the project's exact joint-quartile programme, the mixed-integer programme the audit uses, which "
+        "fixes how baselines pair with changes; annealing then moves it onto the 0.01 grid and removes ties). "
+        "Then, with every met quartile held fixed, annealing and a coordinate descent move the free values and "
+        "the exam-to-TACE and TACE-to-exam days towards the Mann-Whitney p-values and the published R² of "
+        "V1 - V0 on the Schwartz doubling time. Ages are searched "
         "the same way against mean, SD, min and max. Everything else (exam schedule, chemotherapy and "
         "progression days, repeat TACE, liver volume, RECIST diameter sums, the categorical characteristics) is "
         "drawn with the same seeded generator under the realism rules below, with the published counts dealt "
@@ -227,7 +232,7 @@ def datacard(out: Path, seed: int, targets: dict, counts: dict, prov: dict) -> s
         "",
         "Achieved = computed by the project's pipeline from these files. Met = equal at the printed precision.",
         "",
-        "| section | number | printed | where | achieved | met | reason if not met |",
+        "| section | number | published | printed in | achieved | met | reason if not met |",
         "|---|---|---|---|---|---|---|",
     ]
     for section, key, printed, where, ach, met, reason in rows:

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
 # ----------------------------------------------------------------------------------------------------
 # fast surrogates (search only)
+
+
+P_DISTANCE = 10.0  # guiding distance of a p-value per unit of |log(p achieved / p published)|
 
 
 def q7(sorted_x: Sequence[float], p: float) -> float:
@@ -63,39 +67,31 @@ def _wilcox_cdf(m: int, n: int) -> tuple[float, ...]:
 def mwu_p(x: Sequence[float], y: Sequence[float]) -> float:
     """Two-sided Mann-Whitney p by R's wilcox.test rule (exact if n < 50 and no ties, else normal+cc)."""
     m, n = len(x), len(y)
-    allv = sorted([(v, 0) for v in x] + [(v, 1) for v in y])
-    ranks_x = 0.0
-    i = 0
-    ties = 0.0
     N = m + n
-    while i < N:
-        j = i
-        while j + 1 < N and allv[j + 1][0] == allv[i][0]:
-            j += 1
-        r = (i + j) / 2 + 1
-        t = j - i + 1
-        if t > 1:
-            ties += t ** 3 - t
-        for k in range(i, j + 1):
-            if allv[k][1] == 0:
-                ranks_x += r
-        i = j + 1
-    w = ranks_x - m * (m + 1) / 2
-    if ties == 0 and m < 50 and n < 50:
+    ys = sorted(y)
+    w = 0.0
+    for v in x:
+        lo = bisect_left(ys, v)
+        hi = bisect_right(ys, v, lo)
+        w += lo + 0.5 * (hi - lo)
+    allv = list(x) + ys
+    if len(set(allv)) == N and m < 50 and n < 50:
         cdf = _wilcox_cdf(m, n)
-        wi = int(round(w))
-        if w > m * n / 2:
-            p = 1 - cdf[wi - 1]
-        else:
-            p = cdf[wi]
+        wi = int(w)
+        p = 1 - cdf[wi - 1] if w > m * n / 2 else cdf[wi]
         return min(2 * p, 1.0)
+    ties = 0.0
+    if len(set(allv)) != N:
+        counts: dict = {}
+        for v in allv:
+            counts[v] = counts.get(v, 0) + 1
+        ties = float(sum(t ** 3 - t for t in counts.values() if t > 1))
     z = w - m * n / 2
     sigma = math.sqrt(m * n / 12 * ((N + 1) - ties / (N * (N - 1))))
     if sigma == 0:
         return 1.0
     corr = 0.5 if z > 0 else (-0.5 if z < 0 else 0.0)
-    zz = (z - corr) / sigma
-    return min(1.0, math.erfc(abs(zz) / math.sqrt(2)))
+    return min(1.0, math.erfc(abs((z - corr) / sigma) / math.sqrt(2)))
 
 
 def r2(x: Sequence[float], y: Sequence[float]) -> float:
@@ -161,7 +157,7 @@ class Target:
             if e >= it.tol:
                 m += it.weight
             if it.kind == "p":
-                d += it.weight * 10 * abs(math.log(a if a > 1e-12 else 1e-12) - it.logv)
+                d += P_DISTANCE * abs(math.log(a if a > 1e-12 else 1e-12) - it.logv)
             else:
                 d += math.log1p(e * it.scale)
         return m, d

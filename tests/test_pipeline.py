@@ -118,6 +118,19 @@ def test_output_folder_that_is_the_project_or_the_filesystem_root_is_refused():
             pipeline._safe_out(bad)
 
 
+def test_output_folder_that_would_replace_code_data_or_someone_elses_folders_is_refused(tmp_path):
+    for own in ("analysis", "notebooks", "data"):
+        with pytest.raises(UserError, match=own):
+            pipeline._safe_out(ROOT / own)
+    with pytest.raises(UserError, match="contains the dataset"):
+        pipeline._safe_out(MINI, MINI)
+    foreign = tmp_path / "mine"
+    (foreign / "figures").mkdir(parents=True)
+    with pytest.raises(UserError, match="not written by"):
+        pipeline._safe_out(foreign)
+    pipeline._safe_out(tmp_path / "new")  # a folder that does not exist yet is fine
+
+
 # ------------------------------------------------------------------ end to end (slow)
 
 
@@ -239,8 +252,9 @@ def test_failing_notebook_leaves_previous_out_untouched_and_is_kept_for_inspecti
     with pytest.raises(pipeline.NotebookFailed) as exc:
         _run(MINI, out, pipeline.check_params({}))
     msg = str(exc.value)
-    # cells of the executed notebook: 1 markdown, 2 parameters, 3 injected parameters, 4 x = 1, 5 raise
-    assert "50_breaks.ipynb" in msg and "cell 5 (In [4]: raise RuntimeError" in msg
+    # code cells of the notebook: 1 parameters, 2 x = 1, 3 raise; executed: the injected parameters
+    # cell comes second, so the raising cell ran as In [4]
+    assert "50_breaks.ipynb" in msg and "code cell 3 (In [4]: raise RuntimeError" in msg
     assert "RuntimeError: deliberate failure" in msg
     assert _tree(out) == before
     kept = out.parent / f"{out.name}.failed" / "50_breaks.ipynb"
@@ -287,3 +301,18 @@ def test_code_hash_changes_when_a_module_changes(tmp_path, monkeypatch):
     h1 = _REAL_CODE_HASH()
     (pkg / "a.py").write_text("x = 2\n")
     assert _REAL_CODE_HASH() != h1
+
+
+@pytest.mark.slow
+def test_notebooks_run_in_a_reused_kernel_equal_a_fresh_kernel_run(first_run, tmp_path):
+    out, _, _ = first_run
+    for name in ("01_table1.ipynb", "08_reproduction_report.ipynb"):
+        src = pipeline.NOTEBOOKS / name
+        st = pipeline.run_notebook(str(src), str(tmp_path / name), None, {
+            **pipeline.notebook_parameters(pipeline.declared_parameters(src), pipeline.check_params({}), MINI)},
+            str(pipeline.NOTEBOOKS), pipeline.KERNEL, reuse_kernel=False)
+        assert st["ok"], st
+        fresh = json.loads((tmp_path / name).read_text())
+        reused = json.loads((out / "notebooks" / name).read_text())
+        strip = lambda nb: [(c.get("execution_count"), c.get("outputs")) for c in nb["cells"]]  # noqa: E731
+        assert strip(fresh) == strip(reused), name
