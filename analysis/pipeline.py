@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from analysis.errors import UsageError, UserError
+from analysis.errors import UserError
 from analysis.paths import NOTEBOOKS, ROOT
 
 KERNEL = "tace-net"
@@ -195,7 +195,16 @@ def _warm(cwd: str | None = None, kernel: str = KERNEL, reuse_kernel: bool = Fal
     os.close(fd)
     _fast_nbformat()
     if reuse_kernel and cwd:
-        _worker_kernel(cwd, kernel)
+        km = _worker_kernel(cwd, kernel)
+        # ask the booting kernel to import pandas and the package now (no waiting for the reply):
+        # it does so in its own process while this worker runs its first task
+        global _WARM_CLIENT
+        try:
+            _WARM_CLIENT = km.client()
+            _WARM_CLIENT.start_channels()
+            _WARM_CLIENT.execute(_WARM_SOURCE, silent=True, store_history=False)
+        except Exception:  # only an optimisation
+            _WARM_CLIENT = None
 
 
 def clean_notebook(nb) -> None:
@@ -210,7 +219,7 @@ def clean_notebook(nb) -> None:
                 out.get("metadata", {}).pop("execution", None)
 
 
-def render_html(nb) -> str:
+def render_html(nb, title: str = "Notebook") -> str:
     """HTML of an executed notebook (nbconvert, the 'lab' template)."""
     global _EXPORTER
     _fast_nbformat()
@@ -222,11 +231,12 @@ def render_html(nb) -> str:
         import nbformat
 
         nb = nbformat.v4.new_notebook()
-    body, _ = _EXPORTER.from_notebook_node(nb)
+    body, _ = _EXPORTER.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
 
 _KERNEL = None  # (kernel manager, cwd, kernel name) of this worker when kernels are reused
+_WARM_CLIENT = None  # the client that sent the warm-up imports (kept open for the worker's life)
 
 #: run in a reused kernel before each notebook: a clean namespace and default display options
 _RESET_SOURCE = """get_ipython().run_line_magic("reset", "-f")
@@ -352,7 +362,7 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
                     break
         nbformat.write(nb, dst_ipynb)
         if dst_html and status["ok"]:
-            Path(dst_html).write_text(render_html(nb), encoding="utf-8")
+            Path(dst_html).write_text(render_html(nb, Path(src).stem), encoding="utf-8")
     if not status["ok"] and reuse_kernel:
         _shutdown_kernel()  # never reuse a kernel a notebook failed in
     status["seconds"] = time.perf_counter() - t0

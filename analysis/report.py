@@ -43,8 +43,9 @@ def index_html(out_dir: Path, res, notebooks: list[str], figures: list[str]) -> 
              f"<style>{_CSS}</style>\n</head>\n<body>\n<h1>{_e(title)}</h1>"]
     if res.is_synthetic:
         parts.append(f'<p class="warn"><strong>Synthetic data.</strong> Dataset <code>{_e(res.dataset_name)}</code> '
-                     "is a synthetic cohort reconstructed from the published aggregates. It is not patient data, "
-                     "and agreement with the paper shows only that the reconstruction matches it.</p>")
+                     "is declared synthetic (its datapackage.json says so): invented or reconstructed from the published "
+                     "aggregates, not patient data. Agreement with the paper then shows only that the "
+                     "reconstruction matches the published numbers.</p>")
     else:
         parts.append(f'<p class="ok">Dataset <code>{_e(res.dataset_name)}</code> is declared as real '
                      "(de-identified) data.</p>")

@@ -51,15 +51,17 @@ FILES = ("patients.csv", "procedures.csv", "imaging.csv", "progression.csv", "da
 # search effort (iterations); fixed so that the output is deterministic for a seed
 ITER_TTP = 60_000
 ITER_VOL = 60_000
-ITER_AGE = 30_000
+ITER_AGE = 15_000
 RESTARTS_TTP = 4
 RESTARTS_VOL = 16
 ANNEAL = {"t0": 30.0, "w1": 30.0}
-ITER_SPREAD = 40_000
+ITER_SPREAD = 25_000
 ITER_R2 = 15_000
 ROUNDS_R2 = 4
-ROUNDS_P = 8
-ITER_P = 60_000
+ROUNDS_R2_POLISH = 10
+ROUNDS_P = 5
+ITER_P = 30_000
+ITER_P_TTP = 20_000
 
 
 def default_seed() -> int:
@@ -153,6 +155,11 @@ def _multi_start(make, init, rng, iters, restarts, good_enough=0.0, **kw):
     return best, best_cost
 
 
+def _met_all(problem, state, prefix: str) -> bool:
+    """Every target item whose key starts with ``prefix`` is met in ``state``."""
+    return all(it.met(a) for t in problem.targets for it, a in zip(t.items, t.fn(state)) if it.key.startswith(prefix))
+
+
 def _search(targets: dict, counts: dict, rng: random.Random) -> dict:
     from analysis import synth_build as B
     from analysis.synth_search import anneal, polish, total_cost
@@ -171,7 +178,7 @@ def _search(targets: dict, counts: dict, rng: random.Random) -> dict:
                           lambda: B.ttp_init(targets, sizes, rng), rng, ITER_TTP, RESTARTS_TTP,
                           good_enough=1.0, **ANNEAL)
     P = B.ttp_problem(targets, sizes)
-    ttp = anneal(P, ttp, rng, ITER_P, t0=0.5, w0=100.0, w1=100.0)
+    ttp = anneal(P, ttp, rng, ITER_P_TTP, t0=0.5, w0=100.0, w1=100.0)
     ttp = polish(P, ttp, B.ttp_cells(sizes), B.ttp_candidates(sizes), rounds=ROUNDS_P)
     _say(f"synthesize:   done in {time.perf_counter() - t0:.1f} s")
 
@@ -201,12 +208,10 @@ def _search(targets: dict, counts: dict, rng: random.Random) -> dict:
     for k in range(ROUNDS_R2):
         if k:  # coordinate descent alone was stuck: shake with a short cool annealing first
             vol = anneal(P, vol, rng, ITER_R2, t0=0.02, w0=100.0, w1=100.0)
-        vol = polish(P, vol, day_cells, B.volume_candidates, rounds=ROUNDS_P)
-        if not all(it.met(a) for t in P.targets for it, a in zip(t.items, t.fn(vol))
-                   if it.key.startswith("regression.")):
-            vol = polish(P, vol, B.volume_cells(sizes), B.volume_candidates, rounds=ROUNDS_P)
-        if all(it.met(a) for t in P.targets for it, a in zip(t.items, t.fn(vol))
-               if it.key.startswith("regression.")):
+        vol = polish(P, vol, day_cells, B.volume_candidates, rounds=ROUNDS_R2_POLISH)
+        if not _met_all(P, vol, "regression."):
+            vol = polish(P, vol, B.volume_cells(sizes), B.volume_candidates, rounds=ROUNDS_R2_POLISH)
+        if _met_all(P, vol, "regression."):
             break
     _say(f"synthesize:   done in {time.perf_counter() - t0:.1f} s")
 

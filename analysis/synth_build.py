@@ -15,6 +15,7 @@ QUARTILES = (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
 P_WEIGHT = 0.02
 V0_MIN, V1_MIN, V_MAX = 300, 100, 45000  # hundredths of cm3: 3 cm3, 1 cm3, 450 cm3
 R2_WEIGHT = 0.5  # a table quartile outranks the R² (text), which outranks a p-value
+R2_PULL = 20.0   # and the R²'s guiding distance outweighs the p-values' (see synth_search.P_DISTANCE)
 LN2 = math.log(2)
 
 
@@ -211,7 +212,7 @@ def volume_problem(tv, sizes, short_pre, with_p=True, with_r2=True, only=None):
                         ys.append((b - a) / 100.0)
                 return [r2(xs, ys)]
             key = f"regression.{g}.r2"
-            targets.append(Target([Item(key, *tv[key], weight=R2_WEIGHT)], fn,
+            targets.append(Target([Item(key, *tv[key], weight=R2_WEIGHT, pull=R2_PULL)], fn,
                                   {(v, i) for i in idx for v in ("v0", "v1", "pre", "fu")}))
     vsteps = (1, 2, 5, 10, 30, 100, 300, 1000, 3000)
     gof = {i: g for g, r in grp.items() for i in r}

@@ -126,6 +126,7 @@ class Item:
     decimals: int
     weight: float = 1.0
     kind: str = "x"
+    pull: float = 1.0  # scale of the guiding distance (R² pulls harder than the p-values)
 
     def __post_init__(self):
         self.tol = 0.5 * 10 ** (-self.decimals) * (0.999 if self.kind != "p" else 1.0)
@@ -159,7 +160,7 @@ class Target:
             if it.kind == "p":
                 d += P_DISTANCE * abs(math.log(a if a > 1e-12 else 1e-12) - it.logv)
             else:
-                d += math.log1p(e * it.scale)
+                d += it.pull * math.log1p(e * it.scale)
         return m, d
 
 

@@ -11,7 +11,6 @@ import re
 import pytest
 
 from analysis.params import PARAMS
-from analysis.paths import NOTEBOOKS
 from analysis.pipeline import declared_parameters, notebook_paths
 
 NOTEBOOK_FILES = notebook_paths()
