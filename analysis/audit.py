@@ -608,6 +608,13 @@ def _p_comparisons(pub: _Pub) -> list[tuple[str, str, str, str, int, int]]:
                 continue
             n1, n2 = pub.n("group1"), pub.n("group2")
             comps.append((rid, key, px, py, n1, n2))
+            if parts[1] == "chemo":
+                # Second reading: only the patients treated after progression on chemotherapy have a
+                # chemotherapy TTP (the 'TACE immediately' patients had no chemotherapy before TACE).
+                a1, a2 = pub.n("group1", "after_chemo"), pub.n("group2", "after_chemo")
+                if a1 is not None and a2 is not None:
+                    comps.append((rid, f"{key} [reading: after-chemotherapy subgroups only, n={a1} vs {a2}]",
+                                  px, py, a1, a2))
         elif parts[0] == "table4" and len(parts) == 4:
             g, ep = parts[1], parts[2]
             px, py = f"table4:{g}.immediate.{ep}", f"table4:{g}.after_chemo.{ep}"
