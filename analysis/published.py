@@ -104,6 +104,10 @@ KEY_PATTERNS: tuple[str, ...] = (
     rf"table4\.{_G}\.(?:volume_change|ttp)\.p",
     rf"regression\.{_G}\.(?:r2|slope|intercept|p|n)",
     rf"recist\.{_G}\.(?:CR|PR|SD|PD)\.n",
+    # More keys in the same style (DESIGN §7 welcomes them): the rest of Table 1 and the Methods text.
+    r"table1\.(?:liver_distribution|extrahepatic_disease|primary_resected|dx_to_liver_mets|liver_mets_to_tace)"
+    r"\.[a-z0-9_]+\.(?:n|percent)",
+    rf"n\.{_G}\.repeat_tace",
 )
 _KEY_RE = re.compile("|".join(f"(?:{p})" for p in KEY_PATTERNS))
 _ID_RE = re.compile(r"[a-z0-9_]+:[A-Za-z0-9_.]+")

@@ -162,13 +162,20 @@ def _pp(ds, endpoints):
 
 
 def counts(ds, params=None, endpoints=None):
-    """Tidy rows ``n.patients``, ``n.tace``, ``n.<g>``, ``n.<g>.<s>``."""
+    """Tidy rows ``n.patients``, ``n.tace``, ``n.<g>``, ``n.<g>.<s>``, ``n.<g>.repeat_tace``.
+
+    ``n.<g>.repeat_tace`` counts the patients of the group with more than one TACE procedure.
+    """
     p = ds.patients
     rows = [_row("n.patients", "n", "patients", "n", int(len(p))),
             _row("n.tace", "n", "tace", "n", int(len(ds.procedures)))]
+    per_patient = ds.procedures.groupby("patient_id").size()
+    repeaters = set(per_patient[per_patient > 1].index)
     for g in GROUPS:
         pg = p[p["group"] == g]
         rows.append(_row(f"n.{gkey(g)}", "n", "patients", "n", int(len(pg)), group=gkey(g)))
+        rows.append(_row(f"n.{gkey(g)}.repeat_tace", "n", "patients with repeat TACE", "n",
+                         int(pg["patient_id"].isin(repeaters).sum()), group=gkey(g)))
         for s in TIMINGS:
             rows.append(_row(f"n.{gkey(g)}.{s}", "n", "patients", "n", int((pg["tace_timing"] == s).sum()),
                              group=gkey(g), timing=s))

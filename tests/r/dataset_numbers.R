@@ -178,6 +178,9 @@ dataset_numbers <- function(dir) {
   put(env, "n.tace", nrow(proc))
   for (g in groups) {
     put(env, paste0("n.", gname(g)), sum(pp$group == g))
+    ntace <- table(proc$patient_id)
+    repeaters <- names(ntace)[ntace > 1]
+    put(env, paste0("n.", gname(g), ".repeat_tace"), sum(pat$group == g & pat$patient_id %in% repeaters))
     for (s in timings) put(env, paste0("n.", gname(g), ".", s), sum(pp$group == g & pp$timing == s))
   }
 
