@@ -49,6 +49,8 @@ OUT_ENTRIES = ("notebooks", "html", "tables", "figures", "numbers.json", "compar
                ".cache")
 #: notebook metadata flag: the notebook shows figures, so it starts once they are rendered
 NEEDS_FIGURES = "needs_figures"
+#: notebook metadata flag: the notebook shows the publication audit, so it starts once that is done
+NEEDS_AUDIT = "needs_audit"
 
 
 class NotebookFailed(UserError):
@@ -140,8 +142,9 @@ def notebook_parameters(declared: dict[str, Any], params: dict[str, Any], data_d
     return out
 
 
-def _needs_figures(path: Path) -> bool:
-    return bool(_read_json(path).get("metadata", {}).get("tace-net", {}).get(NEEDS_FIGURES, False))
+def _needs(path: Path, what: str) -> bool:
+    """Whether a notebook's metadata (``tace-net``) flags it as showing the figures or the audit."""
+    return bool(_read_json(path).get("metadata", {}).get("tace-net", {}).get(what, False))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -195,16 +198,7 @@ def _warm(cwd: str | None = None, kernel: str = KERNEL, reuse_kernel: bool = Fal
     os.close(fd)
     _fast_nbformat()
     if reuse_kernel and cwd:
-        km = _worker_kernel(cwd, kernel)
-        # ask the booting kernel to import pandas and the package now (no waiting for the reply):
-        # it does so in its own process while this worker runs its first task
-        global _WARM_CLIENT
-        try:
-            _WARM_CLIENT = km.client()
-            _WARM_CLIENT.start_channels()
-            _WARM_CLIENT.execute(_WARM_SOURCE, silent=True, store_history=False)
-        except Exception:  # only an optimisation
-            _WARM_CLIENT = None
+        _worker_kernel(cwd, kernel)  # boots in its own process while this worker runs its first task
 
 
 def clean_notebook(nb) -> None:
@@ -236,7 +230,6 @@ def render_html(nb, title: str = "Notebook") -> str:
 
 
 _KERNEL = None  # (kernel manager, cwd, kernel name) of this worker when kernels are reused
-_WARM_CLIENT = None  # the client that sent the warm-up imports (kept open for the worker's life)
 
 #: run in a reused kernel before each notebook: a clean namespace and default display options
 _RESET_SOURCE = """get_ipython().run_line_magic("reset", "-f")
@@ -283,18 +276,7 @@ def _worker_kernel(cwd: str, kernel: str):
     return km
 
 
-_WARM_SOURCE = "import pandas, analysis.results, analysis.data"
 _RESET_TAG = "tace-net-reset"
-
-
-def _reset_kernel(km, kernel: str, warm: bool = False) -> None:
-    import nbformat
-    import papermill as pm
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(_WARM_SOURCE if warm else _RESET_SOURCE)]
-    nb.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "python"}
-    pm.execute_notebook(nb, None, kernel_name=kernel, progress_bar=False, log_output=False, km=km)
 
 
 def renumber(nb) -> None:
@@ -377,14 +359,19 @@ def _noop() -> None:
     return None
 
 
-def _audit(code: str):
-    """Pool task: the publication's consistency audit (cached by the code hash)."""
+def _audit(code: str, force: bool = False):
+    """Pool task: the publication's consistency audit, cached by the code hash (recomputed if ``force``)."""
     from analysis import results as R
 
-    try:
+    if not force:
         return R.get_audit(code)
-    except ImportError:
-        return None
+    try:
+        from analysis.audit import run_audit
+    except ImportError as exc:
+        return f"analysis.audit unavailable: {exc}"
+    audit = run_audit()
+    R.store(audit, code, "audit")
+    return audit
 
 
 def _render_figures(ds, pp, key: str) -> dict:
@@ -453,8 +440,6 @@ def _write_tables(res, tdir: Path) -> None:
     write("growth", res.tables["growth"])
     write("missingness", res.overview["missingness"])
     write("k_anonymity_classes", res.overview["equivalence_classes"])
-    if res.audit is not None:
-        write("audit", res.audit)
 
 
 def _copy_previous(prev: Path, tmp: Path, rel: str) -> bool:
@@ -594,18 +579,14 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
                 fig_future = pool.submit(_render_figures, ds, pp, rkey)
             else:
                 figs = _render_figures(ds, pp, rkey)
+        # the audit reads no data (only the published values): cached by the code hash, run in a worker
+        audit = R.load(code, "audit") if not force else None
+        audit_future = pool.submit(_audit, code, force) if audit is None and pool is not None else None
+        if audit is None and audit_future is None:
+            audit = _audit(code, force)
         res = R.load(rkey) if not force else None
         if res is None:
-            audit = R.load(code, "audit") if not force else None
-            if audit is None and pool is not None:  # the audit reads no data: it runs in a worker meanwhile
-                audit_future = pool.submit(_audit, code)
-                partial = R.compute(data_dir, params, ds=ds, key=rkey, per_patient_frame=pp, audit=False)
-                partial.audit = audit_future.result()
-                if partial.audit is None:
-                    partial.notes["audit"] = "analysis.audit unavailable"
-                res = partial
-            else:
-                res = R.compute(data_dir, params, ds=ds, key=rkey, per_patient_frame=pp, audit=audit)
+            res = R.compute(data_dir, params, ds=ds, key=rkey, per_patient_frame=pp)
             R.store(res, rkey)
         R.store(res.overview, R.results_key(data_dir, None, code=code), "overview")
         from analysis.numbers import write_numbers
@@ -627,17 +608,34 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
                                 str(tmp / "html" / f"{p.stem}.html"), passed[p.name], cwd, KERNEL,
                                 reuse_kernel)] = p
 
-        later = [p for p in todo if _needs_figures(p)]
-        for p in sorted((p for p in todo if p not in later), key=lambda p: p.name):
+        # notebooks showing the figures / the audit start as soon as these are ready
+        waiting = {NEEDS_FIGURES: [p for p in todo if _needs(p, NEEDS_FIGURES)]}
+        waiting[NEEDS_AUDIT] = [p for p in todo if _needs(p, NEEDS_AUDIT) and p not in waiting[NEEDS_FIGURES]]
+        held = set(waiting[NEEDS_FIGURES]) | set(waiting[NEEDS_AUDIT])
+        for p in sorted((p for p in todo if p not in held), key=lambda p: p.name):
             submit(p)
-        if fig_future is not None:
-            figs = fig_future.result()
+        pending = {f: what for f, what in ((fig_future, NEEDS_FIGURES), (audit_future, NEEDS_AUDIT)) if f is not None}
+        for what in (NEEDS_FIGURES, NEEDS_AUDIT):
+            if what not in pending.values():
+                for p in waiting[what]:
+                    submit(p)
+        from concurrent.futures import as_completed as _as_completed
+
+        for fut in _as_completed(list(pending)):
+            what = pending[fut]
+            if what == NEEDS_FIGURES:
+                figs = fut.result()
+                print(f"  figures ({len(figs)} x PNG + SVG)   {time.perf_counter() - t:5.1f} s", flush=True)
+            else:
+                audit = fut.result()
+            for p in waiting[what]:
+                submit(p)
         for name, blobs in figs.items():
             for fmt, blob in blobs.items():
                 (tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
-        print(f"  figures ({len(figs)} x PNG + SVG)   {time.perf_counter() - t:5.1f} s", flush=True)
-        for p in later:
-            submit(p)
+        if not isinstance(audit, str):
+            audit.to_csv(tmp / "tables" / "audit.csv", index=False, lineterminator="\n")
+            (tmp / "tables" / "audit.md").write_text(audit.to_markdown(index=False) + "\n", encoding="utf-8")
 
         # 4. progress, one line per notebook
         from concurrent.futures import as_completed

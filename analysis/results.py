@@ -139,7 +139,7 @@ class Results:
     numbers: dict = field(default_factory=dict)  # analysis.numbers.compute_numbers
     overview: dict = field(default_factory=dict)  # files, missingness, k-anonymity
     comparison: Any = None  # DataFrame, analysis.compare.compare (None when unavailable)
-    audit: Any = None  # DataFrame, analysis.audit.run_audit (None when unavailable)
+    audit: Any = None  # not filled: the audit reads no data, see get_audit()
     notes: dict = field(default_factory=dict)  # why a part is missing
 
     def dataset_statement(self) -> str:
@@ -291,8 +291,8 @@ def _fmt(v, decimals):
     return f"{f:.{decimals}f}"
 
 
-def compute(data_dir, params: dict | None = None, ds=None, key: str | None = None, per_patient_frame=None,
-            audit=None) -> Results:
+def compute(data_dir, params: dict | None = None, ds=None, key: str | None = None,
+            per_patient_frame=None) -> Results:
     """Compute the bundle in-process (validates the dataset first: DatasetInvalid lists every problem)."""
     from analysis import tables
     from analysis.endpoints import per_patient
@@ -328,19 +328,12 @@ def compute(data_dir, params: dict | None = None, ds=None, key: str | None = Non
         comparison = compare(numbers, load_published(), full)
     except ImportError as exc:  # module not available in this checkout
         notes["comparison"] = f"analysis.compare unavailable: {exc}"
-    if audit is None:
-        try:
-            audit = get_audit()
-        except ImportError as exc:
-            notes["audit"] = f"analysis.audit unavailable: {exc}"
-    elif audit is False:  # the caller fills it in
-        audit = None
     overview = compute_overview(d, ds=ds)
     return Results(
         key=key or results_key(d, full), data_dir=display_path(d), dataset_name=ds.name,
         is_synthetic=bool(ds.is_synthetic), sha256=dict(sorted(ds.sha256.items())),
         params={k: full[k] for k in sorted(full) if k != "out_dir"}, dataset=ds, per_patient=pp, tidy=tidy,
-        tables=displays, numbers=numbers, overview=overview, comparison=comparison, audit=audit, notes=notes)
+        tables=displays, numbers=numbers, overview=overview, comparison=comparison, notes=notes)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -395,32 +388,36 @@ def get(data_dir=None, params: dict | None = None) -> Results:
 
 
 def get_audit(code: str | None = None):
-    """:func:`analysis.audit.run_audit` (it reads only the published values), cached by the code hash."""
+    """:func:`analysis.audit.run_audit`, cached by the code hash (it reads the published values, no data).
+
+    Returns the reason as text when the audit module is unavailable.
+    """
     key = code or code_hash()
     audit = load(key, "audit")
     if audit is None:
-        from analysis.audit import run_audit
-
+        try:
+            from analysis.audit import run_audit
+        except ImportError as exc:
+            return f"analysis.audit unavailable: {exc}"
         audit = run_audit()
         store(audit, key, "audit")
     return audit
 
 
-def audit_summary(res: Results):
-    """Audit checks by verdict (a table), or the reason the audit is unavailable (text)."""
+def audit_summary(audit):
+    """Audit checks by verdict (a table with totals); text passes through unchanged."""
     import pandas as pd
 
-    if res.audit is None:
-        return res.notes.get("audit", "audit unavailable")
-    tab = pd.crosstab(res.audit["check"], res.audit["verdict"], margins=True, margins_name="total")
-    return tab
+    if isinstance(audit, str):
+        return audit
+    return pd.crosstab(audit["check"], audit["verdict"], margins=True, margins_name="total")
 
 
-def audit_findings(res: Results, verdict: str = "inconsistent"):
+def audit_findings(audit, verdict: str = "inconsistent"):
     """The audit rows with one verdict (default: the published numbers that cannot all be true)."""
-    if res.audit is None:
-        return res.notes.get("audit", "audit unavailable")
-    return res.audit[res.audit["verdict"] == verdict].reset_index(drop=True)
+    if isinstance(audit, str):
+        return audit
+    return audit[audit["verdict"] == verdict].reset_index(drop=True)
 
 
 def compute_figures(res: Results | None = None, ds=None, per_patient_frame=None) -> dict[str, dict[str, bytes]]:
