@@ -58,7 +58,7 @@ notebooks: $(STAMP) ## Re-execute the committed notebooks in place on the synthe
 
 test: $(STAMP) ## Run every test (unit, R parity, bad input, end-to-end, nbval notebooks)
 	$(PY) -m pytest tests
-	$(PY) -m pytest --nbval notebooks --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	$(PY) -m pytest --nbval notebooks --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-kernel-startup-timeout 300 --nbval-cell-timeout 600 -p no:cacheprovider
 
 test-fast: $(STAMP) ## Unit tests only (skips notebooks and whole-pipeline runs)
 	$(PY) -m pytest tests -m "not slow"

@@ -15,7 +15,7 @@ Figures
 - :func:`waterfall` — relative volume change per patient, sorted.
 - :func:`recist_bars` — RECIST 1.1 response at the first follow-up, counts per group.
 - :func:`km_ttp_tace` — Kaplan-Meier curves of time to progression after TACE by group
-  (product-limit estimate :func:`kaplan_meier`).
+  (product-limit estimate :func:`analysis.survival.kaplan_meier`, computed by lifelines).
 
 Examples
 --------
@@ -357,47 +357,6 @@ def recist_bars(data):
     return _finish(fig)
 
 
-def kaplan_meier(durations, events) -> "pd.DataFrame":  # noqa: F821
-    """Product-limit (Kaplan-Meier) estimate of the survival function.
-
-    Parameters
-    ----------
-    durations : array-like of float
-        Follow-up times.
-    events : array-like of bool
-        True = the event (progression) was seen at that time; False = censored.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per distinct event time (plus time 0): ``time``, ``at_risk``, ``events``,
-        ``survival`` (S(t) just after ``time``).
-
-    References
-    ----------
-    .. [1] Kaplan EL, Meier P. Nonparametric estimation from incomplete observations.
-       J Am Stat Assoc 1958;53:457-81.
-
-    Examples
-    --------
-    >>> kaplan_meier([1, 2, 2, 3], [True, True, False, True])["survival"].round(4).tolist()
-    [1.0, 0.75, 0.5, 0.0]
-    """
-    import numpy as np
-    import pandas as pd
-
-    t = np.asarray(durations, dtype=float)
-    e = np.asarray(events, dtype=bool)
-    rows = [(0.0, int(len(t)), 0, 1.0)]
-    s = 1.0
-    for time in np.unique(t[e]):
-        at_risk = int((t >= time).sum())
-        d = int(((t == time) & e).sum())
-        s *= 1.0 - d / at_risk
-        rows.append((float(time), at_risk, d, s))
-    return pd.DataFrame(rows, columns=["time", "at_risk", "events", "survival"])
-
-
 def km_ttp_tace(data):
     """Kaplan-Meier curves of time to progression after TACE by group (``progressed`` = event).
 
@@ -409,6 +368,8 @@ def km_ttp_tace(data):
     """
     import numpy as np
 
+    from analysis.survival import kaplan_meier
+
     pp = _per_patient(data)
     with _theme():
         fig, (ax,) = _figure(6.4, 4.2, left=0.13)
@@ -418,7 +379,7 @@ def km_ttp_tace(data):
                 continue
             t = sub["ttp_tace"].astype(float).to_numpy()
             events = sub["ttp_tace_progressed"].fillna(False).astype(bool).to_numpy()
-            km = kaplan_meier(t, events)
+            km = kaplan_meier(t, events)  # analysis.survival (lifelines), checked against R
             xs = np.append(km["time"].to_numpy(), t.max())
             ys = np.append(km["survival"].to_numpy(), km["survival"].iloc[-1])
             ax.step(xs, ys, where="post", color=GROUP_COLOURS[g], label=_group_label(g, len(sub)))

@@ -277,6 +277,9 @@ def _worker_kernel(cwd: str, kernel: str):
 
 
 _RESET_TAG = "tace-net-reset"
+#: Seconds a kernel may take to start: generous, because a busy 2-core machine (or a first start that
+#: compiles the bytecode of a fresh environment) can take well over papermill's default of 60 s.
+KERNEL_START_TIMEOUT = 300
 
 
 def renumber(nb) -> None:
@@ -320,7 +323,8 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
             source = nbformat.read(src, as_version=4)
             source.cells.insert(0, nbformat.v4.new_code_cell(_RESET_SOURCE, metadata={"tags": [_RESET_TAG]}))
         pm.execute_notebook(source, dst_ipynb, parameters=parameters or None, kernel_name=kernel, cwd=cwd,
-                            progress_bar=False, log_output=False, request_save_on_cell_execute=False, **extra)
+                            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                            start_timeout=KERNEL_START_TIMEOUT, **extra)
     except PapermillExecutionError as exc:
         status.update(ok=False, cell=exc.cell_index, exec_count=exc.exec_count, ename=exc.ename,
                       evalue=str(exc.evalue))

@@ -86,7 +86,7 @@ def test_study_design_counts_are_read_from_the_dataset_not_typed_in(ds):
 
 
 def test_kaplan_meier_matches_the_product_limit_by_hand():
-    from analysis.figures import kaplan_meier
+    from analysis.survival import kaplan_meier
 
     # times 3 5 5+ 8 10+ 12 (+ = censored). By hand:
     # t=3: 6 at risk, 1 event -> 5/6 = 0.833333

@@ -5,6 +5,7 @@
 # Runs, in this order, each script that exists:
 #   stats_fixtures.R     reference values for analysis/stats.py   -> fixtures/stats.json
 #   dataset_numbers.R    R's own computation of the numbers of whole datasets (DESIGN §7)
+#   km_fixtures.R        Kaplan-Meier (survival::survfit) for analysis/survival.py -> fixtures/km.json
 # Each script is sourced in a fresh environment with the working directory set to tests/r/ and
 # FIXTURE_DIR pointing at tests/r/fixtures/. R is needed only here, never at run time.
 
@@ -13,7 +14,7 @@
   if (length(f) == 1L) dirname(normalizePath(f)) else normalizePath("tests/r", mustWork = TRUE)
 })
 message(R.version.string)
-for (script in c("stats_fixtures.R", "dataset_numbers.R")) {
+for (script in c("stats_fixtures.R", "dataset_numbers.R", "km_fixtures.R")) {
   path <- file.path(.here, script)
   if (!file.exists(path)) {
     message("skip ", script, " (not present)")

@@ -1,0 +1,40 @@
+"""Kaplan-Meier estimates (analysis.survival) equal R's survival::survfit (tests/r/km_fixtures.R)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from analysis.paths import TESTS
+from analysis.survival import kaplan_meier
+
+FIXTURE = json.loads((TESTS / "r" / "fixtures" / "km.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", FIXTURE["cases"], ids=[c["name"] for c in FIXTURE["cases"]])
+def test_kaplan_meier_equals_r_survfit(case):
+    km = kaplan_meier(case["time"], case["event"]).iloc[1:]  # row 0 is time 0, S = 1
+    assert km["time"].tolist() == case["r_time"]
+    assert km["at_risk"].tolist() == case["r_n_risk"]
+    assert km["events"].tolist() == case["r_n_event"]
+    np.testing.assert_allclose(km["survival"].to_numpy(), case["r_surv"], rtol=1e-9, atol=1e-15)
+
+
+def test_kaplan_meier_by_hand_with_a_censoring_tied_to_an_event():
+    # times 2(event) 2(censored) 2(event) 4(event): at t=2 all 4 at risk, 2 events -> S = 2/4 = 0.5;
+    # the censored one leaves after t=2, so at t=4 one at risk, one event -> S = 0.5 * 0 = 0.
+    km = kaplan_meier([2, 2, 2, 4], [True, False, True, True])
+    assert km["at_risk"].tolist() == [4, 4, 1]
+    assert km["survival"].tolist() == [1.0, 0.5, 0.0]
+
+
+def test_kaplan_meier_refuses_mismatched_lengths():
+    with pytest.raises(ValueError, match="3 durations but 2 event flags"):
+        kaplan_meier([1, 2, 3], [True, False])
+
+
+def test_the_synthetic_cohort_curves_are_in_the_fixture():
+    # guards against the R script silently skipping the bundled cohort
+    assert {"synthetic_tace_group1", "synthetic_tace_group2"} <= {c["name"] for c in FIXTURE["cases"]}
