@@ -73,7 +73,7 @@ docs: $(STAMP) ## Regenerate the data dictionary (README.md and data/DATA_DICTIO
 	$(PY) -c "from analysis.docs import write_docs; print('\\n'.join(write_docs()) or 'docs up to date')"
 
 lab: $(STAMP) ## Start JupyterLab (token auth on, localhost only)
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=.
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## Remove generated output and caches (keeps .venv/; `rm -rf .venv` to drop it)
 	rm -rf $(OUT)/* build .pytest_cache .cache
