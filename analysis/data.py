@@ -9,7 +9,9 @@ Validation happens in layers, and every problem of every layer is collected:
 
 1. files: the four required CSV files exist (``lesions.csv`` is optional); each is UTF-8 text
    (a byte-order mark is fine), not empty, not binary (an ``.xlsx`` renamed), comma-separated
-   (a semicolon / decimal-comma Excel export is recognised and explained); CRLF line ends are fine;
+   (a semicolon / decimal-comma Excel export is recognised and explained); CRLF line ends and Excel's
+   ``sep=,`` first line are fine; a row that cannot be read (wrong number of values, a stray quote) is
+   reported once, and not again by the rules across files;
 2. header: every required column is present (any order; extra columns are kept), no duplicates;
 3. cells: types, required values, allowed values, ranges and unique keys, enforced by the
    ``frictionless`` library with the bundled Table Schema (booleans are spelled ``true`` /
@@ -169,6 +171,7 @@ class _Table:
     lines: list[int]
     index: dict[str, int]  # column name -> position
     typed: list[dict[str, Any]] = field(default_factory=list)  # contract columns, cast (None = missing/bad)
+    broken: list[list[str]] = field(default_factory=list)  # raw cells of rows that could not be read (reported)
 
     def column(self, name: str) -> list[str]:
         k = self.index.get(name)
@@ -269,37 +272,57 @@ def _read_table(directory: Path, fname: str, resource: dict) -> tuple[_Table | N
     data = path.read_bytes()
     text, problems = _decode(fname, data)
     if text is None:
+        if not resource.get("requiredFile", True) and problems[0].message.startswith("the file is empty"):
+            problems = [Problem(fname, None, None, None,
+                                f"the file is empty; delete {fname} if there are no data for it (it is optional)")]
         return None, data, problems
     sep = _sniff_separator(fname, text)
     if sep:
         return None, data, [sep]
 
     problems = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    physical = list(io.StringIO(text, newline=""))  # the physical lines, as csv.reader counts them
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
-    start = 1
-    for rec in reader:
-        line = start
-        start = reader.line_num + 1
-        if header is None:
+    broken: list[list[str]] = []
+    resume: int | None = 0  # index of the physical line the reader (re)starts at
+    while resume is not None:
+        offset, resume = resume, None
+        reader = csv.reader(iter(physical[offset:]), strict=False)
+        start = offset + 1
+        for rec in reader:
+            line = start
+            start = offset + reader.line_num + 1
+            if header is None:
+                if not rec or not any(c.strip() for c in rec):
+                    continue  # blank lines before the header
+                if rec == ["sep=", ""] and physical[line - 1].rstrip("\r\n") == "sep=,":
+                    continue  # Excel's separator directive line ("sep=,"): not data
+                header_line = line
+                header = [c.strip() for c in rec]
+                continue
             if not rec or not any(c.strip() for c in rec):
-                continue  # blank lines before the header
-            header_line = line
-            header = [c.strip() for c in rec]
-            continue
-        if not rec or not any(c.strip() for c in rec):
-            continue  # a blank line, or a row of empty cells (spreadsheet padding)
-        if len(rec) > len(header) and not any(c.strip() for c in rec[len(header):]):
-            rec = rec[: len(header)]  # trailing empty cells
-        if len(rec) != len(header):
-            problems.append(Problem(fname, line, None, None,
-                                    f"has {len(rec)} values but the header has {len(header)} columns "
-                                    "(a missing or stray comma? quote values that contain commas)"))
-            continue
-        rows.append([c.strip() for c in rec])
-        lines.append(line)
+                continue  # a blank line, or a row of empty cells (spreadsheet padding)
+            if len(rec) > len(header) and not any(c.strip() for c in rec[len(header):]):
+                rec = rec[: len(header)]  # trailing empty cells
+            if len(rec) != len(header) and start - 1 > line and '"' in physical[line - 1]:
+                # a stray double quote swallowed the following lines: report it, re-read from the next line
+                problems.append(Problem(fname, line, None, None,
+                                        f'a double quote (") on this line opens a quoted value that runs on to '
+                                        f"line {start - 1}, so those lines were read as one value; remove the "
+                                        "stray quote or close it"))
+                broken.append(next(csv.reader([physical[line - 1]], quoting=csv.QUOTE_NONE), []))
+                resume = line
+                break
+            if len(rec) != len(header):
+                problems.append(Problem(fname, line, None, None,
+                                        f"has {len(rec)} values but the header has {len(header)} columns "
+                                        "(a missing or stray comma? quote values that contain commas)"))
+                broken.append(rec)
+                continue
+            rows.append([c.strip() for c in rec])
+            lines.append(line)
     assert header is not None  # the text is not blank
 
     # header
@@ -308,8 +331,13 @@ def _read_table(directory: Path, fname: str, resource: dict) -> tuple[_Table | N
     for k, name in enumerate(header):
         if name == "":
             if any(r[k] for r in rows):
+                hint = ""
+                if [r[k] for r in rows] in ([str(i) for i in range(1, len(rows) + 1)],
+                                            [str(i) for i in range(len(rows))]):
+                    hint = ("; these look like row numbers written by R write.csv() or pandas to_csv(): "
+                            "export with row.names = FALSE / index=False, or delete the column")
                 problems.append(Problem(fname, header_line, f"column {k + 1}", None,
-                                        "this column has values but no name in the header"))
+                                        "this column has values but no name in the header" + hint))
             continue
         if name in index:
             problems.append(Problem(fname, header_line, name, None,
@@ -329,7 +357,7 @@ def _read_table(directory: Path, fname: str, resource: dict) -> tuple[_Table | N
         problems.append(Problem(fname, None, None, None, "the file has a header but no data rows"
                                 + (" (delete lesions.csv if there are no lesion data)" if fname == "lesions.csv"
                                    else "")))
-    return _Table(fname, header, rows, lines, index), data, problems
+    return _Table(fname, header, rows, lines, index, broken=broken), data, problems
 
 
 # ----------------------------------------------------------------------------- cell validation (frictionless)
@@ -457,6 +485,25 @@ def _validate_cells(table: _Table, resource: dict) -> list[Problem]:
 
 # ----------------------------------------------------------------------------- cross-table rules
 
+def _broken_keys(table: _Table, columns: list[str]) -> set[tuple[str, ...]]:
+    """Best-effort keys (raw text) of the rows of ``table`` that could not be read (already reported)."""
+    pos = [table.index.get(c) for c in columns]
+    return {tuple(rec[k].strip().strip('"').strip() for k in pos) for rec in table.broken
+            if all(k is not None and k < len(rec) for k in pos)}
+
+
+def _unsure_patients(table: _Table | None, columns: tuple[str, ...] = ("patient_id", "day")) -> set[str] | None:
+    """Patients whose rows in ``table`` are not all readable (a problem already reported), or None when
+    ``table`` lacks one of ``columns`` (a missing column is reported once): rules that need every row of a
+    patient are not checked for them, so that one mistake is not reported again as a missing exam."""
+    if table is None or any(c not in table.index for c in columns):
+        return None
+    unsure = {k[0] for k in _broken_keys(table, ["patient_id"])}
+    unsure |= {r["patient_id"] for r in table.typed
+               if r.get("patient_id") is not None and any(r.get(c) is None for c in columns)}
+    return unsure
+
+
 def _foreign_keys(tables: dict[str, _Table], resources: dict[str, dict]) -> list[Problem]:
     problems = []
     for name, res in resources.items():
@@ -466,7 +513,11 @@ def _foreign_keys(tables: dict[str, _Table], resources: dict[str, dict]) -> list
             target = tables.get(ref["resource"])
             if t is None or target is None:
                 continue
+            if any(c not in target.index for c in ref["fields"]):
+                continue  # the missing column is reported once; not every row as a broken reference
             keys = {tuple(r.get(c) for c in ref["fields"]) for r in target.typed}
+            # keys of rows of the target that could not be read (already reported) are not reported again
+            keys |= _broken_keys(target, ref["fields"])
             for r, line in zip(t.typed, t.lines):
                 key = tuple(r.get(c) for c in fk["fields"])
                 if any(v is None for v in key) or key in keys:
@@ -503,6 +554,7 @@ def _cross_table_rules(tables: dict[str, _Table], lesions_file: bool = False) ->
 
     # procedures: bead sizes; tace_number 1..k in day order
     first_tace: dict[str, tuple[int, int]] = {}  # patient -> (day, line)
+    proc_unsure = _unsure_patients(proc, ("patient_id", "tace_number", "day"))
     if proc is not None:
         by_patient: dict[str, list[tuple[int, int, int]]] = {}
         for r, line in zip(proc.typed, proc.lines):
@@ -516,6 +568,8 @@ def _cross_table_rules(tables: dict[str, _Table], lesions_file: bool = False) ->
             if pid not in first_tace or day < first_tace[pid][0]:
                 first_tace[pid] = (day, line)
         for pid, items in by_patient.items():
+            if pid in (proc_unsure or ()):
+                continue  # a row of this patient could not be read (reported): its TACE numbers are incomplete
             items.sort()
             numbers = sorted({n for n, _, _ in items})
             if numbers != list(range(1, len(numbers) + 1)):
@@ -539,10 +593,10 @@ def _cross_table_rules(tables: dict[str, _Table], lesions_file: bool = False) ->
                                      f"{prev[2]}); tace_number must follow the order of the days"))
                 prev = (n, day, line)
 
-    if pat is not None and proc is not None:
+    if pat is not None and proc_unsure is not None:
         for r, line in zip(pat.typed, pat.lines):
             pid = r.get("patient_id")
-            if pid is None:
+            if pid is None or pid in proc_unsure:
                 continue
             if pid not in first_tace and not any(x.get("patient_id") == pid for x in proc.typed):
                 P.append(Problem(pat.file, line, "patient_id", pid, "this patient has no TACE in procedures.csv"))
@@ -557,18 +611,19 @@ def _cross_table_rules(tables: dict[str, _Table], lesions_file: bool = False) ->
                                  f"larger than liver_volume_cm3 ({_fmt_num(lv)}) of the same exam"))
             if r.get("patient_id") is not None and r.get("day") is not None:
                 exams.setdefault(r["patient_id"], []).append((r["day"], line))
-        if proc is not None:
+        img_unsure = _unsure_patients(img)
+        if proc_unsure is not None and img_unsure is not None:
             patient_ids = ([r.get("patient_id") for r in pat.typed if r.get("patient_id") is not None]
                            if pat is not None else list(first_tace))
             for pid in patient_ids:
-                if pid not in first_tace:
+                if pid not in first_tace or pid in proc_unsure or pid in img_unsure:
                     continue
                 fday, fline = first_tace[pid]
                 ex = sorted(exams.get(pid, []))
                 if not ex:
-                    P.append(Problem(img.file, None, "patient_id", pid,
-                                     f"patient {pid} has no exam; it needs one before and one after the first "
-                                     f"TACE (day {fday})"))
+                    P.append(Problem(proc.file, fline, "patient_id", pid,
+                                     f"patient {pid} has no exam in {img.file}; it needs one before and one after "
+                                     f"this first TACE (day {fday})"))
                     continue
                 if not any(d < fday for d, _ in ex):
                     P.append(Problem(img.file, ex[0][1], "day", str(ex[0][0]),
@@ -598,12 +653,14 @@ def _cross_table_rules(tables: dict[str, _Table], lesions_file: bool = False) ->
     # lesions
     if les is not None:
         exam_days = None
-        if img is not None:
+        les_unsure = _unsure_patients(img)
+        if les_unsure is not None:
             exam_days = {(r.get("patient_id"), r.get("day")) for r in img.typed}
         long_raw, short_raw = les.column("long_axis_mm"), les.column("short_axis_mm")
         for r, line, lr, sr in zip(les.typed, les.lines, long_raw, short_raw):
             pid, day = r.get("patient_id"), r.get("day")
-            if exam_days is not None and pid is not None and day is not None and (pid, day) not in exam_days:
+            if (exam_days is not None and pid is not None and day is not None and (pid, day) not in exam_days
+                    and pid not in (les_unsure or ())):
                 P.append(Problem(les.file, line, "day", str(day),
                                  f"patient {pid} has no exam on day {day} in imaging.csv"))
             la, sa, va = r.get("long_axis_mm"), r.get("short_axis_mm"), r.get("viable_axis_mm")
