@@ -75,7 +75,7 @@ docs: $(STAMP) ## Regenerate the data dictionary (README.md and data/DATA_DICTIO
 lab: $(STAMP) ## Start JupyterLab (token auth on, localhost only)
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
-clean: ## Remove generated output and caches (keeps .venv/; `rm -rf .venv` to drop it)
-	rm -rf $(OUT)/* build .pytest_cache .cache
-	@git checkout -- reports/README.md 2>/dev/null || true
-	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+clean: ## Remove generated output (reports/ except its README, caches); keeps .venv/ (`rm -rf .venv` drops it)
+	find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+	rm -rf reports.failed build bench/out .cache .pytest_cache
+	find analysis tests -name __pycache__ -type d -prune -exec rm -rf {} +
