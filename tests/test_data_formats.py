@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -17,11 +16,6 @@ MINI = TESTS / "fixtures" / "mini"
 FILES = ["patients.csv", "procedures.csv", "imaging.csv", "progression.csv", "lesions.csv"]
 
 
-@pytest.fixture
-def ds(tmp_path: Path) -> Path:
-    d = tmp_path / "ds"
-    shutil.copytree(MINI, d)
-    return d
 
 
 def only(problems):

@@ -6,7 +6,6 @@ contract column, and must be refused; plausible clinical extra columns must not 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,11 +17,6 @@ from analysis.paths import TESTS
 MINI = TESTS / "fixtures" / "mini"
 
 
-@pytest.fixture
-def ds(tmp_path: Path) -> Path:
-    d = tmp_path / "ds"
-    shutil.copytree(MINI, d)
-    return d
 
 
 def add_column(d: Path, file: str, name: str, values: list[str]) -> None:

@@ -24,11 +24,6 @@ MINI = TESTS / "fixtures" / "mini"
 FILES = ["patients.csv", "procedures.csv", "imaging.csv", "progression.csv", "lesions.csv"]
 
 
-@pytest.fixture
-def ds(tmp_path: Path) -> Path:
-    d = tmp_path / "ds"
-    shutil.copytree(MINI, d)
-    return d
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:

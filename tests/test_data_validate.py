@@ -8,7 +8,6 @@ line numbers are read off the fixture files by hand (e.g. patients.csv line 3 is
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -23,12 +22,6 @@ MINI = TESTS / "fixtures" / "mini"
 
 # ----------------------------------------------------------------------------- helpers
 
-@pytest.fixture
-def ds(tmp_path: Path) -> Path:
-    """A fresh copy of the valid mini dataset, to break."""
-    d = tmp_path / "ds"
-    shutil.copytree(MINI, d)
-    return d
 
 
 def _lines(d: Path, file: str) -> list[str]:

@@ -5,7 +5,6 @@ Run as a real subprocess so the exit status and the streams are what a user sees
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,13 +19,6 @@ MINI = TESTS / "fixtures" / "mini"
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
-
-
-@pytest.fixture
-def ds(tmp_path: Path) -> Path:
-    d = tmp_path / "ds"
-    shutil.copytree(MINI, d)
-    return d
 
 
 def test_valid_dataset_exits_0():
