@@ -13,6 +13,9 @@ from analysis.synth_search import Item, Problem, Target, Var, mwu_p, q7, r2
 
 QUARTILES = (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
 P_WEIGHT = 0.02
+# Table 2's after-TACE p (0.00036) is impossible with the printed quartiles (p >= 0.030, see the audit):
+# its pull is kept small so that it does not drag the attainable p-values (Table 2 before, Table 4) away
+P_PULL_OFF_LATTICE = 0.05
 V0_MIN, V1_MIN, V_MAX = 300, 100, 45000  # hundredths of cm3: 3 cm3, 1 cm3, 450 cm3
 R2_WEIGHT = 0.5  # a table quartile outranks the R² (text), which outranks a p-value
 R2_PULL = 20.0   # and the R²'s guiding distance outweighs the p-values' (see synth_search.P_DISTANCE)
@@ -90,12 +93,12 @@ def tie_block(key, idx):
     return Target([Item(key, 0.0, 0, weight=0.01)], fn, {(v, i) for i in idx for v in ("v0", "v1")})
 
 
-def p_block(tv, key, vars_, ia, ib, get):
+def p_block(tv, key, vars_, ia, ib, get, pull=1.0):
     ia, ib = list(ia), list(ib)
 
     def fn(s):
         return [mwu_p([get(s, i) for i in ia], [get(s, i) for i in ib])]
-    return Target([Item(key, *tv[key], weight=P_WEIGHT, kind="p")], fn, {(v, i) for i in ia + ib for v in vars_})
+    return Target([Item(key, *tv[key], weight=P_WEIGHT, kind="p", pull=pull)], fn, {(v, i) for i in ia + ib for v in vars_})
 
 
 def ttp_problem(tv, sizes, with_p=True):
@@ -193,7 +196,7 @@ def volume_problem(tv, sizes, short_pre, with_p=True, with_r2=True, only=None):
         targets.append(p_block(tv, "table2.before.p", ("v0",), grp["group1"], grp["group2"],
                                lambda s, i: s["v0"][i]))
         targets.append(p_block(tv, "table2.after.p", ("v1",), grp["group1"], grp["group2"],
-                               lambda s, i: s["v1"][i]))
+                               lambda s, i: s["v1"][i], pull=P_PULL_OFF_LATTICE))
     if with_p:
         for g in grp:
             targets.append(p_block(tv, f"table4.{g}.volume_change.p", ("v0", "v1"), sub[(g, "immediate")],

@@ -158,7 +158,7 @@ class Target:
             if e >= it.tol:
                 m += it.weight
             if it.kind == "p":
-                d += P_DISTANCE * abs(math.log(a if a > 1e-12 else 1e-12) - it.logv)
+                d += it.pull * P_DISTANCE * abs(math.log(a if a > 1e-12 else 1e-12) - it.logv)
             else:
                 d += it.pull * math.log1p(e * it.scale)
         return m, d

@@ -18,3 +18,7 @@ def ds(tmp_path: Path) -> Path:
     d = tmp_path / "ds"
     shutil.copytree(MINI, d)
     return d
+
+
+#: Prefixes of absolute paths on a developer's or CI machine; generated outputs must show none of them.
+MACHINE_PATH_PREFIXES = tuple(f"/{top}/" for top in ("work", "tmp", "root", "home"))

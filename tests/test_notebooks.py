@@ -11,6 +11,7 @@ import re
 import pytest
 
 from analysis.params import PARAMS
+from conftest import MACHINE_PATH_PREFIXES
 from analysis.pipeline import declared_parameters, notebook_paths
 
 NOTEBOOK_FILES = notebook_paths()
@@ -79,7 +80,7 @@ def test_committed_outputs_are_complete_without_errors_or_machine_paths(path):
             assert out["output_type"] != "error", out.get("ename")
             assert out.get("name") != "stderr", "".join(out.get("text", ""))
     text = json.dumps(nb)
-    for machine in ("/work/", "/tmp/", "/root/", "/home/"):
+    for machine in MACHINE_PATH_PREFIXES:
         assert machine not in text, machine
     assert "papermill" not in nb["metadata"], "run metadata (times, paths) must be stripped"
 

@@ -18,6 +18,7 @@ import pytest
 from analysis import pipeline
 from analysis.errors import UsageError, UserError
 from analysis.paths import ROOT, TESTS
+from conftest import MACHINE_PATH_PREFIXES
 
 MINI = TESTS / "fixtures" / "mini"
 from analysis import results as _results  # noqa: E402
@@ -197,7 +198,7 @@ def test_executed_notebooks_have_no_error_and_no_machine_path(first_run):
         for cell in nb["cells"]:
             for o in cell.get("outputs", []):
                 assert o["output_type"] != "error", (nb_path.name, o.get("evalue"))
-        for machine in ("/work/", "/tmp/", "/root/", str(out)):
+        for machine in (*MACHINE_PATH_PREFIXES, str(out)):
             assert machine not in text, (nb_path.name, machine)
         assert "Dataset 'mini'" in text and "SYNTHETIC" in text
 
