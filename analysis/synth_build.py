@@ -16,6 +16,7 @@ P_WEIGHT = 0.02
 # Table 2's after-TACE p (0.00036) is impossible with the printed quartiles (p >= 0.030, see the audit):
 # its pull is kept small so that it does not drag the attainable p-values (Table 2 before, Table 4) away
 P_PULL_OFF_LATTICE = 0.05
+HOLD_WEIGHT = 1.0  # a held p-value (see volume_problem) outranks the R² (R2_WEIGHT)
 V0_MIN, V1_MIN, V_MAX = 300, 100, 45000  # hundredths of cm3: 3 cm3, 1 cm3, 450 cm3
 R2_WEIGHT = 0.5  # a table quartile outranks the R² (text), which outranks a p-value
 R2_PULL = 20.0   # and the R²'s guiding distance outweighs the p-values' (see synth_search.P_DISTANCE)
@@ -173,11 +174,14 @@ def ttp_init(tv, sizes, rng):
     return {"tt": tt, "tc": tc}
 
 
-def volume_problem(tv, sizes, short_pre, with_p=True, with_r2=True, only=None):
+def volume_problem(tv, sizes, short_pre, with_p=True, with_r2=True, only=None, hold=None, after_pull=1.0):
     """V0, V1 (hundredths of cm³) and the days from the V0 exam to TACE (pre) and TACE to V1 (fu).
 
     ``only`` restricts the problem to one group ('group1' / 'group2'): its targets and its cells (the
     group-level quartiles, subgroup changes and R² of the two groups are independent of each other).
+    ``hold`` maps p-value keys to values already reached: moving off them is a miss of ``HOLD_WEIGHT``
+    (so a later R² search cannot undo them). ``after_pull`` scales the guiding distance of Table 2's
+    after-TACE p (impossible as printed; see ``P_PULL_OFF_LATTICE``).
     """
     sub, grp = blocks(sizes)
     n = sum(sizes)
@@ -196,7 +200,7 @@ def volume_problem(tv, sizes, short_pre, with_p=True, with_r2=True, only=None):
         targets.append(p_block(tv, "table2.before.p", ("v0",), grp["group1"], grp["group2"],
                                lambda s, i: s["v0"][i]))
         targets.append(p_block(tv, "table2.after.p", ("v1",), grp["group1"], grp["group2"],
-                               lambda s, i: s["v1"][i], pull=P_PULL_OFF_LATTICE))
+                               lambda s, i: s["v1"][i], pull=after_pull))
     if with_p:
         for g in grp:
             targets.append(p_block(tv, f"table4.{g}.volume_change.p", ("v0", "v1"), sub[(g, "immediate")],
@@ -229,6 +233,13 @@ def volume_problem(tv, sizes, short_pre, with_p=True, with_r2=True, only=None):
         "pre": [pre_var(i) if i in gof and with_r2 else None for i in range(n)],
         "fu": [Var("fu", 49, 63, (1, 2, 5)) if i in gof and with_r2 else None for i in range(n)],
     }
+    if hold:  # p-values already placed: leaving the value reached counts as a miss that outranks the R²
+        hold_tv = {k: (v, 7) for k, v in hold.items()}
+        for t in list(targets):
+            key = t.items[0].key
+            if key in hold_tv:
+                targets.append(Target([Item(key + ".hold", hold_tv[key][0], 7, weight=HOLD_WEIGHT, kind="p",
+                                            pull=0.0)], t.fn, t.deps))
     linked = [[("v0", i), ("v1", i)] for i in gof]
     pairs = [[(v, i) for i in r] for r in grp.values() for v in ("v0", "v1")]
     moves = [_swap_baseline(list(r)) for r in grp.values()] + [_swap_values("v0", list(r)) for r in grp.values()]
