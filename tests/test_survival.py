@@ -35,6 +35,20 @@ def test_kaplan_meier_refuses_mismatched_lengths():
         kaplan_meier([1, 2, 3], [True, False])
 
 
-def test_the_synthetic_cohort_curves_are_in_the_fixture():
-    # guards against the R script silently skipping the bundled cohort
-    assert {"synthetic_tace_group1", "synthetic_tace_group2"} <= {c["name"] for c in FIXTURE["cases"]}
+def test_the_synthetic_cohort_curves_in_the_fixture_are_those_of_the_bundled_cohort():
+    # guards against the R script silently skipping the bundled cohort, and against a stale fixture after
+    # the cohort is regenerated (then run `make r-fixtures`). Durations read with the csv module, not the package.
+    import csv
+
+    from analysis.paths import SYNTHETIC
+
+    cases = {c["name"]: c for c in FIXTURE["cases"]}
+    with open(SYNTHETIC / "patients.csv", encoding="utf-8") as f:
+        group = {r["patient_id"]: r["group"] for r in csv.DictReader(f)}
+    with open(SYNTHETIC / "progression.csv", encoding="utf-8") as f:
+        rows = sorted((r for r in csv.DictReader(f) if r["setting"] == "tace"), key=lambda r: r["patient_id"])
+    for g in ("1", "2"):
+        mine = [(int(r["end_day"]) - int(r["start_day"]), r["progressed"] == "true")
+                for r in rows if group[r["patient_id"]] == g]
+        case = cases[f"synthetic_tace_group{g}"]
+        assert mine == list(zip(case["time"], case["event"])), "tests/r/fixtures/km.json is stale: make r-fixtures"
