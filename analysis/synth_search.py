@@ -189,6 +189,28 @@ class Problem:
         return idx
 
 
+def _apply(state: dict, changes, dep: dict, cur: dict):
+    """Apply ``changes`` [(variable, index, new value)] to ``state`` in place and re-cost the terms they touch.
+
+    Returns ``(old, new, dm, dd)``: the previous values (to undo), the new cost of each affected term
+    (keyed by ``id(term)``), and the change of missed weight and of distance against ``cur``.
+    """
+    old = [(name, i, state[name][i]) for name, i, _ in changes]
+    affected = {}
+    for name, i, nv in changes:
+        state[name][i] = nv
+        for t in dep.get((name, i), ()):
+            affected[id(t)] = t
+    dm = dd = 0.0
+    new = {}
+    for tid, t in affected.items():
+        c = t.cost(state)
+        new[tid] = c
+        dm += c[0] - cur[tid][0]
+        dd += c[1] - cur[tid][1]
+    return old, new, dm, dd
+
+
 def anneal(problem: Problem, state: dict, rng: random.Random, iters: int, *, t0: float = 3.0,
            t1: float = 0.01, w0: float = 1.0, w1: float = 100.0,
            progress: Callable[[str], None] | None = None) -> dict:
@@ -259,20 +281,7 @@ def anneal(problem: Problem, state: dict, rng: random.Random, iters: int, *, t0:
                 changes.append((name, i, nv))
         if not changes:
             continue
-        old = [(name, i, state[name][i]) for name, i, _ in changes]
-        affected = {}
-        for name, i, nv in changes:
-            state[name][i] = nv
-            for t in dep.get((name, i), ()):
-                affected[id(t)] = t
-        dm = dd = 0.0
-        new = {}
-        for tid, t in affected.items():
-            c = t.cost(state)
-            new[tid] = c
-            oc = cur[tid]
-            dm += c[0] - oc[0]
-            dd += c[1] - oc[1]
+        old, new, dm, dd = _apply(state, changes, dep, cur)
         delta = w * dm + dd
         if delta <= 0 or rand() < math.exp(-delta / temp):
             cur.update(new)
@@ -332,19 +341,7 @@ def polish(problem: Problem, state: dict, cells: list, candidates: Callable[[str
                         break
                 if not ok:
                     continue
-                old = [(nm, j, state[nm][j]) for nm, j, _ in change]
-                affected = {}
-                for nm, j, nv in change:
-                    state[nm][j] = nv
-                    for t in dep.get((nm, j), ()):
-                        affected[id(t)] = t
-                dm = dd = 0.0
-                new = {}
-                for tid, t in affected.items():
-                    c = t.cost(state)
-                    new[tid] = c
-                    dm += c[0] - cur[tid][0]
-                    dd += c[1] - cur[tid][1]
+                old, new, dm, dd = _apply(state, change, dep, cur)
                 for nm, j, ov in old:
                     state[nm][j] = ov
                 if (round(dm, 9), dd) < best_delta and (dm < -1e-9 or (abs(dm) < 1e-9 and dd < -1e-12)):

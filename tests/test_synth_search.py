@@ -78,3 +78,21 @@ def test_polish_only_accepts_changes_that_lower_the_cost():
     out = polish(p, {"x": list(start["x"])}, [("x", i) for i in range(5)],
                  lambda name, i, s: [[(name, i, s[name][i] + d)] for d in (-3, -1, 1, 3)])
     assert sorted(out["x"])[1:3] == [7, 10]
+
+
+def test_fast_search_surrogates_equal_the_project_statistics_that_judge_the_cohort():
+    # The search uses allocation-free copies of three statistics in its inner loop; the cohort is judged by
+    # analysis.stats (itself checked against R). The copies must agree, or the search aims at the wrong target.
+    from analysis import stats
+
+    rng = random.Random(7)
+    for m, n in [(7, 8), (9, 10), (15, 19), (3, 60), (50, 55)]:
+        x = [round(rng.uniform(-50, 150), 2) for _ in range(m)]
+        y = [round(rng.uniform(-50, 150), 2) for _ in range(n)]
+        assert math.isclose(mwu_p(x, y), stats.mann_whitney(x, y).p, rel_tol=1e-9)
+        tied = [round(v) // 20 for v in x], [round(v) // 20 for v in y]  # forces ties -> normal approximation
+        assert math.isclose(mwu_p(*tied), stats.mann_whitney(*tied).p, rel_tol=1e-9)
+        for p in (0.25, 0.5, 0.75):
+            assert math.isclose(q7(sorted(x), p), float(stats.quantile(x, p, type=7)), rel_tol=1e-12)
+        ys = [0.5 * v + rng.gauss(0, 40) for v in x]
+        assert math.isclose(r2(x, ys), stats.ols(x, ys).r2, rel_tol=1e-9)
