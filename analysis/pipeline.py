@@ -8,12 +8,15 @@
 2. The dataset is validated (:func:`analysis.data.load_dataset`: every problem listed, exit 1,
    nothing written).
 3. Everything is computed once in-process (:func:`analysis.results.compute`): OUT/numbers.json
-   (identical to ``python -m analysis numbers``), OUT/tables (CSV + Markdown), OUT/comparison.csv,
-   OUT/figures (PNG + SVG). The bundle is cached so the notebook kernels load it instead of
-   recomputing it.
-4. The notebooks run with papermill on the ``tace-net`` kernel, independent notebooks in parallel
-   (a process pool, ``jobs`` at once, default = number of cores), one progress line per notebook
-   with its time; each executed notebook is rendered to HTML (nbconvert).
+   (identical to ``python -m analysis numbers``), OUT/tables (CSV + Markdown), OUT/comparison.csv.
+   The figures (PNG + SVG) and the publication audit are made meanwhile in two helper processes.
+   All of it is cached, so the notebook kernels load it instead of recomputing it.
+4. The notebooks run with papermill on the ``tace-net`` kernel, in notebook runners (``jobs`` of them,
+   default: number of cores minus one) that start their kernel while the numbers are computed and
+   keep it, with one connected client, for all their notebooks. Each notebook starts as soon as what
+   it shows is ready (:func:`notebook_needs`), so notebook 00 runs while the tables are still being
+   computed. One progress line per notebook with its time; each executed notebook is rendered to
+   HTML (nbconvert).
 5. OUT/index.html links everything and states the dataset, its SHA-256s, whether it is synthetic,
    the parameters and the package versions.
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -47,10 +51,6 @@ MANIFEST = Path(".cache") / "manifest.json"
 #: top-level entries of OUT written by :func:`reproduce` (anything else found in OUT is carried over)
 OUT_ENTRIES = ("notebooks", "html", "tables", "figures", "numbers.json", "comparison.csv", "index.html",
                ".cache")
-#: notebook metadata flag: the notebook shows figures, so it starts once they are rendered
-NEEDS_FIGURES = "needs_figures"
-#: notebook metadata flag: the notebook shows the publication audit, so it starts once that is done
-NEEDS_AUDIT = "needs_audit"
 
 
 class NotebookFailed(UserError):
@@ -142,9 +142,37 @@ def notebook_parameters(declared: dict[str, Any], params: dict[str, Any], data_d
     return out
 
 
-def _needs(path: Path, what: str) -> bool:
-    """Whether a notebook's metadata (``tace-net``) flags it as showing the figures or the audit."""
-    return bool(_read_json(path).get("metadata", {}).get("tace-net", {}).get(what, False))
+#: what a notebook waits for, by the :mod:`analysis.results` function it calls
+_NEEDS_BY_CALL = {"get_overview": {"overview"}, "get": {"results"}, "get_figures": {"results", "figures"},
+                  "get_audit": {"audit"}}
+ALL_NEEDS = frozenset({"overview", "results", "figures", "audit"})
+
+
+def notebook_needs(path: Path) -> frozenset[str]:
+    """What :func:`reproduce` computes before it starts a notebook, read from the notebook's code.
+
+    A call ``results.get_overview(...)`` needs the data overview, ``results.get(...)`` the results
+    bundle, ``results.get_figures(...)`` the figures, ``results.get_audit()`` the publication audit.
+    Code that cannot be parsed, or that imports names from :mod:`analysis.results` directly, waits
+    for everything. Only the order depends on this: a notebook started too early finds nothing in
+    the cache and computes what it needs itself (slower, same result).
+    """
+    needs: set[str] = set()
+    for cell in _read_json(Path(path)).get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            return ALL_NEEDS
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "analysis.results":
+                return ALL_NEEDS
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id == "results" and node.attr in _NEEDS_BY_CALL):
+                needs |= _NEEDS_BY_CALL[node.attr]
+    return frozenset(needs)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -181,10 +209,11 @@ KERNEL_LOG = ROOT / ".cache" / "kernels.log"
 
 
 def _warm(cwd: str | None = None, kernel: str = KERNEL, reuse_kernel: bool = False) -> None:
-    """Pool initializer: launch this worker's kernel (it boots in its own process meanwhile).
+    """Pool initializer of a notebook runner: start its kernel, then load papermill and nbconvert.
 
-    papermill and nbconvert are imported at the first notebook, so that the first tasks (figures,
-    audit) start at once.
+    The kernel boots in its own process while this worker imports papermill and nbconvert and loads
+    the HTML templates, all while the parent process is still loading the statistics stack and
+    computing the numbers; the first notebook then starts without waiting for any of it.
 
     The worker's standard error (inherited by the kernels it starts) goes to ``.cache/kernels.log``:
     kernels print start-up notices there that are not the user's concern; notebook errors are
@@ -197,8 +226,17 @@ def _warm(cwd: str | None = None, kernel: str = KERNEL, reuse_kernel: bool = Fal
     os.dup2(fd, 2)
     os.close(fd)
     _fast_nbformat()
-    if reuse_kernel and cwd:
-        _worker_kernel(cwd, kernel)  # boots in its own process while this worker runs its first task
+    km = _worker_kernel(cwd, kernel) if reuse_kernel and cwd else None  # boots in its own process meanwhile
+    _reuse_engine()  # papermill imported
+    render_html(None)  # nbconvert imported, templates loaded
+    if km is not None:
+        # connected once the kernel is ready; the modules every notebook imports are loaded now (into
+        # sys.modules only: the notebooks' namespace stays empty), as a reused kernel has them anyway
+        kc = _worker_client(km)
+        from jupyter_core.utils import run_sync
+
+        run_sync(kc.execute_interactive)(_PRELOAD_SOURCE, silent=True, store_history=False,
+                                         timeout=KERNEL_START_TIMEOUT)
 
 
 def clean_notebook(nb) -> None:
@@ -229,17 +267,24 @@ def render_html(nb, title: str = "Notebook") -> str:
     return body
 
 
-_KERNEL = None  # (kernel manager, cwd, kernel name) of this worker when kernels are reused
+_KERNEL = None  # (kernel manager, cwd, kernel name, kernel client) of this worker when kernels are reused
 
-#: run in a reused kernel before each notebook: a clean namespace and default display options
+#: run in a reused kernel before each notebook: a clean namespace and default display options. What
+#: survives the reset (modules, caches) is then frozen (``gc.freeze``), so the garbage collection of the
+#: next reset only scans what one notebook created: ~10 ms instead of ~120 ms with pandas loaded.
 _RESET_SOURCE = """get_ipython().run_line_magic("reset", "-f")
-import sys as _sys, warnings as _warnings
+import gc as _gc, sys as _sys, warnings as _warnings
 if "pandas" in _sys.modules:
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")
         _sys.modules["pandas"].reset_option("all")
-del _sys, _warnings
+_gc.freeze()
+del _gc, _sys, _warnings
 """
+
+
+#: run silently in a worker's kernel while it waits for its first notebook
+_PRELOAD_SOURCE = "import gc, pandas, analysis.results; gc.freeze(); del gc, pandas, analysis"
 
 
 def _shutdown_kernel() -> None:
@@ -247,9 +292,11 @@ def _shutdown_kernel() -> None:
     if _KERNEL is not None:
         from jupyter_core.utils import run_sync
 
-        km = _KERNEL[0]
+        km, kc = _KERNEL[0], _KERNEL[3]
         _KERNEL = None
         try:
+            if kc is not None:
+                kc.stop_channels()
             run_sync(km.shutdown_kernel)(now=True)
         except Exception:  # the kernel is gone already
             pass
@@ -272,8 +319,60 @@ def _worker_kernel(cwd: str, kernel: str):
     run_sync(km.start_kernel)(cwd=cwd)
     if _KERNEL is None:
         util.Finalize(None, _shutdown_kernel, exitpriority=10)
-    _KERNEL = (km, cwd, kernel)
+    _KERNEL = (km, cwd, kernel, None)
     return km
+
+
+def _worker_client(km):
+    """This worker's kernel client, connected once and kept: a new client per notebook would wait for
+    the kernel to be ready again, and jupyter_client's readiness check always ends with a 0.2 s wait."""
+    global _KERNEL
+    from jupyter_core.utils import run_sync
+
+    if _KERNEL is None or _KERNEL[0] is not km:
+        raise RuntimeError("no kernel started by this worker")
+    if _KERNEL[3] is None:
+        kc = km.client()
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=KERNEL_START_TIMEOUT)
+        _KERNEL = (*_KERNEL[:3], kc)
+    return _KERNEL[3]
+
+
+#: papermill engine running a notebook through this worker's long-lived kernel client (see
+#: :func:`_reuse_engine`)
+REUSE_ENGINE = "tace-net-reuse"
+
+
+def _reuse_engine() -> str:
+    """Register (once) and name a papermill engine that executes on a given kernel client.
+
+    It is papermill's own nbclient engine, except that the client is passed in (``kc=``) rather than
+    created and connected for every notebook. The parameters, the cell execution and the error
+    handling are papermill's.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    if REUSE_ENGINE in papermill_engines._engines:
+        return REUSE_ENGINE
+
+    class ReusedClientEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kc = kwargs.pop("kc")
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            client = PapermillNotebookClient(nb_man, **merge_kwargs(
+                kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+                log=logging.getLogger("papermill"), log_output=log_output, stdout_file=stdout_file,
+                stderr_file=stderr_file))
+            client.kc = kc  # nbclient connects a client only when it has none
+            return client.execute()
+
+    papermill_engines.register(REUSE_ENGINE, ReusedClientEngine)
+    return REUSE_ENGINE
 
 
 _RESET_TAG = "tace-net-reset"
@@ -318,7 +417,8 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
         extra: dict[str, Any] = {}
         source: Any = src
         if reuse_kernel:
-            extra["km"] = _worker_kernel(cwd, kernel)
+            km = _worker_kernel(cwd, kernel)
+            extra.update(km=km, kc=_worker_client(km), engine_name=_reuse_engine())
             # the reset runs as a first cell of the same execution, removed again afterwards
             source = nbformat.read(src, as_version=4)
             source.cells.insert(0, nbformat.v4.new_code_cell(_RESET_SOURCE, metadata={"tags": [_RESET_TAG]}))
@@ -398,6 +498,25 @@ def _pool(jobs: int, cwd: str | None = None, kernel: str = KERNEL, reuse_kernel:
     for _ in range(jobs):  # start every worker now (they are otherwise started on demand)
         pool.submit(_noop)
     return pool
+
+
+def default_jobs() -> int:
+    """Notebook runners of :func:`reproduce` by default: one per core but one.
+
+    The remaining core goes to this process (numbers, tables) and to the figure and audit helpers,
+    which run while the first notebooks execute. Each runner costs a kernel start and the import of
+    papermill and nbconvert (about 3 s of CPU), so on 2 cores one runner with a reused kernel is
+    faster than two (``make bench``).
+    """
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
+def _helpers(n: int):
+    """``n`` helper processes (forked now, sharing the modules loaded so far) for the figures and the audit."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork"))
 
 
 def _safe_out(out: Path, data_dir: Path | None = None) -> None:
@@ -540,23 +659,23 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
     todo = [p for p in nbs if not (prev_keys.get(p.name) == nb_keys[p.name]
                                    and (out / "notebooks" / p.name).is_file()
                                    and (out / "html" / f"{p.stem}.html").is_file())]
-    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    jobs = max(1, int(jobs or default_jobs()))
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     failed_dir = out.parent / f"{out.name}.failed"
     # 1. validate (raises with every problem; nothing written, nothing started)
     from analysis.data import load_dataset
 
     ds = load_dataset(data_dir)
-    pool = None
+    pool = helpers = None
     try:
         if todo:
-            # Forked workers share the modules loaded so far; loading the statistics stack first spares
-            # each worker its import (the figures' regression line and the audit need it too).
+            # The notebook runners start first: each boots its kernel and loads papermill and nbconvert
+            # while this process loads the statistics stack and computes the numbers.
+            pool = _pool(min(jobs, len(todo)), str(NOTEBOOKS), KERNEL, reuse_kernel)
+            # Figures and audit run in helper processes forked once the statistics stack is loaded
+            # (the regression line and the audit need it), so that neither imports it again.
             import scipy.stats  # noqa: F401
             import statsmodels.api  # noqa: F401
-
-            # the workers warm up (papermill, kernel start) while the numbers are computed here
-            pool = _pool(min(jobs, len(todo)), str(NOTEBOOKS), KERNEL, reuse_kernel)
 
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -571,28 +690,64 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
                 _copy_previous(out, tmp, f"html/{p.stem}.html")
                 done[p.name] = {"ok": True, "cached": True, "name": p.name}
 
-        # 2. figures render in a worker while the numbers are computed here; both are cached
+        # 2. the data overview first (all notebook 00 shows), then the figures and the audit in helper
+        #    processes while the numbers are computed here; each is cached, and each notebook starts
+        #    as soon as what it needs (notebook_needs) is ready
+        from concurrent.futures import FIRST_COMPLETED, wait
+
         from analysis.endpoints import per_patient
 
         t = time.perf_counter()
+        res = R.load(rkey) if not force else None
+        overview = res.overview if res is not None else R.compute_overview(data_dir, ds=ds)
+        R.store(overview, R.results_key(data_dir, None, code=code), "overview")
+        ready = {"overview"}
+        needs = {p.name: notebook_needs(p) for p in todo}
+        futures: dict = {}  # notebook future -> notebook path
+        cwd = str(NOTEBOOKS)
+
+        def release() -> None:
+            """Start, in reading order, the notebooks whose needs are now all ready."""
+            started = set(futures.values())
+            for p in todo:
+                if p not in started and needs[p.name] <= ready:
+                    futures[pool.submit(run_notebook, str(p), str(tmp / "notebooks" / p.name),
+                                        str(tmp / "html" / f"{p.stem}.html"), passed[p.name], cwd, KERNEL,
+                                        reuse_kernel)] = p
+
+        k = 0
+        for name in done:
+            k += 1
+            _progress(k, len(nbs), Path(name).stem, "unchanged (cached)")
+        release()
+        if todo:
+            # Figures and audit run in helper processes forked once the statistics stack is loaded
+            # (the regression line and the audit need it), so that neither imports it again.
+            import scipy.stats  # noqa: F401
+            import statsmodels.api  # noqa: F401
         pp = per_patient(ds)
         figs = R.load(rkey, "figures") if not force else None
-        fig_future = None
+        # the audit reads no data (only the published values): cached by the code hash
+        audit = R.load(code, "audit") if not force else None
+        pending = {}  # helper future -> what it makes
+        if pool is not None and (figs is None or audit is None):
+            helpers = _helpers((figs is None) + (audit is None))
         if figs is None:
-            if pool is not None:
-                fig_future = pool.submit(_render_figures, ds, pp, rkey)
+            if helpers is not None:
+                pending[helpers.submit(_render_figures, ds, pp, rkey)] = "figures"
             else:
                 figs = _render_figures(ds, pp, rkey)
-        # the audit reads no data (only the published values): cached by the code hash, run in a worker
-        audit = R.load(code, "audit") if not force else None
-        audit_future = pool.submit(_audit, code, force) if audit is None and pool is not None else None
-        if audit is None and audit_future is None:
-            audit = _audit(code, force)
-        res = R.load(rkey) if not force else None
+        if audit is None:
+            if helpers is not None:
+                pending[helpers.submit(_audit, code, force)] = "audit"
+            else:
+                audit = _audit(code, force)
         if res is None:
-            res = R.compute(data_dir, params, ds=ds, key=rkey, per_patient_frame=pp)
+            res = R.compute(data_dir, params, ds=ds, key=rkey, per_patient_frame=pp, overview=overview)
             R.store(res, rkey)
-        R.store(res.overview, R.results_key(data_dir, None, code=code), "overview")
+        ready.add("results")
+        ready.update(what for what, value in (("figures", figs), ("audit", audit)) if value is not None)
+        release()
         from analysis.numbers import write_numbers
 
         write_numbers(res.numbers, tmp / "numbers.json")
@@ -603,62 +758,30 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
             write_comparison_csv(res.comparison, tmp / "comparison.csv")
         print(f"  numbers, tables, comparison  {time.perf_counter() - t:5.1f} s", flush=True)
 
-        # 3. notebooks that do not show figures start now, the others once the figures are ready
-        futures = {}
-        cwd = str(NOTEBOOKS)
-
-        def submit(p: Path) -> None:
-            futures[pool.submit(run_notebook, str(p), str(tmp / "notebooks" / p.name),
-                                str(tmp / "html" / f"{p.stem}.html"), passed[p.name], cwd, KERNEL,
-                                reuse_kernel)] = p
-
-        # notebooks showing the figures / the audit start as soon as these are ready
-        waiting = {NEEDS_FIGURES: [p for p in todo if _needs(p, NEEDS_FIGURES)]}
-        waiting[NEEDS_AUDIT] = [p for p in todo if _needs(p, NEEDS_AUDIT) and p not in waiting[NEEDS_FIGURES]]
-        held = set(waiting[NEEDS_FIGURES]) | set(waiting[NEEDS_AUDIT])
-        for p in sorted((p for p in todo if p not in held), key=lambda p: p.name):
-            submit(p)
-        pending = {f: what for f, what in ((fig_future, NEEDS_FIGURES), (audit_future, NEEDS_AUDIT)) if f is not None}
-        for what in (NEEDS_FIGURES, NEEDS_AUDIT):
-            if what not in pending.values():
-                for p in waiting[what]:
-                    submit(p)
-        from concurrent.futures import as_completed as _as_completed
-
-        for fut in _as_completed(list(pending)):
-            what = pending[fut]
-            if what == NEEDS_FIGURES:
-                figs = fut.result()
-                print(f"  figures ({len(figs)} x PNG + SVG)   {time.perf_counter() - t:5.1f} s", flush=True)
-            else:
-                audit = fut.result()
-            for p in waiting[what]:
-                submit(p)
-        for name, blobs in figs.items():
-            for fmt, blob in blobs.items():
-                (tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
-        if not isinstance(audit, str):
-            audit.to_csv(tmp / "tables" / "audit.csv", index=False, lineterminator="\n")
-            (tmp / "tables" / "audit.md").write_text(audit.to_markdown(index=False) + "\n", encoding="utf-8")
-
-        # 4. progress, one line per notebook
-        from concurrent.futures import as_completed
-
-        k = 0
-        for name, st in done.items():
-            k += 1
-            _progress(k, len(nbs), Path(name).stem, "unchanged (cached)")
+        # 3. one progress line per notebook as it finishes; notebooks waiting for the figures or the
+        #    audit start when these arrive; the first failure cancels the notebooks not yet started
         failure = None
-        for fut in as_completed(futures):
-            p = futures[fut]
-            st = fut.result()
-            done[p.name] = st
-            k += 1
-            _progress(k, len(nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED"))
-            if not st["ok"] and failure is None:
-                failure = (p, st)
-                for f in futures:
-                    f.cancel()
+        while failure is None and (pending or any(not f.done() for f in futures)):
+            finished, _ = wait([*pending, *(f for f in futures if not f.done())], return_when=FIRST_COMPLETED)
+            for fut in sorted(finished, key=lambda f: f in futures):  # helpers first
+                if fut in pending:
+                    what = pending.pop(fut)
+                    if what == "figures":
+                        figs = fut.result()
+                        print(f"  figures ({len(figs)} x PNG + SVG)   {time.perf_counter() - t:5.1f} s", flush=True)
+                    else:
+                        audit = fut.result()
+                    ready.add(what)
+                    release()
+                    continue
+                p, st = futures[fut], fut.result()
+                done[p.name] = st
+                k += 1
+                _progress(k, len(nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED"))
+                if not st["ok"] and failure is None:
+                    failure = (p, st)
+                    for f in futures:
+                        f.cancel()
         if failure is not None:
             p, st = failure
             if failed_dir.exists():
@@ -678,7 +801,13 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
                 f"the executed notebook is kept in {R.display_path(kept)}; "
                 f"{R.display_path(out)} was left unchanged")
 
-        # 5. index.html, manifest, carried-over entries, atomic swap
+        # 4. figures, audit tables, index.html, manifest, carried-over entries, atomic swap
+        for name, blobs in figs.items():
+            for fmt, blob in blobs.items():
+                (tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
+        if not isinstance(audit, str):
+            audit.to_csv(tmp / "tables" / "audit.csv", index=False, lineterminator="\n")
+            (tmp / "tables" / "audit.md").write_text(audit.to_markdown(index=False) + "\n", encoding="utf-8")
         from analysis.report import write_index
 
         write_index(tmp, res, [p.name for p in nbs], sorted(figs))
@@ -697,14 +826,16 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
         if failed_dir.exists():
             shutil.rmtree(failed_dir, ignore_errors=True)
     except BaseException:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-            pool = None
+        for executor in (helpers, pool):
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        pool = helpers = None
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
+        for executor in (helpers, pool):
+            if executor is not None:
+                executor.shutdown(wait=True)
     print(f"reproduce: wrote {R.display_path(out)} ({'synthetic' if res.is_synthetic else 'real'} dataset "
           f"'{res.dataset_name}') in {time.perf_counter() - t_start:.1f} s", flush=True)
     return out

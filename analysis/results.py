@@ -292,8 +292,11 @@ def _fmt(v, decimals):
 
 
 def compute(data_dir, params: dict | None = None, ds=None, key: str | None = None,
-            per_patient_frame=None) -> Results:
-    """Compute the bundle in-process (validates the dataset first: DatasetInvalid lists every problem)."""
+            per_patient_frame=None, overview: dict | None = None) -> Results:
+    """Compute the bundle in-process (validates the dataset first: DatasetInvalid lists every problem).
+
+    ``ds``, ``per_patient_frame`` and ``overview`` may be passed when already computed for this dataset.
+    """
     from analysis import tables
     from analysis.endpoints import per_patient
     from analysis.numbers import compute_numbers
@@ -328,7 +331,8 @@ def compute(data_dir, params: dict | None = None, ds=None, key: str | None = Non
         comparison = compare(numbers, load_published(), full)
     except ImportError as exc:  # module not available in this checkout
         notes["comparison"] = f"analysis.compare unavailable: {exc}"
-    overview = compute_overview(d, ds=ds)
+    if overview is None:
+        overview = compute_overview(d, ds=ds)
     return Results(
         key=key or results_key(d, full), data_dir=display_path(d), dataset_name=ds.name,
         is_synthetic=bool(ds.is_synthetic), sha256=dict(sorted(ds.sha256.items())),

@@ -317,3 +317,48 @@ def test_notebooks_run_in_a_reused_kernel_equal_a_fresh_kernel_run(first_run, tm
         reused = json.loads((out / "notebooks" / name).read_text())
         strip = lambda nb: [(c.get("execution_count"), c.get("outputs")) for c in nb["cells"]]  # noqa: E731
         assert strip(fresh) == strip(reused), name
+
+
+# ------------------------------------------------------------------ scheduling and the reused kernel
+
+
+def test_a_notebook_waits_for_what_its_analysis_results_calls_need(tmp_path):
+    def needs(*body):
+        return pipeline.notebook_needs(_notebook(tmp_path / "nb.ipynb", "data_dir = 'x'",
+                                                 ["from analysis import results", *body]))
+
+    assert needs("ov = results.get_overview(data_dir)") == {"overview"}
+    assert needs("res = results.get(data_dir, {})") == {"results"}
+    assert needs("res = results.get(data_dir, {})", "figs = results.get_figures(data_dir, {})") == {"results",
+                                                                                                  "figures"}
+    assert needs("a = results.get_audit()\nresults.audit_summary(a)") == {"audit"}
+    assert needs("1 + 1") == set()
+    # what the scan cannot follow waits for everything
+    assert needs("from analysis.results import get\nget(data_dir)") == pipeline.ALL_NEEDS
+    assert needs("%time results.get(data_dir)") == pipeline.ALL_NEEDS
+
+
+@pytest.mark.slow
+def test_a_reused_kernel_runs_the_next_notebook_with_an_empty_namespace(tmp_path):
+    first = _notebook(tmp_path / "first.ipynb", "alpha = 0.05", ["import os\nleak = 41\nprint(os.getpid())"])
+    second = _notebook(tmp_path / "second.ipynb", "alpha = 0.05",
+                       ["import os\nprint(os.getpid())",
+                        "print(sorted(n for n in ('leak', 'os') if n in globals()))"])
+    third = _notebook(tmp_path / "third.ipynb", "alpha = 0.05", ["leak + 1"])
+
+    def run(nb):
+        return pipeline.run_notebook(str(nb), str(tmp_path / f"out-{nb.name}"), None, {}, str(tmp_path),
+                                     pipeline.KERNEL, reuse_kernel=True)
+
+    try:
+        statuses = [run(nb) for nb in (first, second, third)]
+    finally:
+        pipeline._shutdown_kernel()
+    assert statuses[0]["ok"] and statuses[1]["ok"], statuses
+    outs = [json.loads((tmp_path / f"out-{nb.name}").read_text()) for nb in (first, second)]
+    text = [["".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])] for nb in outs]
+    assert text[0][0] == text[1][0]  # the same kernel process ran both notebooks
+    assert text[1][1] == "['os']\n"  # only what the second notebook defined itself
+    assert not statuses[2]["ok"] and statuses[2]["ename"] == "NameError"
+    # the cell numbers are those of a fresh kernel
+    assert [c.get("execution_count") for c in outs[1]["cells"] if c["cell_type"] == "code"] == [1, 2, 3]
