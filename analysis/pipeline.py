@@ -6,7 +6,8 @@
    :class:`~analysis.errors.UsageError` naming it) and every notebook's ``parameters`` cell is read,
    before anything runs. A notebook receives only the names it declares, as literals (papermill).
 2. The dataset is validated (:func:`analysis.data.load_dataset`: every problem listed, exit 1,
-   nothing written).
+   nothing written, no notebook run; the notebook runners, which start their kernels meanwhile, are
+   shut down).
 3. Everything is computed once in-process (:func:`analysis.results.compute`): OUT/numbers.json
    (identical to ``python -m analysis numbers``), OUT/tables (CSV + Markdown), OUT/comparison.csv.
    The figures (PNG + SVG) and the publication audit are made meanwhile in two helper processes.
@@ -662,20 +663,17 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
     jobs = max(1, int(jobs or default_jobs()))
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     failed_dir = out.parent / f"{out.name}.failed"
-    # 1. validate (raises with every problem; nothing written, nothing started)
+    # 1. the notebook runners start (each boots its kernel and loads papermill and nbconvert) while this
+    #    process validates the dataset, loads the statistics stack and computes the numbers. Invalid
+    #    data raises with every problem before anything is written or any notebook runs; the runners
+    #    and their kernels are then shut down.
     from analysis.data import load_dataset
 
-    ds = load_dataset(data_dir)
     pool = helpers = None
     try:
         if todo:
-            # The notebook runners start first: each boots its kernel and loads papermill and nbconvert
-            # while this process loads the statistics stack and computes the numbers.
             pool = _pool(min(jobs, len(todo)), str(NOTEBOOKS), KERNEL, reuse_kernel)
-            # Figures and audit run in helper processes forked once the statistics stack is loaded
-            # (the regression line and the audit need it), so that neither imports it again.
-            import scipy.stats  # noqa: F401
-            import statsmodels.api  # noqa: F401
+        ds = load_dataset(data_dir)
 
         if tmp.exists():
             shutil.rmtree(tmp)

@@ -42,6 +42,17 @@ def _notebook(path: Path, params_src: str, body: list[str], tag: bool = True) ->
     return path
 
 
+def _kernel_pids() -> set[int]:
+    """Running IPython kernels on this machine (their process ids)."""
+    import psutil
+
+    pids = set()
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        if "ipykernel_launcher" in (proc.info["cmdline"] or []):
+            pids.add(proc.info["pid"])
+    return pids
+
+
 def _no_notebook_may_run(monkeypatch):
     def boom(*a, **k):
         raise AssertionError("a notebook was started")
@@ -77,7 +88,20 @@ def test_cli_rejects_an_unknown_p_parameter_with_exit_2_and_writes_nothing(tmp_p
 
 
 def test_invalid_dataset_is_refused_with_every_problem_and_nothing_written(tmp_path, monkeypatch):
-    _no_notebook_may_run(monkeypatch)
+    def boom(*a, **k):
+        raise AssertionError("a notebook was started")
+
+    monkeypatch.setattr(pipeline, "run_notebook", boom)  # the runners may warm up, but run nothing
+    runners = []
+
+    def pool(*a, **k):
+        executor = real_pool(*a, **k)
+        runners.extend(executor._processes.values())
+        return executor
+
+    real_pool = pipeline._pool
+    monkeypatch.setattr(pipeline, "_pool", pool)
+    kernels_before = _kernel_pids()
     bad = tmp_path / "bad"
     shutil.copytree(MINI, bad)
     text = (bad / "patients.csv").read_text().splitlines()
@@ -91,6 +115,9 @@ def test_invalid_dataset_is_refused_with_every_problem_and_nothing_written(tmp_p
     msg = str(exc.value)
     assert "group" in msg and "later" in msg
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad"]  # no OUT, no temporary folder
+    # the runner that was warming up is gone, and its kernel with it
+    assert runners and all(proc.exitcode is not None for proc in runners)
+    assert _kernel_pids() <= kernels_before
 
 
 def test_a_notebook_is_passed_only_the_parameters_it_declares():
