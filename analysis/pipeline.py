@@ -759,8 +759,9 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
         # 3. one progress line per notebook as it finishes; notebooks waiting for the figures or the
         #    audit start when these arrive; the first failure cancels the notebooks not yet started
         failure = None
-        while failure is None and (pending or any(not f.done() for f in futures)):
-            finished, _ = wait([*pending, *(f for f in futures if not f.done())], return_when=FIRST_COMPLETED)
+        reported: set = set()
+        while failure is None and (pending or any(f not in reported for f in futures)):
+            finished, _ = wait([*pending, *(f for f in futures if f not in reported)], return_when=FIRST_COMPLETED)
             for fut in sorted(finished, key=lambda f: f in futures):  # helpers first
                 if fut in pending:
                     what = pending.pop(fut)
@@ -772,6 +773,7 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
                     ready.add(what)
                     release()
                     continue
+                reported.add(fut)
                 p, st = futures[fut], fut.result()
                 done[p.name] = st
                 k += 1
