@@ -227,17 +227,20 @@ def _warm(cwd: str | None = None, kernel: str = KERNEL, reuse_kernel: bool = Fal
     os.dup2(fd, 2)
     os.close(fd)
     _fast_nbformat()
-    km = _worker_kernel(cwd, kernel) if reuse_kernel and cwd else None  # boots in its own process meanwhile
-    _reuse_engine()  # papermill imported
-    render_html(None)  # nbconvert imported, templates loaded
-    if km is not None:
-        # connected once the kernel is ready; the modules every notebook imports are loaded now (into
-        # sys.modules only: the notebooks' namespace stays empty), as a reused kernel has them anyway
-        kc = _worker_client(km)
-        from jupyter_core.utils import run_sync
+    try:
+        km = _worker_kernel(cwd, kernel) if reuse_kernel and cwd else None  # boots in its own process meanwhile
+        _reuse_engine()  # papermill imported
+        render_html(None)  # nbconvert imported, templates loaded
+        if km is not None:
+            # connected once the kernel is ready; the modules every notebook imports are loaded now (into
+            # sys.modules only: the notebooks' namespace stays empty), as a reused kernel has them anyway
+            kc = _worker_client(km)
+            from jupyter_core.utils import run_sync
 
-        run_sync(kc.execute_interactive)(_PRELOAD_SOURCE, silent=True, store_history=False,
-                                         timeout=KERNEL_START_TIMEOUT)
+            run_sync(kc.execute_interactive)(_PRELOAD_SOURCE, silent=True, store_history=False,
+                                             timeout=KERNEL_START_TIMEOUT)
+    except Exception:  # noqa: BLE001 - a warm-up only: the first notebook starts over and reports the error
+        _shutdown_kernel()
 
 
 def clean_notebook(nb) -> None:
@@ -488,6 +491,16 @@ def _render_figures(ds, pp, key: str) -> dict:
     return figs
 
 
+def check_kernel(name: str = KERNEL) -> None:
+    """Refuse to start when the project's Jupyter kernel is not installed (``make setup`` installs it)."""
+    from jupyter_core.paths import jupyter_path
+
+    if not any((Path(d) / name.lower() / "kernel.json").is_file() for d in jupyter_path("kernels")):
+        raise UserError(f"the Jupyter kernel '{name}' is not installed in this environment; run `make setup` "
+                        f"(it installs the kernel into .venv), or `python -m ipykernel install --sys-prefix "
+                        f"--name {name}`")
+
+
 def _pool(jobs: int, cwd: str | None = None, kernel: str = KERNEL, reuse_kernel: bool = False):
     """Worker processes (forked), each warmed up: papermill and nbconvert imported and, when kernels are
     reused, its kernel started with pandas and the package imported, while the parent computes."""
@@ -669,6 +682,8 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
     #    and their kernels are then shut down.
     from analysis.data import load_dataset
 
+    if todo:
+        check_kernel(KERNEL)
     pool = helpers = None
     try:
         if todo:
@@ -790,16 +805,21 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
             kept = failed_dir / p.name
             if (tmp / "notebooks" / p.name).is_file():
                 shutil.move(str(tmp / "notebooks" / p.name), kept)
+                kept_text = f"the executed notebook is kept in {R.display_path(kept)}"
+            else:
+                failed_dir.rmdir()
+                kept_text = "no cell ran, so there is no executed notebook to keep"
             if st.get("cell_number") is not None:
-                where = f"code cell {st['cell_number']} (In [{st['exec_count']}]: {st['source']})"
+                where = f"in code cell {st['cell_number']} (In [{st['exec_count']}]: {st['source']})"
             elif st.get("cell") is not None:
-                where = f"cell {st['cell'] + 1}"
+                where = f"in cell {st['cell'] + 1}"
             else:
                 where = "before any cell ran"
+            advice = (f"\nthe messages of the kernel '{KERNEL}' are in {R.display_path(KERNEL_LOG)}"
+                      if where == "before any cell ran" else "")
             raise NotebookFailed(
-                f"notebook {p.name} failed in {where}: {st['ename']}: {st['evalue']}\n"
-                f"the executed notebook is kept in {R.display_path(kept)}; "
-                f"{R.display_path(out)} was left unchanged")
+                f"notebook {p.name} failed {where}: {st['ename']}: {st['evalue']}\n"
+                f"{kept_text}; {R.display_path(out)} was left unchanged{advice}")
 
         # 4. figures, audit tables, index.html, manifest, carried-over entries, atomic swap
         for name, blobs in figs.items():
@@ -871,6 +891,7 @@ def refresh_notebooks(data_dir=None, jobs: int | None = None) -> list[Path]:
     nbs = notebook_paths()
     for p in nbs:
         declared_parameters(p)
+    check_kernel(KERNEL)
     params = {k: v for k, v in defaults().items()}
     # compute the bundle and the figures once, so the kernels only load them
     res = R.get(data_dir, params)

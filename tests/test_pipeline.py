@@ -389,3 +389,27 @@ def test_a_reused_kernel_runs_the_next_notebook_with_an_empty_namespace(tmp_path
     assert not statuses[2]["ok"] and statuses[2]["ename"] == "NameError"
     # the cell numbers are those of a fresh kernel
     assert [c.get("execution_count") for c in outs[1]["cells"] if c["cell_type"] == "code"] == [1, 2, 3]
+
+
+def test_a_missing_kernel_is_refused_with_advice_before_anything_runs(tmp_path, monkeypatch):
+    _no_notebook_may_run(monkeypatch)
+    monkeypatch.setattr(pipeline, "KERNEL", "no-such-kernel-here")
+    with pytest.raises(UserError, match=r"kernel 'no-such-kernel-here' is not installed.*make setup"):
+        pipeline.reproduce(MINI, tmp_path / "out", {})
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_a_kernel_that_dies_at_start_fails_the_run_with_a_message(tmp_path, monkeypatch):
+    spec = tmp_path / "jupyter" / "kernels" / "dies-at-start"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", "import sys; sys.exit(3)", "{connection_file}"],
+        "display_name": "dies at start", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setattr(pipeline, "KERNEL", "dies-at-start")
+    out = tmp_path / "out"
+    with pytest.raises(pipeline.NotebookFailed, match="failed before any cell ran") as exc:
+        _run(MINI, out, {}, force=True)
+    assert "no executed notebook to keep" in str(exc.value) and "kernels.log" in str(exc.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jupyter"]  # no OUT, no temporary or failed folder
