@@ -81,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "numbers":
         from analysis.data import load_dataset
-        from analysis.numbers import compute_numbers, write_numbers
+        from analysis.study.numbers import compute_numbers, write_numbers
 
         params = params_mod.resolve({**overrides, "data_dir": args.data})
         ds = load_dataset(Path(args.data))
@@ -90,14 +90,14 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "reproduce":
-        from analysis.pipeline import reproduce
+        from analysis.report.pipeline import reproduce
 
         params = params_mod.resolve({**overrides, "data_dir": args.data, "out_dir": args.out})
         reproduce(Path(args.data), Path(args.out), params, force=args.force, jobs=args.jobs)
         return 0
 
     if args.command == "compare":
-        from analysis.compare import write_comparison
+        from analysis.paper.compare import write_comparison
 
         params = params_mod.resolve(overrides)
         write_comparison(Path(args.numbers), Path(args.out), params)
@@ -105,19 +105,19 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "audit":
-        from analysis.audit import write_audit
+        from analysis.paper.audit import write_audit
 
         write_audit(Path(args.out))
         return 0
 
     if args.command == "synthesize":
-        from analysis.synth import synthesize
+        from analysis.synth.cohort import synthesize
 
         synthesize(Path(args.out), seed=args.seed)
         return 0
 
     if args.command == "notebooks":
-        from analysis.pipeline import refresh_notebooks
+        from analysis.report.pipeline import refresh_notebooks
 
         refresh_notebooks()
         return 0

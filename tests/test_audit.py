@@ -1,4 +1,4 @@
-"""Tests of analysis.audit: every check kind flags a constructed inconsistency and passes a
+"""Tests of analysis.paper.audit: every check kind flags a constructed inconsistency and passes a
 consistent input; the audit of the real article finds what a hand analysis finds.
 
 Expected verdicts come from hand calculations written in the comments (GRIM sums, order-statistic
@@ -14,7 +14,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import audit
+from analysis.paper import audit
 from analysis.paths import TESTS
 
 COLS = ["id", "key", "where", "quantity", "value", "unit", "printed", "decimals", "note", "relation",

@@ -1,4 +1,4 @@
-"""analysis.compare: verdicts on hand-made numbers dicts; the expected verdicts are worked out by hand
+"""analysis.paper.compare: verdicts on hand-made numbers dicts; the expected verdicts are worked out by hand
 in the comments (printed precision, tolerance max(1 unit of the last digit, 5 %), alpha)."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from analysis.compare import COLUMNS, compare, summary, write_comparison
+from analysis.paper.compare import COLUMNS, compare, summary, write_comparison
 from analysis.errors import UserError
 from analysis.paths import PUBLISHED, ROOT
-from analysis.published import load_published
+from analysis.paper.published import load_published
 
 HEADER = (PUBLISHED / "published.csv").read_text(encoding="utf-8").splitlines()[0]
 
@@ -228,7 +228,7 @@ def test_unforced_sign_is_matched_against_its_documented_alternative():
 
 
 def test_to_csv_writes_the_same_bytes_as_write_comparison(tmp_path):
-    from analysis.compare import to_csv
+    from analysis.paper.compare import to_csv
 
     nums = {"n.patients": 34, "table3.tace.p": 0.5749}
     j = tmp_path / "numbers.json"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from analysis.data import validate_dir
-from analysis.identifiers import column_name_problem, mask, value_problem
+from analysis.data.identifiers import column_name_problem, mask, value_problem
 from analysis.paths import TESTS
 
 MINI = TESTS / "fixtures" / "mini"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.docs import readme_with_block
+from analysis.data.docs import readme_with_block
 from analysis.paths import ROOT
 
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from analysis import endpoints
+from analysis.study import endpoints
 from analysis.paths import TESTS
 
 LN2 = 0.6931471805599453  # ln 2

@@ -1,4 +1,4 @@
-"""Tests of analysis.feasibility: the exact U / p-value range engine and its helpers.
+"""Tests of analysis.paper.feasibility: the exact U / p-value range engine and its helpers.
 
 Expected values come from R (tests/fixtures/feasibility/r_reference.json, written by
 make_reference.R in the same folder), from brute-force enumeration of small integer datasets written
@@ -15,7 +15,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from analysis import feasibility as fz
+from analysis.paper import feasibility as fz
 from analysis.paths import TESTS
 
 REF = json.loads((TESTS / "fixtures" / "feasibility" / "r_reference.json").read_text())

@@ -1,4 +1,4 @@
-"""Figures (analysis.figures): return Figures, byte-identical files on rerun, counts from the data."""
+"""Figures (analysis.report.figures): return Figures, byte-identical files on rerun, counts from the data."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def ds():
 
 @pytest.fixture(scope="module")
 def pp(ds):
-    from analysis.endpoints import per_patient
+    from analysis.study.endpoints import per_patient
 
     return per_patient(ds)
 
@@ -30,7 +30,7 @@ def pp(ds):
 def test_every_figure_function_returns_a_matplotlib_figure_with_labelled_axes(ds, pp):
     from matplotlib.figure import Figure
 
-    from analysis import figures
+    from analysis.report import figures
 
     figs = figures.make_all(ds, pp)
     assert list(figs) == list(figures.FIGURES)
@@ -47,7 +47,7 @@ def test_every_figure_function_returns_a_matplotlib_figure_with_labelled_axes(ds
 
 
 def test_figures_are_byte_identical_when_drawn_and_saved_twice(ds, pp, tmp_path):
-    from analysis import figures
+    from analysis.report import figures
 
     digests = []
     for run in ("a", "b"):
@@ -60,7 +60,7 @@ def test_figures_are_byte_identical_when_drawn_and_saved_twice(ds, pp, tmp_path)
 
 
 def test_saved_files_carry_no_date_and_no_software_name(ds, pp, tmp_path):
-    from analysis import figures
+    from analysis.report import figures
 
     png, svg = figures.save(figures.recist_bars(pp), tmp_path, "recist_bars")
     s = svg.read_text()
@@ -70,7 +70,7 @@ def test_saved_files_carry_no_date_and_no_software_name(ds, pp, tmp_path):
 
 
 def test_study_design_counts_are_read_from_the_dataset_not_typed_in(ds):
-    from analysis.figures import design_counts
+    from analysis.report.figures import design_counts
 
     # independent count: the csv module over the fixture's raw files
     with open(MINI / "patients.csv", newline="") as f:
@@ -86,7 +86,7 @@ def test_study_design_counts_are_read_from_the_dataset_not_typed_in(ds):
 
 
 def test_kaplan_meier_matches_the_product_limit_by_hand():
-    from analysis.survival import kaplan_meier
+    from analysis.stats.survival import kaplan_meier
 
     # times 3 5 5+ 8 10+ 12 (+ = censored). By hand:
     # t=3: 6 at risk, 1 event -> 5/6 = 0.833333
@@ -100,7 +100,7 @@ def test_kaplan_meier_matches_the_product_limit_by_hand():
 
 
 def test_recist_bar_counts_equal_the_per_patient_responses(pp):
-    from analysis.figures import recist_counts
+    from analysis.report.figures import recist_counts
 
     tab = recist_counts(pp)
     for g in (1, 2):

@@ -12,7 +12,7 @@ import pytest
 
 from analysis.params import PARAMS
 from conftest import MACHINE_PATH_PREFIXES
-from analysis.pipeline import declared_parameters, notebook_paths
+from analysis.report.pipeline import declared_parameters, notebook_paths
 
 NOTEBOOK_FILES = notebook_paths()
 IDS = [p.stem for p in NOTEBOOK_FILES]
@@ -37,7 +37,7 @@ def test_notebooks_are_numbered_in_reading_order_and_cover_every_table_and_figur
     text = "\n".join(p.read_text(encoding="utf-8") for p in NOTEBOOK_FILES)
     for table in ("table1", "table2", "table3", "table4", "regression", "recist"):
         assert f'res.tables[\\"{table}\\"]' in text, table
-    from analysis.figures import FIGURES
+    from analysis.report.figures import FIGURES
 
     for fig in FIGURES:
         assert f'\\"{fig}\\"' in text, fig

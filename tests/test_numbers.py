@@ -45,7 +45,7 @@ def design_keys() -> list[str]:
 @pytest.fixture(scope="module")
 def mini_numbers():
     from analysis.data import load_dataset
-    from analysis.numbers import compute_numbers
+    from analysis.study.numbers import compute_numbers
 
     return compute_numbers(load_dataset(MINI), params.defaults())
 
@@ -103,7 +103,7 @@ def test_meta_records_dataset_hashes_parameters_and_versions(mini_numbers):
 
 def test_uncomputable_statistics_are_null_with_a_reason():
     from analysis.data import load_dataset
-    from analysis.numbers import compute_numbers
+    from analysis.study.numbers import compute_numbers
 
     nums = compute_numbers(load_dataset(EDGE), params.defaults())
     # edge: group 1 has no after_chemo patient, two finite doubling times, group 2 TTPs all 300
@@ -123,7 +123,7 @@ def test_uncomputable_statistics_are_null_with_a_reason():
 
 def test_quantile_type_parameter_changes_the_quartiles():
     from analysis.data import load_dataset
-    from analysis.numbers import compute_numbers
+    from analysis.study.numbers import compute_numbers
 
     nums = compute_numbers(load_dataset(MINI), params.resolve({"quantile_type": 6}))
     # type 6: p(n+1) = 0.25*4 = 1 -> q1 = 141 (first value); 0.75*4 = 3 -> q3 = 258
@@ -132,7 +132,7 @@ def test_quantile_type_parameter_changes_the_quartiles():
 
 
 def test_write_numbers_is_sorted_nan_free_and_byte_identical_on_rerun(tmp_path, mini_numbers):
-    from analysis.numbers import write_numbers
+    from analysis.study.numbers import write_numbers
 
     a, b = tmp_path / "a.json", tmp_path / "sub" / "b.json"
     write_numbers(mini_numbers, a)
@@ -146,7 +146,7 @@ def test_write_numbers_is_sorted_nan_free_and_byte_identical_on_rerun(tmp_path, 
 
 
 def test_write_numbers_refuses_nan_instead_of_writing_invalid_json(tmp_path):
-    from analysis.numbers import write_numbers
+    from analysis.study.numbers import write_numbers
 
     with pytest.raises(ValueError):
         write_numbers({"x": float("nan")}, tmp_path / "x.json")

@@ -30,7 +30,7 @@ AVAILABLE = [n for n in DATASETS if (FIXTURES / f"numbers_{n}.json").exists()]
 def _numbers(name):
     from analysis import params
     from analysis.data import load_dataset
-    from analysis.numbers import compute_numbers
+    from analysis.study.numbers import compute_numbers
 
     return compute_numbers(load_dataset(ROOT / DATASETS[name]), params.defaults())
 

@@ -1,4 +1,4 @@
-"""The reproduce pipeline (analysis.pipeline): checks before running, atomic output, cache, equality
+"""The reproduce pipeline (analysis.report.pipeline): checks before running, atomic output, cache, equality
 of numbers.json with the `numbers` command."""
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import pipeline
+from analysis.report import pipeline
 from analysis.errors import UsageError, UserError
 from analysis.paths import ROOT, TESTS
 from conftest import MACHINE_PATH_PREFIXES
 
 MINI = TESTS / "fixtures" / "mini"
-from analysis import results as _results  # noqa: E402
+from analysis.report import results as _results  # noqa: E402
 
 _REAL_CODE_HASH = _results.code_hash
 MINI_REL = MINI.relative_to(ROOT)
@@ -173,7 +173,7 @@ def _run(*args, **kwargs) -> str:
 def _stable_code_hash(monkeypatch):
     """Freeze the code hash for the duration of a test: the cache must react to data, notebooks and
     parameters here, not to an unrelated edit of the package made while the suite runs."""
-    from analysis import results
+    from analysis.report import results
 
     frozen = results.code_hash()
     monkeypatch.setattr(results, "code_hash", lambda: frozen)
@@ -181,7 +181,7 @@ def _stable_code_hash(monkeypatch):
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
-    from analysis import results
+    from analysis.report import results
 
     base = tmp_path_factory.mktemp("reproduce")
     out = base / "out"
@@ -206,7 +206,7 @@ def test_reproduce_writes_every_output_of_design_section_7(first_run):
         assert stem in log  # one progress line per notebook
     for t in ("table1", "table2", "table3", "table4", "regression", "recist"):
         assert (out / "tables" / f"{t}.csv").is_file() and (out / "tables" / f"{t}.md").is_file()
-    from analysis.figures import FIGURES
+    from analysis.report.figures import FIGURES
 
     for f in FIGURES:
         assert (out / "figures" / f"{f}.png").is_file() and (out / "figures" / f"{f}.svg").is_file()
@@ -255,7 +255,7 @@ def test_index_names_the_dataset_its_hashes_synthetic_status_and_parameters(firs
 
 @pytest.mark.slow
 def test_second_reproduce_with_nothing_changed_skips_everything(first_run, monkeypatch):
-    from analysis import results
+    from analysis.report import results
 
     out, _, frozen = first_run
     monkeypatch.setattr(results, "code_hash", lambda: frozen)
@@ -269,7 +269,7 @@ def test_second_reproduce_with_nothing_changed_skips_everything(first_run, monke
 @pytest.mark.slow
 def test_failing_notebook_leaves_previous_out_untouched_and_is_kept_for_inspection(first_run, tmp_path,
                                                                                     monkeypatch):
-    from analysis import results
+    from analysis.report import results
 
     out, _, frozen = first_run
     monkeypatch.setattr(results, "code_hash", lambda: frozen)
@@ -317,7 +317,7 @@ def test_only_the_changed_notebook_runs_again(tmp_path, monkeypatch):
 
 
 def test_code_hash_changes_when_a_module_changes(tmp_path, monkeypatch):
-    from analysis import results
+    from analysis.report import results
 
     pkg = tmp_path / "pkg"
     pkg.mkdir()
@@ -352,7 +352,7 @@ def test_notebooks_run_in_a_reused_kernel_equal_a_fresh_kernel_run(first_run, tm
 def test_a_notebook_waits_for_what_its_analysis_results_calls_need(tmp_path):
     def needs(*body):
         return pipeline.notebook_needs(_notebook(tmp_path / "nb.ipynb", "data_dir = 'x'",
-                                                 ["from analysis import results", *body]))
+                                                 ["from analysis.report import results", *body]))
 
     assert needs("ov = results.get_overview(data_dir)") == {"overview"}
     assert needs("res = results.get(data_dir, {})") == {"results"}
@@ -361,7 +361,7 @@ def test_a_notebook_waits_for_what_its_analysis_results_calls_need(tmp_path):
     assert needs("a = results.get_audit()\nresults.audit_summary(a)") == {"audit"}
     assert needs("1 + 1") == set()
     # what the scan cannot follow waits for everything
-    assert needs("from analysis.results import get\nget(data_dir)") == pipeline.ALL_NEEDS
+    assert needs("from analysis.report.results import get\nget(data_dir)") == pipeline.ALL_NEEDS
     assert needs("%time results.get(data_dir)") == pipeline.ALL_NEEDS
 
 

@@ -1,4 +1,4 @@
-"""Data overview helpers (analysis.privacy): age bands, k-anonymity, missingness."""
+"""Data overview helpers (analysis.data.privacy): age bands, k-anonymity, missingness."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.paths import TESTS
-from analysis.privacy import age_band, equivalence_classes, k_anonymity, missingness
+from analysis.data.privacy import age_band, equivalence_classes, k_anonymity, missingness
 
 
 @pytest.mark.parametrize("age, band", [(29, "20-29"), (30, "30-39"), (59.9, "50-59"), (89, "80-89"),

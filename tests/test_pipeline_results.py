@@ -1,4 +1,4 @@
-"""The results bundle behind the notebooks (analysis.results): content keys and the SGR sensitivity fit."""
+"""The results bundle behind the notebooks (analysis.report.results): content keys and the SGR sensitivity fit."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis import results
+from analysis.report import results
 from analysis.paths import ROOT, TESTS
 
 MINI = TESTS / "fixtures" / "mini"

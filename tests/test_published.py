@@ -15,7 +15,7 @@ import pytest
 
 from analysis.errors import UserError
 from analysis.paths import PUBLISHED, ROOT
-from analysis.published import COLUMNS, by_id, by_key, keyed, load_published
+from analysis.paper.published import COLUMNS, by_id, by_key, keyed, load_published
 
 ARTICLE = ROOT.parent / "shared" / "paper" / "tace-irinotecan-net-2022.txt"
 DESIGN = ROOT.parent / "shared" / "DESIGN.md"
@@ -261,7 +261,7 @@ def test_every_key_used_is_a_design_section7_key_or_an_extra_key_the_pipeline_co
     # DESIGN §7 welcomes more keys "in the same style"; a key outside §7 must be one that
     # compute_numbers really emits (checked on the bundled cohort), so compare can never chase a ghost.
     from analysis.data import load_dataset
-    from analysis.numbers import compute_numbers
+    from analysis.study.numbers import compute_numbers
     from analysis.params import defaults
     from analysis.paths import SYNTHETIC
 

@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import recist
+from analysis.study import recist
 from analysis.errors import UserError
 
 COLS = ["patient_id", "lesion_id", "day", "role", "organ", "is_node", "status", "long_axis_mm", "short_axis_mm",

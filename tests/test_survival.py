@@ -1,4 +1,4 @@
-"""Kaplan-Meier estimates (analysis.survival) equal R's survival::survfit (tests/r/km_fixtures.R)."""
+"""Kaplan-Meier estimates (analysis.stats.survival) equal R's survival::survfit (tests/r/km_fixtures.R)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from analysis.paths import TESTS
-from analysis.survival import kaplan_meier
+from analysis.stats.survival import kaplan_meier
 
 FIXTURE = json.loads((TESTS / "r" / "fixtures" / "km.json").read_text(encoding="utf-8"))
 

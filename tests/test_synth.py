@@ -1,9 +1,9 @@
 """The bundled synthetic cohort (issue 5): regeneration, validity, published numbers, realism.
 
 Expected values come from the article, through data/published/published.csv (read by
-:func:`analysis.published.load_published`, whose tests spot-check it against the article text), never
+:func:`analysis.paper.published.load_published`, whose tests spot-check it against the article text), never
 from the synthesizer. The achieved values are computed by the project's pipeline
-(:func:`analysis.data.load_dataset` + :func:`analysis.numbers.compute_numbers`).
+(:func:`analysis.data.load_dataset` + :func:`analysis.study.numbers.compute_numbers`).
 """
 
 from __future__ import annotations
@@ -39,14 +39,14 @@ def ds():
 
 @pytest.fixture(scope="module")
 def nums(ds):
-    from analysis.numbers import compute_numbers
+    from analysis.study.numbers import compute_numbers
 
     return compute_numbers(ds, params.defaults())
 
 
 @pytest.fixture(scope="module")
 def pub():
-    from analysis.published import load_published
+    from analysis.paper.published import load_published
 
     return load_published().set_index("id")
 
@@ -56,7 +56,7 @@ def _met(achieved, value, decimals):
 
 
 def _table_ids():
-    from analysis.published import load_published
+    from analysis.paper.published import load_published
 
     df = load_published()
     ids = [i for i in df["id"] if re.match(r"^table[234]:.*\.(median|q1|q3)$", i)]
@@ -66,7 +66,7 @@ def _table_ids():
 # ------------------------------------------------------------------------------------------ regeneration
 
 def test_synthesize_with_default_seed_regenerates_the_committed_cohort_byte_for_byte(tmp_path):
-    from analysis.synth import synthesize
+    from analysis.synth.cohort import synthesize
 
     synthesize(tmp_path / "syn")
     for name in FILES:
@@ -74,7 +74,7 @@ def test_synthesize_with_default_seed_regenerates_the_committed_cohort_byte_for_
 
 
 def test_default_seed_is_the_seed_parameter_default():
-    from analysis.synth import DEFAULT_SEED, default_seed
+    from analysis.synth.cohort import DEFAULT_SEED, default_seed
 
     assert default_seed() == params.PARAMS["seed"].default == DEFAULT_SEED
 

@@ -1,4 +1,4 @@
-"""The synthesizer's fast search surrogates and optimiser (analysis.synth_search, analysis.synth_build).
+"""The synthesizer's fast search surrogates and optimiser (analysis.synth.search, analysis.synth.build).
 
 Expected values are hand calculations shown in the comments (R's type-7 definition, counting of
 Mann-Whitney arrangements), not outputs of the code under test.
@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from analysis.synth_search import Item, Problem, Target, Var, anneal, mwu_p, polish, q7, r2
+from analysis.synth.search import Item, Problem, Target, Var, anneal, mwu_p, polish, q7, r2
 
 
 def test_type7_quartile_interpolates_between_order_statistics_as_r_does():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import params, tables
+from analysis import params
+from analysis.study import tables
 from analysis.paths import TESTS
 
 MINI = TESTS / "fixtures" / "mini"

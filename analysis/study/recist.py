@@ -4,7 +4,7 @@ Two levels:
 
 - :func:`first_followup_response` — the study's endpoint: RECIST 1.1 at the first follow-up from
   the exam-level sums of target diameters (baseline = nadir at the first follow-up), the new-lesion
-  flag and the non-target status of imaging.csv. Used by :func:`analysis.endpoints.per_patient`.
+  flag and the non-target status of imaging.csv. Used by :func:`analysis.study.endpoints.per_patient`.
 - :func:`evaluate` / :func:`best_overall_response` — the full per-time-point evaluation from
   lesions.csv (one row per lesion per exam) and the best overall response with confirmation.
 
@@ -526,7 +526,7 @@ def best_overall_response(timepoints, confirm: bool = True, confirm_days: int = 
 def evaluate_dataset(ds, criteria: Criteria | str = RECIST11):
     """Per-time-point responses of a whole dataset from its lesions.csv (None when it has none).
 
-    The baseline of each patient is the V0 exam of :func:`analysis.endpoints.per_patient` (the last
+    The baseline of each patient is the V0 exam of :func:`analysis.study.endpoints.per_patient` (the last
     exam before the first TACE); imaging.csv supplies the exam-level non-target ``pd`` status and
     the new-lesion flag. Patients without lesion rows on their V0 exam day are left out.
 
@@ -535,7 +535,7 @@ def evaluate_dataset(ds, criteria: Criteria | str = RECIST11):
     pandas.DataFrame or None
         :func:`evaluate` output; pass it to :func:`best_overall_response` for the best response.
     """
-    from analysis.endpoints import per_patient
+    from analysis.study.endpoints import per_patient
 
     lesions = getattr(ds, "lesions", None)
     if lesions is None or len(lesions) == 0:

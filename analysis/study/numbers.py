@@ -1,6 +1,6 @@
 """Every number of the analysis in one flat dict -> numbers.json (DESIGN §7; issue 4 item 4).
 
-:func:`compute_numbers` flattens the tidy tables of :mod:`analysis.tables` (so each number has one
+:func:`compute_numbers` flattens the tidy tables of :mod:`analysis.study.tables` (so each number has one
 definition) into ``{key: value}`` with the DESIGN §7 keys, unrounded floats and integer counts,
 plus ``_meta``:
 
@@ -116,8 +116,8 @@ def compute_numbers(ds, params: dict) -> dict:
         Flat ``{key: int | float | None}`` plus ``"_meta"``. A null value has its reason in
         ``_meta["undefined"][key]``; each p-value's test and method are in ``_meta["tests"][key]``.
     """
-    from analysis import tables
-    from analysis.endpoints import per_patient
+    from analysis.study import tables
+    from analysis.study.endpoints import per_patient
 
     pp = per_patient(ds)
     tidy = tables.all_tidy(ds, params, endpoints=pp)

@@ -39,7 +39,7 @@ alt_value
 
 Examples
 --------
->>> from analysis.published import load_published, by_key
+>>> from analysis.paper.published import load_published, by_key
 >>> df = load_published()
 >>> by_key("table3.tace.p")["value"].tolist()   # abstract and Table 3 disagree; both are kept
 [0.57, 0.58]
@@ -332,7 +332,7 @@ def by_id(row_id: str, df: "pd.DataFrame | None" = None) -> "pd.Series":
 
 
 def keyed(df: "pd.DataFrame | None" = None) -> "pd.DataFrame":
-    """The rows that have a ``numbers.json`` key (what :mod:`analysis.compare` checks against a run)."""
+    """The rows that have a ``numbers.json`` key (what :mod:`analysis.paper.compare` checks against a run)."""
     d = load_published() if df is None else df
     return d[d["key"] != ""].reset_index(drop=True)
 

@@ -1,6 +1,6 @@
 """Published vs reproduced: line up a run's ``numbers.json`` (DESIGN §7) with the paper's numbers.
 
-For every row of ``data/published/published.csv`` (see :mod:`analysis.published`) :func:`compare`
+For every row of ``data/published/published.csv`` (see :mod:`analysis.paper.published`) :func:`compare`
 gives the reproduced value, the difference and a verdict:
 
 ``exact``
@@ -191,7 +191,7 @@ def compare(numbers: dict, published_df: "pd.DataFrame | None" = None,
         A flat ``numbers.json`` object (DESIGN §7 keys -> numbers or null); ``_meta`` and other
         non-key entries are ignored.
     published_df : pandas.DataFrame, optional
-        From :func:`analysis.published.load_published` (loaded when omitted).
+        From :func:`analysis.paper.published.load_published` (loaded when omitted).
     params : dict, optional
         Analysis parameters (:func:`analysis.params.resolve`); only ``alpha`` is used
         (default 0.05).
@@ -219,7 +219,7 @@ def compare(numbers: dict, published_df: "pd.DataFrame | None" = None,
     """
     import pandas as pd
 
-    from analysis.published import load_published
+    from analysis.paper.published import load_published
 
     pub = load_published() if published_df is None else published_df
     alpha = float((params or {}).get("alpha", 0.05))

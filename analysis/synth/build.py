@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from analysis.synth_search import Item, Problem, Target, Var, mwu_p, q7, r2
+from analysis.synth.search import Item, Problem, Target, Var, mwu_p, q7, r2
 
 QUARTILES = (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
 P_WEIGHT = 0.02
@@ -376,13 +376,13 @@ def ttp_candidates(sizes):
 
 def volume_milp_start(tv, sizes, group, state, narrow=0.2):
     """A starting point for one group's volumes from the project's exact joint-quartile programme
-    (:func:`analysis.feasibility.joint_feasible`, the one the audit uses): V0, V1 and V1 - V0 with every
+    (:func:`analysis.paper.feasibility.joint_feasible`, the one the audit uses): V0, V1 and V1 - V0 with every
     quartile of Tables 2 and 4 inside ``narrow`` printed units of the target. Returns the updated state,
     or None when the programme is unavailable or finds nothing (the caller then anneals from scratch)."""
     from fractions import Fraction
 
     try:
-        from analysis.feasibility import Collection, Quartile, joint_feasible
+        from analysis.paper.feasibility import Collection, Quartile, joint_feasible
     except ImportError:  # pragma: no cover - the audit module is part of the project
         return None
     sub, grp = blocks(sizes)

@@ -7,14 +7,14 @@ seed (:data:`DEFAULT_SEED` = the ``seed`` parameter of :mod:`analysis.params`).
 
 How it is made
 --------------
-1. The targets are read from :func:`analysis.published.load_published` (tables preferred over text and
-   abstract; the readings chosen where the article is ambiguous are in :mod:`analysis.synth_targets`).
-2. Three seeded searches (:mod:`analysis.synth_build`, :mod:`analysis.synth_search`) find
+1. The targets are read from :func:`analysis.paper.published.load_published` (tables preferred over text and
+   abstract; the readings chosen where the article is ambiguous are in :mod:`analysis.synth.targets`).
+2. Three seeded searches (:mod:`analysis.synth.build`, :mod:`analysis.synth.search`) find
    per-patient values on the grid the CSV stores (days as integers, volumes in 0.01 cm³, ages in 0.1
    year): (a) TTP after TACE and after chemotherapy against Tables 3 and 4 (group and subgroup type-7
    quartiles at once) and then the Mann-Whitney p-values; (b) V0, V1 and the exam-to-TACE / TACE-to-exam
    days against Table 2 (group quartiles) and Table 4 (subgroup quartiles of V1 - V0), starting from a
-   solution of the project's exact joint-quartile programme (:func:`analysis.feasibility.joint_feasible`,
+   solution of the project's exact joint-quartile programme (:func:`analysis.paper.feasibility.joint_feasible`,
    the one the audit uses) and annealed onto the 0.01 grid without ties, then the p-values and the R² of
    V1 - V0 on the Schwartz doubling time (coordinate descent); (c) ages against mean, SD, min and max.
 3. Everything else is drawn with the same seeded generator under realism rules (exam schedule every
@@ -22,7 +22,7 @@ How it is made
    day, repeat TACE after progression, tumour below liver volume) and the categorical counts of
    Figure 1, Table 1 and the Methods text are dealt out exactly.
 4. The written files are re-read by the project's own pipeline (:func:`analysis.data.load_dataset`,
-   :func:`analysis.numbers.compute_numbers`) and DATACARD.md lists every targeted number: published,
+   :func:`analysis.study.numbers.compute_numbers`) and DATACARD.md lists every targeted number: published,
    achieved, met at the printed precision or not, and why not.
 """
 
@@ -35,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-from analysis import synth_targets as T
+from analysis.synth import targets as T
 from analysis.errors import UserError
 
 PATIENT_COLUMNS = ("patient_id", "group", "tace_timing", "age_at_tace", "sex", "primary_site", "t_stage",
@@ -82,8 +82,8 @@ def _say(msg: str) -> None:
 # ---------------------------------------------------------------------------------------------- targets
 
 def _published_rows():
-    """Rows of data/published/published.csv as dicts (via analysis.published)."""
-    from analysis.published import load_published
+    """Rows of data/published/published.csv as dicts (via analysis.paper.published)."""
+    from analysis.paper.published import load_published
 
     df = load_published()
     return df.to_dict("records")
@@ -143,7 +143,7 @@ def load_targets() -> tuple[dict, dict, dict]:
 def _multi_start(make, init, rng, iters, restarts, good_enough=0.0, **kw):
     """Up to ``restarts`` seeded annealing runs from fresh starts; stops at the first run whose missed
     weight is at most ``good_enough``, else keeps the run that missed least (ties: smallest distance)."""
-    from analysis.synth_search import anneal, total_cost
+    from analysis.synth.search import anneal, total_cost
 
     best, best_cost = None, None
     for k in range(restarts):
@@ -163,8 +163,8 @@ def _met_all(problem, state, prefix: str) -> bool:
 
 
 def _search(targets: dict, counts: dict, rng: random.Random) -> dict:
-    from analysis import synth_build as B
-    from analysis.synth_search import anneal, polish, report, total_cost
+    from analysis.synth import build as B
+    from analysis.synth.search import anneal, polish, report, total_cost
 
     sizes = counts["subgroups"]
     sub, grp = B.blocks(sizes)
@@ -271,7 +271,7 @@ def _recist_sums(rng, s0: int, category: str) -> int:
 
 
 def _build(sol: dict, counts: dict, rng: random.Random) -> dict[str, list[dict]]:
-    from analysis import synth_build as B
+    from analysis.synth import build as B
 
     sizes = sol["sizes"]
     sub, grp = B.blocks(sizes)
@@ -485,7 +485,7 @@ def synthesize(out_dir: Path | str, seed: int | None = None) -> Path:
     Path
         ``out_dir``.
     """
-    from analysis.synth_card import datacard
+    from analysis.synth.card import datacard
 
     seed = default_seed() if seed is None else int(seed)
     out = Path(out_dir)

@@ -1,7 +1,7 @@
 """DATACARD.md of the synthetic cohort, generated from the written files (never typed by hand).
 
 The "achieved" column is computed by the project's own pipeline: the folder is loaded with
-:func:`analysis.data.load_dataset` and analysed with :func:`analysis.numbers.compute_numbers` (default
+:func:`analysis.data.load_dataset` and analysed with :func:`analysis.study.numbers.compute_numbers` (default
 parameters: type-7 quartiles, R's wilcox.test rule). Counts that DESIGN §7 has no key for (interval
 categories, liver distribution, repeat procedures, adverse events) are counted from the loaded tables.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from analysis import synth_targets as T
+from analysis.synth import targets as T
 
 #: why a published number cannot be met (keys: DESIGN §7 keys); filled in from the analysis of the
 #: article's numbers, see also the audit (`python -m analysis audit`)
@@ -97,8 +97,8 @@ def _counts(ds) -> dict:
 def datacard(out: Path, seed: int, targets: dict, counts: dict, prov: dict) -> str:
     from analysis import params
     from analysis.data import load_dataset
-    from analysis.numbers import compute_numbers
-    from analysis.published import load_published
+    from analysis.study.numbers import compute_numbers
+    from analysis.paper.published import load_published
 
     ds = load_dataset(out)
     nums = compute_numbers(ds, params.defaults())
@@ -211,7 +211,7 @@ def datacard(out: Path, seed: int, targets: dict, counts: dict, prov: dict) -> s
         "progression days, repeat TACE, liver volume, RECIST diameter sums, the categorical characteristics) is "
         "drawn with the same seeded generator under the realism rules below, with the published counts dealt "
         "out exactly. The files are then analysed by the project's own pipeline "
-        "(`analysis.data.load_dataset` + `analysis.numbers.compute_numbers`, default parameters) to fill the "
+        "(`analysis.data.load_dataset` + `analysis.study.numbers.compute_numbers`, default parameters) to fill the "
         "table below.",
         "",
         f"- Seed: `{seed}` (the default `seed` parameter). Regenerate with "

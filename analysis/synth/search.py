@@ -1,4 +1,4 @@
-"""Search engine behind the synthetic cohort (:mod:`analysis.synth`).
+"""Search engine behind the synthetic cohort (:mod:`analysis.synth.cohort`).
 
 The cohort is reconstructed from medians, quartiles, p-values and R² printed in the article. This module
 holds the optimiser only: integer-grid variables (days, or volumes in hundredths of a cm³), a set of
@@ -9,7 +9,7 @@ nudges the free values towards the published p-values and R².
 The statistics used *inside* the search are fast pure-Python surrogates (a type-7 quantile on a sorted
 list, the Mann-Whitney W with R's exact/normal rule, the R² of a simple regression). They are never the
 numbers the project reports: the finished cohort is re-analysed by the project's own pipeline
-(:func:`analysis.numbers.compute_numbers`) and the data card shows those results.
+(:func:`analysis.study.numbers.compute_numbers`) and the data card shows those results.
 """
 
 from __future__ import annotations

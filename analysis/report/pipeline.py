@@ -8,7 +8,7 @@
 2. The dataset is validated (:func:`analysis.data.load_dataset`: every problem listed, exit 1,
    nothing written, no notebook run; the notebook runners, which start their kernels meanwhile, are
    shut down).
-3. Everything is computed once in-process (:func:`analysis.results.compute`): OUT/numbers.json
+3. Everything is computed once in-process (:func:`analysis.report.results.compute`): OUT/numbers.json
    (identical to ``python -m analysis numbers``), OUT/tables (CSV + Markdown), OUT/comparison.csv.
    The figures (PNG + SVG) and the publication audit are made meanwhile in two helper processes.
    All of it is cached, so the notebook kernels load it instead of recomputing it.
@@ -135,7 +135,7 @@ def check_params(params: dict | None) -> dict[str, Any]:
 
 def notebook_parameters(declared: dict[str, Any], params: dict[str, Any], data_dir: Path) -> dict[str, Any]:
     """The values passed to one notebook: only the names it declares; data_dir as a display path."""
-    from analysis.results import display_path
+    from analysis.report.results import display_path
 
     out = {}
     for name in declared:
@@ -143,7 +143,7 @@ def notebook_parameters(declared: dict[str, Any], params: dict[str, Any], data_d
     return out
 
 
-#: what a notebook waits for, by the :mod:`analysis.results` function it calls
+#: what a notebook waits for, by the :mod:`analysis.report.results` function it calls
 _NEEDS_BY_CALL = {"get_overview": {"overview"}, "get": {"results"}, "get_figures": {"results", "figures"},
                   "get_audit": {"audit"}}
 ALL_NEEDS = frozenset({"overview", "results", "figures", "audit"})
@@ -154,7 +154,7 @@ def notebook_needs(path: Path) -> frozenset[str]:
 
     A call ``results.get_overview(...)`` needs the data overview, ``results.get(...)`` the results
     bundle, ``results.get_figures(...)`` the figures, ``results.get_audit()`` the publication audit.
-    Code that cannot be parsed, or that imports names from :mod:`analysis.results` directly, waits
+    Code that cannot be parsed, or that imports names from :mod:`analysis.report.results` directly, waits
     for everything. Only the order depends on this: a notebook started too early finds nothing in
     the cache and computes what it needs itself (slower, same result).
     """
@@ -168,7 +168,7 @@ def notebook_needs(path: Path) -> frozenset[str]:
         except SyntaxError:
             return ALL_NEEDS
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "analysis.results":
+            if isinstance(node, ast.ImportFrom) and node.module == "analysis.report.results":
                 return ALL_NEEDS
             if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
                     and node.value.id == "results" and node.attr in _NEEDS_BY_CALL):
@@ -186,7 +186,7 @@ def _h(obj: Any) -> str:
 
 def notebook_key(nb_path: Path, data: dict, code: str, nb_params: dict) -> str:
     """Cache key of one executed notebook: data hashes, code hash, the notebook's bytes, its parameters."""
-    from analysis.results import sha256_file
+    from analysis.report.results import sha256_file
 
     return _h({"data": data, "code": code, "notebook": sha256_file(nb_path), "params": nb_params,
                "kernel": KERNEL, "python": sys.version.split()[0]})
@@ -288,7 +288,7 @@ del _gc, _sys, _warnings
 
 
 #: run silently in a worker's kernel while it waits for its first notebook
-_PRELOAD_SOURCE = "import gc, pandas, analysis.results; gc.freeze(); del gc, pandas, analysis"
+_PRELOAD_SOURCE = "import gc, pandas, analysis.report.results; gc.freeze(); del gc, pandas, analysis"
 
 
 def _shutdown_kernel() -> None:
@@ -469,14 +469,14 @@ def _noop() -> None:
 
 def _audit(code: str, force: bool = False):
     """Pool task: the publication's consistency audit, cached by the code hash (recomputed if ``force``)."""
-    from analysis import results as R
+    from analysis.report import results as R
 
     if not force:
         return R.get_audit(code)
     try:
-        from analysis.audit import run_audit
+        from analysis.paper.audit import run_audit
     except ImportError as exc:
-        return f"analysis.audit unavailable: {exc}"
+        return f"analysis.paper.audit unavailable: {exc}"
     audit = run_audit()
     R.store(audit, code, "audit")
     return audit
@@ -484,7 +484,7 @@ def _audit(code: str, force: bool = False):
 
 def _render_figures(ds, pp, key: str) -> dict:
     """Pool task: every figure as PNG and SVG bytes, stored in the results cache under ``key``."""
-    from analysis import results as R
+    from analysis.report import results as R
 
     figs = R.compute_figures(ds=ds, per_patient_frame=pp)
     R.store(figs, key, "figures")
@@ -639,7 +639,7 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
     NotebookFailed
         A notebook raised: names it and the cell; the previous OUT is untouched.
     """
-    from analysis import results as R
+    from analysis.report import results as R
 
     t_start = time.perf_counter()
     params = check_params(params)
@@ -708,7 +708,7 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
         #    as soon as what it needs (notebook_needs) is ready
         from concurrent.futures import FIRST_COMPLETED, wait
 
-        from analysis.endpoints import per_patient
+        from analysis.study.endpoints import per_patient
 
         t = time.perf_counter()
         res = R.load(rkey) if not force else None
@@ -761,12 +761,12 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
         ready.add("results")
         ready.update(what for what, value in (("figures", figs), ("audit", audit)) if value is not None)
         release()
-        from analysis.numbers import write_numbers
+        from analysis.study.numbers import write_numbers
 
         write_numbers(res.numbers, tmp / "numbers.json")
         _write_tables(res, tmp / "tables")
         if res.comparison is not None:
-            from analysis.compare import to_csv as write_comparison_csv  # same bytes as `analysis compare`
+            from analysis.paper.compare import to_csv as write_comparison_csv  # same bytes as `analysis compare`
 
             write_comparison_csv(res.comparison, tmp / "comparison.csv")
         print(f"  numbers, tables, comparison  {time.perf_counter() - t:5.1f} s", flush=True)
@@ -828,7 +828,7 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
         if not isinstance(audit, str):
             audit.to_csv(tmp / "tables" / "audit.csv", index=False, lineterminator="\n")
             (tmp / "tables" / "audit.md").write_text(audit.to_markdown(index=False) + "\n", encoding="utf-8")
-        from analysis.report import write_index
+        from analysis.report.html import write_index
 
         write_index(tmp, res, [p.name for p in nbs], sorted(figs))
         if out.is_dir():
@@ -883,7 +883,7 @@ def refresh_notebooks(data_dir=None, jobs: int | None = None) -> list[Path]:
     _fast_nbformat()
     import nbformat
 
-    from analysis import results as R
+    from analysis.report import results as R
     from analysis.params import defaults
 
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()

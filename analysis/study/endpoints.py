@@ -25,11 +25,11 @@ Definitions (literal, so that an independent implementation computes the same nu
   flag for survival analyses.
 - response at the first follow-up: RECIST 1.1 from the sums of target diameters of the V0 exam
   (baseline, which is also the nadir) and the V1 exam, see
-  :func:`analysis.recist.first_followup_response`. The exam-level ``sum_diameters_mm`` is used;
-  where it is empty the sum is computed from lesions.csv (:func:`analysis.recist.target_sums`).
+  :func:`analysis.study.recist.first_followup_response`. The exam-level ``sum_diameters_mm`` is used;
+  where it is empty the sum is computed from lesions.csv (:func:`analysis.study.recist.target_sums`).
   New lesions and the non-target status are those of the V1 exam row of imaging.csv.
 - volumetric response at the first follow-up (extra): V1 vs V0, PR <= -65 %, PD >= +73 %
-  (:func:`analysis.recist.first_followup_volumetric`).
+  (:func:`analysis.study.recist.first_followup_volumetric`).
 
 References
 ----------
@@ -209,7 +209,7 @@ def per_patient(ds) -> "pd.DataFrame":  # noqa: F821
     """
     import pandas as pd
 
-    from analysis import recist
+    from analysis.study import recist
 
     lesions = getattr(ds, "lesions", None)
     if lesions is not None and len(lesions):

@@ -18,7 +18,7 @@ Relative dataset paths are resolved against the project root (notebook kernels s
 
 Examples
 --------
->>> from analysis.results import resolve_data_dir
+>>> from analysis.report.results import resolve_data_dir
 >>> resolve_data_dir("data/synthetic").name
 'synthetic'
 """
@@ -133,12 +133,12 @@ class Results:
     sha256: dict
     params: dict
     dataset: Any  # analysis.data.Dataset
-    per_patient: Any  # DataFrame, analysis.endpoints.per_patient
-    tidy: Any  # DataFrame, analysis.tables.all_tidy
+    per_patient: Any  # DataFrame, analysis.study.endpoints.per_patient
+    tidy: Any  # DataFrame, analysis.study.tables.all_tidy
     tables: dict = field(default_factory=dict)  # name -> display DataFrame
-    numbers: dict = field(default_factory=dict)  # analysis.numbers.compute_numbers
+    numbers: dict = field(default_factory=dict)  # analysis.study.numbers.compute_numbers
     overview: dict = field(default_factory=dict)  # files, missingness, k-anonymity
-    comparison: Any = None  # DataFrame, analysis.compare.compare (None when unavailable)
+    comparison: Any = None  # DataFrame, analysis.paper.compare.compare (None when unavailable)
     audit: Any = None  # not filled: the audit reads no data, see get_audit()
     notes: dict = field(default_factory=dict)  # why a part is missing
 
@@ -171,7 +171,7 @@ def compute_overview(data_dir, ds=None) -> dict:
     An invalid dataset is not an error here: the problems are returned (``ok`` False) so that
     they can be shown; everything else is then empty.
     """
-    from analysis import privacy
+    from analysis.data import privacy
     from analysis.data import load_dataset, validate_dir
 
     d = resolve_data_dir(data_dir)
@@ -297,9 +297,9 @@ def compute(data_dir, params: dict | None = None, ds=None, key: str | None = Non
 
     ``ds``, ``per_patient_frame`` and ``overview`` may be passed when already computed for this dataset.
     """
-    from analysis import tables
-    from analysis.endpoints import per_patient
-    from analysis.numbers import compute_numbers
+    from analysis.study import tables
+    from analysis.study.endpoints import per_patient
+    from analysis.study.numbers import compute_numbers
     from analysis.params import resolve
 
     d = resolve_data_dir(data_dir)
@@ -325,12 +325,12 @@ def compute(data_dir, params: dict | None = None, ds=None, key: str | None = Non
     notes: dict = {}
     comparison = None
     try:
-        from analysis.compare import compare
-        from analysis.published import load_published
+        from analysis.paper.compare import compare
+        from analysis.paper.published import load_published
 
         comparison = compare(numbers, load_published(), full)
     except ImportError as exc:  # module not available in this checkout
-        notes["comparison"] = f"analysis.compare unavailable: {exc}"
+        notes["comparison"] = f"analysis.paper.compare unavailable: {exc}"
     if overview is None:
         overview = compute_overview(d, ds=ds)
     return Results(
@@ -392,7 +392,7 @@ def get(data_dir=None, params: dict | None = None) -> Results:
 
 
 def get_audit(code: str | None = None):
-    """:func:`analysis.audit.run_audit`, cached by the code hash (it reads the published values, no data).
+    """:func:`analysis.paper.audit.run_audit`, cached by the code hash (it reads the published values, no data).
 
     Returns the reason as text when the audit module is unavailable.
     """
@@ -400,9 +400,9 @@ def get_audit(code: str | None = None):
     audit = load(key, "audit")
     if audit is None:
         try:
-            from analysis.audit import run_audit
+            from analysis.paper.audit import run_audit
         except ImportError as exc:
-            return f"analysis.audit unavailable: {exc}"
+            return f"analysis.paper.audit unavailable: {exc}"
         audit = run_audit()
         store(audit, key, "audit")
     return audit
@@ -425,8 +425,8 @@ def audit_findings(audit, verdict: str = "inconsistent"):
 
 
 def compute_figures(res: Results | None = None, ds=None, per_patient_frame=None) -> dict[str, dict[str, bytes]]:
-    """PNG and SVG bytes of every figure (:mod:`analysis.figures`) for a results bundle (or a dataset)."""
-    from analysis import figures
+    """PNG and SVG bytes of every figure (:mod:`analysis.report.figures`) for a results bundle (or a dataset)."""
+    from analysis.report import figures
 
     if res is not None:
         ds, per_patient_frame = res.dataset, res.per_patient

@@ -20,7 +20,7 @@ Validation happens in layers, and every problem of every layer is collected:
    exam before and after the first TACE, ``start_day <= end_day``, tumour volume <= liver volume,
    group 1 <=> ``days_dx_to_liver_mets == 0``, and a few more (see :func:`_cross_table_rules`);
 5. identifier guard: no column may look like names, dates, record / phone numbers, e-mail or
-   addresses (:mod:`analysis.identifiers`).
+   addresses (:mod:`analysis.data.identifiers`).
 
 A dataset may ship its own ``datapackage.json``; it may add metadata (``name``, ``title``,
 ``description``, ``"synthetic": true``) but never weakens the contract: the bundled schema is
@@ -44,7 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis import identifiers, paths
+from analysis import paths
+from analysis.data import identifiers
 from analysis.errors import UsageError, UserError
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -4,7 +4,7 @@ Every table comes in two forms:
 
 - a **tidy** DataFrame, one row per statistic, with its DESIGN §7 key (``key``), the unrounded
   ``value``, and for p-values the test and p-value method that produced them (``test``,
-  ``method``); ``note`` says why a value is undefined (NaN). :mod:`analysis.numbers` flattens these
+  ``method``); ``note`` says why a value is undefined (NaN). :mod:`analysis.study.numbers` flattens these
   rows into numbers.json, so a number has exactly one definition.
 - a **display** DataFrame (``*_display``): "Me [LQ; UQ]" strings, n (%) counts, the p-value and a
   column naming the test and method behind each p.
@@ -153,7 +153,7 @@ def _mwu_rows(prefix, table, variable, x, y, params, group="", timing="", what="
 def _pp(ds, endpoints):
     if endpoints is not None:
         return endpoints
-    from analysis.endpoints import per_patient
+    from analysis.study.endpoints import per_patient
 
     return per_patient(ds)
 
@@ -259,10 +259,10 @@ def table2(ds, params, endpoints=None):
 def table3(ds, params, endpoints=None):
     """Table 3: time to progression after chemotherapy and after TACE per group.
 
-    Summarised over all progression.csv rows of the setting (:func:`analysis.endpoints.ttp_rows`),
+    Summarised over all progression.csv rows of the setting (:func:`analysis.study.endpoints.ttp_rows`),
     censoring ignored, as the paper did.
     """
-    from analysis.endpoints import ttp_rows
+    from analysis.study.endpoints import ttp_rows
 
     tr = ttp_rows(ds)
     rows = []
@@ -277,7 +277,7 @@ def table3(ds, params, endpoints=None):
 
 def table4(ds, params, endpoints=None):
     """Table 4: ΔV and TTP after TACE per group × timing; Mann-Whitney immediate vs after_chemo per group."""
-    from analysis.endpoints import ttp_rows
+    from analysis.study.endpoints import ttp_rows
 
     pp = _pp(ds, endpoints)
     tr = ttp_rows(ds)

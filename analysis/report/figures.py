@@ -1,7 +1,7 @@
 """Figures of the analysis (issue 6 item 4): one theme, a colour-blind-safe palette, units on every axis.
 
 Every function takes the validated dataset (or the per-patient frame of
-:func:`analysis.endpoints.per_patient`) and returns a :class:`matplotlib.figure.Figure` built without
+:func:`analysis.study.endpoints.per_patient`) and returns a :class:`matplotlib.figure.Figure` built without
 ``pyplot`` (no global figure registry, no backend needed). :func:`save` writes PNG and SVG files that
 are byte-identical on rerun: no dates, no software name, a fixed SVG hash salt.
 
@@ -15,11 +15,11 @@ Figures
 - :func:`waterfall` — relative volume change per patient, sorted.
 - :func:`recist_bars` — RECIST 1.1 response at the first follow-up, counts per group.
 - :func:`km_ttp_tace` — Kaplan-Meier curves of time to progression after TACE by group
-  (product-limit estimate :func:`analysis.survival.kaplan_meier`, computed by lifelines).
+  (product-limit estimate :func:`analysis.stats.survival.kaplan_meier`, computed by lifelines).
 
 Examples
 --------
->>> from analysis.figures import FIGURES
+>>> from analysis.report.figures import FIGURES
 >>> FIGURES[0]
 'study_design'
 """
@@ -90,7 +90,7 @@ def _per_patient(data):
 
     if isinstance(data, pd.DataFrame):
         return data
-    from analysis.endpoints import per_patient
+    from analysis.study.endpoints import per_patient
 
     return per_patient(data)
 
@@ -368,7 +368,7 @@ def km_ttp_tace(data):
     """
     import numpy as np
 
-    from analysis.survival import kaplan_meier
+    from analysis.stats.survival import kaplan_meier
 
     pp = _per_patient(data)
     with _theme():
@@ -379,7 +379,7 @@ def km_ttp_tace(data):
                 continue
             t = sub["ttp_tace"].astype(float).to_numpy()
             events = sub["ttp_tace_progressed"].fillna(False).astype(bool).to_numpy()
-            km = kaplan_meier(t, events)  # analysis.survival (lifelines), checked against R
+            km = kaplan_meier(t, events)  # analysis.stats.survival (lifelines), checked against R
             xs = np.append(km["time"].to_numpy(), t.max())
             ys = np.append(km["survival"].to_numpy(), km["survival"].iloc[-1])
             ax.step(xs, ys, where="post", color=GROUP_COLOURS[g], label=_group_label(g, len(sub)))

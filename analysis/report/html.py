@@ -73,7 +73,7 @@ def index_html(out_dir: Path, res, notebooks: list[str], figures: list[str]) -> 
     if (out_dir / "comparison.csv").is_file():
         line = ""
         try:
-            from analysis.compare import summary
+            from analysis.paper.compare import summary
 
             s = summary(res.comparison)
             line = ": " + ", ".join(f"{_e(k)} {_e(v)}" for k, v in sorted(s.items()))

@@ -1,6 +1,6 @@
 """Consistency audit of the publication: can all its printed numbers be true at once?
 
-``run_audit()`` reads the paper's numbers through :func:`analysis.published.load_published` (no
+``run_audit()`` reads the paper's numbers through :func:`analysis.paper.published.load_published` (no
 published number is written in this module) and runs nine kinds of check:
 
 percent
@@ -16,7 +16,7 @@ granularity
     quartiles of whole-day data must lie on the grid R's type-7 quantile allows for that n;
 p_feasibility
     the exact range of the Mann-Whitney U (and so of p) over all datasets with the printed n,
-    medians and quartiles (:mod:`analysis.feasibility`, mixed-integer programme);
+    medians and quartiles (:mod:`analysis.paper.feasibility`, mixed-integer programme);
 joint_quartiles
     one set of patients satisfying the group summaries and the subgroup summaries at once;
 moments
@@ -105,7 +105,7 @@ class _Pub:
         return _fmt_num(v, self.dec(rid))
 
     def interval(self, rid: str, value: float | None = None) -> tuple[Fraction, Fraction]:
-        from analysis.feasibility import rounding_interval
+        from analysis.paper.feasibility import rounding_interval
 
         return rounding_interval(self.text(rid, value))
 
@@ -517,7 +517,7 @@ def _n_for(pub: _Pub, pre: str) -> tuple[int | None, str]:
 
 
 def check_granularity(pub: _Pub) -> list[Finding]:
-    from analysis.feasibility import grid_hits, integer_grid_step, type7_position
+    from analysis.paper.feasibility import grid_hits, integer_grid_step, type7_position
 
     out = []
     for pre in _cells(pub):
@@ -558,7 +558,7 @@ def check_granularity(pub: _Pub) -> list[Finding]:
 
 def _sample(pub: _Pub, pre: str, n: int, values: dict[str, float] | None = None):
     """A feasibility.Sample from the printed cell ``pre`` (values override for sign readings)."""
-    from analysis.feasibility import Quartile, Sample, rounding_interval
+    from analysis.paper.feasibility import Quartile, Sample, rounding_interval
 
     c = pub.cell(pre)
     unit = pub.rows[c["median"]]["unit"]
@@ -625,7 +625,7 @@ def _p_comparisons(pub: _Pub) -> list[tuple[str, str, str, str, int, int]]:
 
 def _p_check(pub: _Pub, rid: str, key: str, px: str, py: str, n1: int, n2: int,
              cache: dict) -> Finding:
-    from analysis.feasibility import (CONVENTIONS, max_tie_cluster, min_p_with_ties, p_interval, p_values,
+    from analysis.paper.feasibility import (CONVENTIONS, max_tie_cluster, min_p_with_ties, p_interval, p_values,
                                       tie_p_example, u_attainable, u_range, u_values_for_p)
 
     printed_p = pub.text(rid)
@@ -695,7 +695,7 @@ def _p_check(pub: _Pub, rid: str, key: str, px: str, py: str, n1: int, n2: int,
               "allowed in the certified dataset but are in the conservative bound.")
     sx0, sy0 = _sample(pub, px, n1), _sample(pub, py, n2)
     if sx0.lower is None or sy0.lower is None:
-        from analysis.feasibility import value_box
+        from analysis.paper.feasibility import value_box
 
         lb, ub = value_box([sx0, sy0])
         rec += f"; values assumed within [{lb:.0f}, {ub:.0f}]"
@@ -785,14 +785,14 @@ def check_p(pub: _Pub) -> list[Finding]:
 
 
 def _collection(pub: _Pub, name: str, pre: str, members: tuple[int, ...], values=None):
-    from analysis.feasibility import Collection
+    from analysis.paper.feasibility import Collection
 
     s = _sample(pub, pre, len(members), values)
     return Collection(name, members, s.quartiles)
 
 
 def check_joint(pub: _Pub) -> list[Finding]:
-    from analysis.feasibility import joint_feasible, union_quantile_bounds
+    from analysis.paper.feasibility import joint_feasible, union_quantile_bounds
 
     out = []
     for g in GROUPS:
@@ -889,7 +889,7 @@ def check_joint(pub: _Pub) -> list[Finding]:
 
 
 def _joint_volumes(n, da, db, cols, links):
-    from analysis.feasibility import joint_feasible
+    from analysis.paper.feasibility import joint_feasible
 
     # V0 and V1 are unsorted per patient; ΔV is sorted within each subgroup
     return joint_feasible(3 * n, [da, db], cols, lower=None, integer=False, links=links,
@@ -902,7 +902,7 @@ def _joint_volumes(n, da, db, cols, links):
 
 
 def check_moments(pub: _Pub) -> list[Finding]:
-    from analysis.feasibility import grim_sums, grimmer_feasible, sd_range_given_extremes
+    from analysis.paper.feasibility import grim_sums, grimmer_feasible, sd_range_given_extremes
 
     out = []
     for rid in sorted(pub.ids(suffix=".mean")):
@@ -952,7 +952,7 @@ def check_moments(pub: _Pub) -> list[Finding]:
 
 
 def check_regression(pub: _Pub) -> list[Finding]:
-    from analysis.feasibility import regression_p_from_r2
+    from analysis.paper.feasibility import regression_p_from_r2
 
     out = []
     alpha = pub.val("methods:alpha") if pub.has("methods:alpha") else 0.05
@@ -986,7 +986,7 @@ def check_regression(pub: _Pub) -> list[Finding]:
 
 
 def run_audit(published: "pd.DataFrame | None" = None) -> "pd.DataFrame":
-    """Run every check on the published numbers (default: :func:`analysis.published.load_published`).
+    """Run every check on the published numbers (default: :func:`analysis.paper.published.load_published`).
 
     Parameters
     ----------
@@ -1002,7 +1002,7 @@ def run_audit(published: "pd.DataFrame | None" = None) -> "pd.DataFrame":
     import pandas as pd
 
     if published is None:
-        from analysis.published import load_published
+        from analysis.paper.published import load_published
 
         published = load_published()
     df = published.copy()
