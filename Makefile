@@ -15,7 +15,7 @@ STAMP       := $(VENV)/.installed
 
 PARAM_FLAGS := $(foreach p,$(PARAMS),-p $(p))
 
-.PHONY: docs help setup reproduce numbers validate audit synthesize notebooks test test-fast bench r-fixtures lab clean
+.PHONY: docs help setup reproduce numbers validate audit synthesize notebooks test test-fast lint bench r-fixtures lab clean
 
 help: ## Show this help (the default target)
 	@echo "Usage: make TARGET [DATA=dir] [OUT=dir] [PARAMS='name=value ...']"
@@ -56,12 +56,16 @@ synthesize: $(STAMP) ## Rebuild the bundled synthetic cohort in data/synthetic/ 
 notebooks: $(STAMP) ## Re-execute the committed notebooks in place on the synthetic cohort
 	$(PY) -m analysis notebooks
 
-test: $(STAMP) ## Run every test (unit, R parity, bad input, end-to-end, nbval notebooks)
-	$(PY) -m pytest tests
+test: $(STAMP) ## Run every test (lint, unit, doctests, R parity, bad input, end-to-end, nbval notebooks)
+	$(PY) -m ruff check analysis tests bench
+	$(PY) -m pytest tests analysis --doctest-modules
 	$(PY) -m pytest --nbval notebooks --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-kernel-startup-timeout 300 --nbval-cell-timeout 600 -p no:cacheprovider
 
-test-fast: $(STAMP) ## Unit tests only (skips notebooks and whole-pipeline runs)
-	$(PY) -m pytest tests -m "not slow"
+lint: $(STAMP) ## Check the code style (ruff, configured in pyproject.toml)
+	$(PY) -m ruff check analysis tests bench
+
+test-fast: $(STAMP) ## Unit tests and doctests only (skips notebooks and whole-pipeline runs)
+	$(PY) -m pytest tests analysis --doctest-modules -m "not slow"
 
 bench: $(STAMP) ## Time the speed targets (reproduce, cached reproduce, numbers, audit, synthesize)
 	$(PY) bench/run.py

@@ -34,8 +34,8 @@ class Param:
 PARAMS: dict[str, Param] = {
     p.name: p
     for p in [
-        Param("data_dir", str, "data/synthetic", "dataset folder (DESIGN §3)"),
-        Param("out_dir", str, "reports", "output folder (DESIGN §7)"),
+        Param("data_dir", str, "data/synthetic", "dataset folder (README: \"Your own data: the dataset contract\")"),
+        Param("out_dir", str, "reports", "output folder (README: \"Two commands\", the outputs table)"),
         Param("quantile_type", int, 7, "R quantile() type for quartiles (7 = R default, 6 = SPSS/Minitab)",
               check=lambda v: 1 <= v <= 9, check_text="an integer from 1 to 9"),
         Param("mwu_method", str, "r", "Mann-Whitney p-value: 'r' = R wilcox.test rule (exact if both n < 50 "

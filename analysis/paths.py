@@ -1,4 +1,4 @@
-"""Where the project's own files live (repository layout of DESIGN §2)."""
+"""Where the project's own files live: the repository layout (README, section "Package map")."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-# Independent R implementation of DESIGN §3-5 and §7: every numbers.json key of one dataset folder.
+# Independent R implementation of the dataset contract, endpoint definitions and statistics conventions
+# (README sections "Your own data", "Endpoint definitions", "Statistics conventions"): every numbers.json key
+# of one dataset folder.
 #
-# Written from DESIGN.md (§3 dataset contract, §4 endpoint definitions, §5 statistics conventions,
-# §7 keys) and issue 4, NOT translated from the Python package. Base R only (+ jsonlite for string
+# Written from the project's design text (dataset contract, endpoint definitions, statistics conventions,
+# numbers.json keys), NOT translated from the Python package. Base R only (+ jsonlite for string
 # escaping): quantile(type = 7), median(), sd(), wilcox.test() defaults, lm().
 #
 # Usage (from the repository root):
@@ -13,7 +15,7 @@
 # Output: a flat JSON object (sorted keys) of numbers, null where not computable, plus "_meta"
 # (dataset folder name, R version). Doubles are written with 17 significant digits.
 #
-# Definitions (DESIGN §4, as in issue 4):
+# Definitions (README, "Endpoint definitions"):
 #   first TACE day = min(procedures$day); V0 = tumour volume of the last exam with day < first TACE
 #   day, V1 = of the first exam with day > first TACE day; exams ordered by day, file order within a
 #   day. dV = V1 - V0; dt = day(V1) - day(V0). DT = dt * log(2) / log(V1 / V0), undefined when

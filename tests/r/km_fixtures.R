@@ -1,4 +1,4 @@
-# Kaplan-Meier reference values from R's survival::survfit, for analysis/survival.py.
+# Kaplan-Meier reference values from R's survival::survfit, for analysis/stats/survival.py.
 # Sourced by make_fixtures.R (working directory tests/r/, FIXTURE_DIR set); or run alone:
 #   Rscript tests/r/km_fixtures.R
 suppressPackageStartupMessages(library(survival))

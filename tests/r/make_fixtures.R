@@ -3,9 +3,9 @@
 #   Rscript tests/r/make_fixtures.R        (from the repository root, or anywhere)
 #
 # Runs, in this order, each script that exists:
-#   stats_fixtures.R     reference values for analysis/stats.py   -> fixtures/stats.json
-#   dataset_numbers.R    R's own computation of the numbers of whole datasets (DESIGN §7)
-#   km_fixtures.R        Kaplan-Meier (survival::survfit) for analysis/survival.py -> fixtures/km.json
+#   stats_fixtures.R     reference values for analysis/stats/   -> fixtures/stats.json
+#   dataset_numbers.R    R's own computation of the numbers of whole datasets (every numbers.json key)
+#   km_fixtures.R        Kaplan-Meier (survival::survfit) for analysis/stats/survival.py -> fixtures/km.json
 # Each script is sourced in a fresh environment with the working directory set to tests/r/ and
 # FIXTURE_DIR pointing at tests/r/fixtures/. R is needed only here, never at run time.
 

@@ -1,4 +1,4 @@
-# Reference values for analysis/stats.py, computed by R itself.
+# Reference values for analysis/stats/, computed by R itself.
 #
 # Writes tests/r/fixtures/stats.json: every case holds its inputs and R's outputs. The Python
 # tests (tests/test_stats_r_parity.py) recompute each case with analysis.stats and compare at
