@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from analysis.paper.audit.cells import cell_sample, sign_readings
 from analysis.paper.audit.core import GROUPS, SUBGROUPS, Finding, Pub, fmt_p
@@ -48,89 +49,118 @@ def _p_comparisons(pub: Pub) -> list[tuple[str, str, str, str, int, int]]:
     return comps
 
 
+@dataclass
+class _PCase:
+    """What every explanation of one printed p needs: where, the printed p and its interval, the sizes."""
+
+    label: str
+    printed_p: str
+    plo: float
+    phi: float
+    n1: int
+    n2: int
+    rec: str = ""
+    exact: str = ""
+    reading_note: str = ""
+
+    def finding(self, recomputed: str, verdict: str, explanation: str) -> Finding:
+        """A ``p_feasibility`` finding for this p."""
+        return Finding("p_feasibility", self.label, f"p = {self.printed_p}", recomputed, verdict, explanation)
+
+
 def _p_check(pub: Pub, rid: str, key: str, px: str, py: str, n1: int, n2: int,
              cache: dict) -> Finding:
+    """Is the printed p at ``rid`` attainable by some dataset with the cells ``px`` and ``py``?"""
     printed_p = pub.text(rid)
     plo, phi = p_interval(printed_p)
-    where = rid.split(":")[0]
-    readings = [(rx, ry) for rx in sign_readings(pub, px) for ry in sign_readings(pub, py)]
-    best = None
-    summaries = []
-    for rx, ry in readings:
-        sx, sy = cell_sample(pub, px, n1, rx), cell_sample(pub, py, n2, ry)
-        ck = (sx, sy)
-        if ck not in cache:
-            cache[ck] = u_range(sx, sy)
-        ur = cache[ck]
-        if ur.outer is None:
-            summaries.append(("infeasible", rx, ry, ur, {}, None))
-            continue
-        umin, umax = ur.outer
-        hits = {}
-        for conv in CONVENTIONS:
-            us = [u for u in u_values_for_p(n1, n2, conv, plo, phi) if umin <= u <= umax]
-            if us:
-                hits[conv] = us
-        cert = None
-        for conv, us in hits.items():
-            mid = n1 * n2 / 2
-            for u in sorted(us, key=lambda v: (abs(v - mid), v))[:3]:
-                ck2 = (sx, sy, u)
-                if ck2 not in cache:
-                    cache[ck2] = u_attainable(sx, sy, u)
-                sol = cache[ck2]
-                if sol.status == "optimal":
-                    cert = (conv, u)
-                    break
-            if cert:
-                break
-        summaries.append(("ok", rx, ry, ur, hits, cert))
-        if hits and best is None:
-            best = summaries[-1]
-        if cert:
-            best = summaries[-1]
-            break
-    mu = n1 * n2 / 2
-    reading_note = ""
-    first = summaries[0]
-    ur = (best or first)[3]
-    rx, ry = (best or first)[1], (best or first)[2]
+    case = _PCase(f"{rid.split(':')[0]} {key}", printed_p, plo, phi, n1, n2)
+    best, first = _search_readings(pub, px, py, case, cache)
+    ur, rx, ry = (best or first)[3], (best or first)[1], (best or first)[2]
     if rx or ry:
-        reading_note = " (with the alternative sign reading " + ", ".join(
+        case.reading_note = " (with the alternative sign reading " + ", ".join(
             f"{k} {pub.text(pub.cell(p)[k], v)}" for p, r in ((px, rx), (py, ry)) for k, v in r.items()) + ")"
-    label = f"{where} {key}"
     if ur.outer is None:
-        return Finding("p_feasibility", label, f"p = {printed_p}", "no dataset", "inconsistent",
-                       "No dataset has the printed medians and quartiles at all (see joint/order checks).")
+        return case.finding("no dataset", "inconsistent",
+                            "No dataset has the printed medians and quartiles at all (see joint/order checks).")
     umin, umax = ur.outer
-    exact = "exact" if ur.exact else "conservative"
+    case.exact = "exact" if ur.exact else "conservative"
     prange = {}
     for conv in CONVENTIONS:
-        pv = p_values(n1, n2, conv)
-        ps = pv[umin:umax + 1]
+        ps = p_values(n1, n2, conv)[umin:umax + 1]
         prange[conv] = (float(ps.min()), float(ps.max()))
-    rec = (f"U in [{umin}, {umax}] ({exact}; n={n1} vs {n2}, mean {mu:g}); p in "
-           f"[{fmt_p(prange['R exact'][0])}, {fmt_p(prange['R exact'][1])}] (R exact), "
-           f"[{fmt_p(prange['normal with continuity correction'][0])}, "
-           f"{fmt_p(prange['normal with continuity correction'][1])}] (normal+cc)")
+    case.rec = (f"U in [{umin}, {umax}] ({case.exact}; n={n1} vs {n2}, mean {n1 * n2 / 2:g}); p in "
+                f"[{fmt_p(prange['R exact'][0])}, {fmt_p(prange['R exact'][1])}] (R exact), "
+                f"[{fmt_p(prange['normal with continuity correction'][0])}, "
+                f"{fmt_p(prange['normal with continuity correction'][1])}] (normal+cc)")
     sx0, sy0 = cell_sample(pub, px, n1), cell_sample(pub, py, n2)
     if sx0.lower is None or sy0.lower is None:
         lb, ub = value_box([sx0, sy0])
-        rec += f"; values assumed within [{lb:.0f}, {ub:.0f}]"
+        case.rec += f"; values assumed within [{lb:.0f}, {ub:.0f}]"
     if best is not None and best[5] is not None:
         conv, u = best[5]
         others = sorted(best[4])
-        return Finding("p_feasibility", label, f"p = {printed_p}", rec, "consistent",
-                       f"A dataset with these n, medians and quartiles and U = {u} gives p = {printed_p} under "
-                       f"{conv} (conventions that can give it: {', '.join(others)}){reading_note}.")
+        return case.finding(case.rec, "consistent",
+                            f"A dataset with these n, medians and quartiles and U = {u} gives p = {printed_p} under "
+                            f"{conv} (conventions that can give it: {', '.join(others)}){case.reading_note}.")
     if best is not None:
-        return Finding("p_feasibility", label, f"p = {printed_p}", rec, "consistent",
-                       f"Within the conservative U range some U gives p = {printed_p} "
-                       f"({', '.join(sorted(best[4]))}), though no explicit tie-free dataset was certified{reading_note}.")
-    # no tie-free dataset gives the printed p: could tied values (R's tie-corrected normal rule)?
+        return case.finding(case.rec, "consistent",
+                            f"Within the conservative U range some U gives p = {printed_p} "
+                            f"({', '.join(sorted(best[4]))}), though no explicit tie-free dataset was "
+                            f"certified{case.reading_note}.")
+    return _off_lattice(case, sx0, sy0, umin, umax, prange)
+
+
+def _search_readings(pub: Pub, px: str, py: str, case: _PCase, cache: dict) -> tuple:
+    """Try every sign reading: the U range, the U values giving the printed p, a certified dataset.
+
+    Returns ``(best, first)``: the best reading's summary (None if no U gives the p) and the first one;
+    a summary is ``(status, reading x, reading y, URange, {convention: U values}, (convention, U) or None)``.
+    """
+    n1, n2 = case.n1, case.n2
+    best = None
+    summaries = []
+    for rx in sign_readings(pub, px):
+        for ry in sign_readings(pub, py):
+            sx, sy = cell_sample(pub, px, n1, rx), cell_sample(pub, py, n2, ry)
+            if (sx, sy) not in cache:
+                cache[(sx, sy)] = u_range(sx, sy)
+            ur = cache[(sx, sy)]
+            if ur.outer is None:
+                summaries.append(("infeasible", rx, ry, ur, {}, None))
+                continue
+            umin, umax = ur.outer
+            hits = {}
+            for conv in CONVENTIONS:
+                us = [u for u in u_values_for_p(n1, n2, conv, case.plo, case.phi) if umin <= u <= umax]
+                if us:
+                    hits[conv] = us
+            cert = _certified_u(sx, sy, hits, cache)
+            summaries.append(("ok", rx, ry, ur, hits, cert))
+            if hits and best is None:
+                best = summaries[-1]
+            if cert:
+                return summaries[-1], summaries[0]
+    return best, summaries[0]
+
+
+def _certified_u(sx, sy, hits: dict[str, list[int]], cache: dict) -> tuple[str, int] | None:
+    """The first (convention, U) with an explicit tie-free dataset, trying the 3 U nearest the mean each."""
+    mid = sx.n * sy.n / 2
+    for conv, us in hits.items():
+        for u in sorted(us, key=lambda v: (abs(v - mid), v))[:3]:
+            if (sx, sy, u) not in cache:
+                cache[(sx, sy, u)] = u_attainable(sx, sy, u)
+            if cache[(sx, sy, u)].status == "optimal":
+                return conv, u
+    return None
+
+
+def _off_lattice(case: _PCase, sx, sy, umin: int, umax: int, prange: dict) -> Finding:
+    """No tie-free dataset gives the printed p: could tied values (R's tie-corrected normal rule)?"""
+    n1, n2, printed_p, plo, phi = case.n1, case.n2, case.printed_p, case.plo, case.phi
+    mu = n1 * n2 / 2
     dev_max = max(abs(umin - mu), abs(umax - mu))
     dev_min = 0.0 if umin <= mu <= umax else min(abs(umin - mu), abs(umax - mu))
-    sx, sy = cell_sample(pub, px, n1), cell_sample(pub, py, n2)
     cluster = max_tie_cluster(sx) + max_tie_cluster(sy)
     pmin = min(v[0] for v in prange.values())
     pmax = max(v[1] for v in prange.values())
@@ -139,31 +169,32 @@ def _p_check(pub: Pub, rid: str, key: str, px: str, py: str, n1: int, n2: int,
     if phi < pmin:
         p_ties = min_p_with_ties(n1, n2, dev_max, cluster)
         if p_ties > phi:
-            return Finding("p_feasibility", label, f"p = {printed_p}", rec, "inconsistent",
-                           f"No dataset with n={n1} vs {n2} and the printed medians and quartiles can give "
-                           f"p = {printed_p}: the most extreme U they allow gives p >= {fmt_p(pmin)} under every "
-                           f"convention, and even ties (at most {cluster} equal values) keep the tie-corrected "
-                           f"p >= {fmt_p(p_ties)} ({exact} U range{reading_note or ', all sign readings tried'}).")
-        return Finding("p_feasibility", label, f"p = {printed_p}", rec, "not checkable",
-                       f"Without ties {lattice} (p >= {fmt_p(pmin)}); heavy ties (up to {cluster} equal values) "
-                       f"could lower the tie-corrected p to {fmt_p(p_ties)}, which the programme does not model.")
+            return case.finding(case.rec, "inconsistent",
+                                f"No dataset with n={n1} vs {n2} and the printed medians and quartiles can give "
+                                f"p = {printed_p}: the most extreme U they allow gives p >= {fmt_p(pmin)} under "
+                                f"every convention, and even ties (at most {cluster} equal values) keep the "
+                                f"tie-corrected p >= {fmt_p(p_ties)} ({case.exact} U range"
+                                f"{case.reading_note or ', all sign readings tried'}).")
+        return case.finding(case.rec, "not checkable",
+                            f"Without ties {lattice} (p >= {fmt_p(pmin)}); heavy ties (up to {cluster} equal values) "
+                            f"could lower the tie-corrected p to {fmt_p(p_ties)}, which the programme does not model.")
     if plo > pmax:
         from scipy.special import ndtr
 
         sd = math.sqrt(n1 * n2 * (n1 + n2 + 1) / 12)
         p_hi = float(min(1.0, 2 * ndtr(-max(0.0, dev_min - 1.0) / sd)))
         if p_hi < plo:
-            return Finding("p_feasibility", label, f"p = {printed_p}", rec, "inconsistent",
-                           f"No dataset with n={n1} vs {n2} and the printed medians and quartiles can give "
-                           f"p = {printed_p}: U cannot come close enough to its mean ({lattice}; p <= {fmt_p(p_hi)} "
-                           f"even with ties, {exact} U range).")
+            return case.finding(case.rec, "inconsistent",
+                                f"No dataset with n={n1} vs {n2} and the printed medians and quartiles can give "
+                                f"p = {printed_p}: U cannot come close enough to its mean ({lattice}; "
+                                f"p <= {fmt_p(p_hi)} even with ties, {case.exact} U range).")
     ex = tie_p_example(n1, n2, umin, umax, cluster, plo, phi)
     tie_txt = (f"; tied values could give it under R's tie-corrected normal approximation (e.g. U = {ex[0]:g} "
                f"with tie groups of {', '.join(str(t) for t in ex[1])}), which the programme does not certify"
                if ex else "; no simple tie pattern reaches it either, but ties are not modelled exhaustively")
-    return Finding("p_feasibility", label, f"p = {printed_p}", rec, "not checkable",
-                   f"The printed p lies inside the attainable range but off the tie-free lattice: {lattice}"
-                   f"{tie_txt}.")
+    return case.finding(case.rec, "not checkable",
+                        f"The printed p lies inside the attainable range but off the tie-free lattice: {lattice}"
+                        f"{tie_txt}.")
 
 
 def check_p(pub: Pub) -> list[Finding]:

@@ -26,9 +26,15 @@ def _family_pct(pub: Pub, where: str, fam: str) -> dict[str, tuple[float, int]]:
 
 
 def check_sum(pub: Pub) -> list[Finding]:
-    out = []
+    """Counts that must add up: subgroups and groups, category families, responses, procedures, lesions."""
     n_all = pub.n("patients")
-    # subgroups add up to groups, groups to the cohort
+    return (_group_sums(pub, n_all) + _partition_sums(pub, n_all) + _response_sums(pub, n_all)
+            + _procedure_sums(pub, n_all))
+
+
+def _group_sums(pub: Pub, n_all: int | None) -> list[Finding]:
+    """Subgroups add up to their group, the groups to the cohort."""
+    out = []
     for g in GROUPS:
         ng = pub.n(g)
         parts = [pub.n(g, s) for s in SUBGROUPS]
@@ -43,7 +49,12 @@ def check_sum(pub: Pub) -> list[Finding]:
         out.append(Finding("sum", "figure1 groups", f"{pub.n('group1')} + {pub.n('group2')} vs {n_all}", str(tot),
                            "consistent" if tot == n_all else "inconsistent",
                            f"The two groups {'add up' if tot == n_all else 'do not add up'} to the {n_all} patients."))
-    # categories partition the cohort
+    return out
+
+
+def _partition_sums(pub: Pub, n_all: int | None) -> list[Finding]:
+    """Categories (and their percentages) partition the cohort and group 2."""
+    out = []
     for where in sorted({i.split(":")[0] for i in pub.rows}):
         for fam, label in PARTITIONS.items():
             cats = _family(pub, where, fam)
@@ -77,7 +88,12 @@ def check_sum(pub: Pub) -> list[Finding]:
                                    f"The {label} percentages sum to {s:g}, "
                                    f"{'within' if ok else 'outside'} the ±{slack:g} that rounding allows "
                                    f"(whether each fits its count is the percent check)."))
-    # responses cannot exceed the group
+    return out
+
+
+def _response_sums(pub: Pub, n_all: int | None) -> list[Finding]:
+    """RECIST responses cannot exceed their group, nor all of them the cohort."""
+    out = []
     resp = {}
     for g in GROUPS:
         resp[g] = {r: int(round(pub.val(f"results:recist.{g}.{r}.n")))
@@ -113,7 +129,12 @@ def check_sum(pub: Pub) -> list[Finding]:
                 f"The {tot} stated responses (incl. {pd_any} progression) {'fit within' if ok_total else 'exceed'} "
                 f"the {n_all} patients.")
         out.append(Finding("sum", "results RECIST all", f"{tot} responses vs {n_all} patients", str(tot), verdict, expl))
-    # procedures
+    return out
+
+
+def _procedure_sums(pub: Pub, n_all: int | None) -> list[Finding]:
+    """Repeat procedures fit the TACE count; target lesions fit RECIST's five per patient."""
+    out = []
     n_tace = pub.val("methods:n.tace") if pub.has("methods:n.tace") else pub.val("abstract:n.tace")
     rep = [pub.val(f"methods:repeat_tace.{g}.n") for g in GROUPS]
     if n_tace is not None and n_all is not None and None not in rep:
