@@ -225,50 +225,54 @@ def compare(numbers: dict, published_df: "pd.DataFrame | None" = None,
     alpha = float((params or {}).get("alpha", 0.05))
     if not isinstance(numbers, dict):
         raise UserError(f"numbers: expected a JSON object of key -> number, got {type(numbers).__name__}")
-    out: list[dict[str, Any]] = []
-    for row in pub.sort_values("id").itertuples(index=False):
-        key, rid = row.key, row.id
-        derivation = ""
-        if key:
-            computable = True
-            reproduced = _num(numbers, key)
-        elif rid in DERIVED:
-            computable = True
-            derivation, fn = DERIVED[rid]
-            reproduced = fn(numbers)
-        else:
-            computable = False
-            reproduced = None
-        published = float(row.value)
-        alt_reading = False
-        if not computable:
-            v = "not reproduced" if row.reproducible else "not applicable"
-            tol, rule = None, ""
-        else:
-            v, tol, rule = verdict(published, reproduced, int(row.decimals), row.unit, row.relation)
-            alt = float(row.alt_value)
-            if v in ("close", "different") and not math.isnan(alt):
-                v_alt, tol_alt, _ = verdict(alt, reproduced, int(row.decimals), row.unit, row.relation)
-                if VERDICTS.index(v_alt) < VERDICTS.index(v):  # the other coherent sign fits better
-                    v, tol, published, alt_reading = v_alt, tol_alt, alt, True
-        is_p = row.unit == "p" and computable
-        pub_sig = _significant(float(row.value), alpha, row.relation) if is_p else None
-        rep_sig = _significant(reproduced, alpha) if is_p else None
-        holds = (pub_sig == rep_sig) if (pub_sig is not None and rep_sig is not None) else None
-        out.append(dict(
-            id=rid, key=key, where=row.where, quantity=row.quantity, unit=row.unit, printed=row.printed,
-            relation=row.relation, decimals=int(row.decimals), published=published,
-            reproduced=math.nan if reproduced is None else reproduced,
-            difference=math.nan if reproduced is None else reproduced - published,
-            verdict=v, tolerance=math.nan if tol is None else tol, tolerance_rule=rule,
-            alpha=alpha if is_p else math.nan,
-            published_significant=pub_sig, reproduced_significant=rep_sig, conclusion_holds=holds,
-            derivation=derivation, same_as=row.same_as, alt_reading=alt_reading,
-        ))
+    out: list[dict[str, Any]] = [_compare_row(row, numbers, alpha)
+                                 for row in pub.sort_values("id").itertuples(index=False)]
     df = pd.DataFrame(out, columns=list(COLUMNS))
     for col in ("published_significant", "reproduced_significant", "conclusion_holds"):
         df[col] = df[col].astype(object)
     return df
+
+
+def _compare_row(row, numbers: dict, alpha: float) -> dict[str, Any]:
+    """One published row (a namedtuple of published.csv) against ``numbers``: one row of the comparison."""
+    key, rid = row.key, row.id
+    derivation = ""
+    if key:
+        computable = True
+        reproduced = _num(numbers, key)
+    elif rid in DERIVED:
+        computable = True
+        derivation, fn = DERIVED[rid]
+        reproduced = fn(numbers)
+    else:
+        computable = False
+        reproduced = None
+    published = float(row.value)
+    alt_reading = False
+    if not computable:
+        v = "not reproduced" if row.reproducible else "not applicable"
+        tol, rule = None, ""
+    else:
+        v, tol, rule = verdict(published, reproduced, int(row.decimals), row.unit, row.relation)
+        alt = float(row.alt_value)
+        if v in ("close", "different") and not math.isnan(alt):
+            v_alt, tol_alt, _ = verdict(alt, reproduced, int(row.decimals), row.unit, row.relation)
+            if VERDICTS.index(v_alt) < VERDICTS.index(v):  # the other coherent sign fits better
+                v, tol, published, alt_reading = v_alt, tol_alt, alt, True
+    is_p = row.unit == "p" and computable
+    pub_sig = _significant(float(row.value), alpha, row.relation) if is_p else None
+    rep_sig = _significant(reproduced, alpha) if is_p else None
+    holds = (pub_sig == rep_sig) if (pub_sig is not None and rep_sig is not None) else None
+    return dict(
+        id=rid, key=key, where=row.where, quantity=row.quantity, unit=row.unit, printed=row.printed,
+        relation=row.relation, decimals=int(row.decimals), published=published,
+        reproduced=math.nan if reproduced is None else reproduced,
+        difference=math.nan if reproduced is None else reproduced - published,
+        verdict=v, tolerance=math.nan if tol is None else tol, tolerance_rule=rule,
+        alpha=alpha if is_p else math.nan,
+        published_significant=pub_sig, reproduced_significant=rep_sig, conclusion_holds=holds,
+        derivation=derivation, same_as=row.same_as, alt_reading=alt_reading,
+    )
 
 
 def _fmt(v: Any) -> str:

@@ -158,42 +158,51 @@ def _problems(rows: list[dict[str, str]], header: list[str], fname: str) -> list
         else:
             seen[rid] = line
             by_id[rid] = row
-        where = row["where"]
-        if where not in WHERE:
-            bad(line, "where", where, f"expected one of {', '.join(WHERE)}")
-        elif _ID_RE.fullmatch(rid) and rid.split(":", 1)[0] != where:
-            bad(line, "id", rid, f"id must start with its where value '{where}:'")
-        if row["key"] and not is_design_key(row["key"]):
-            bad(line, "key", row["key"], "not a DESIGN §7 numbers.json key")
-        value = row["value"]
-        if not _NUM_RE.fullmatch(value):
-            bad(line, "value", value, "expected a plain decimal number such as 12, -22.6 or 0.00036")
-        dec = row["decimals"]
-        if not dec.isdigit():
-            bad(line, "decimals", dec, "expected a non-negative integer")
-        elif _NUM_RE.fullmatch(value):
-            shown = len(value.split(".")[1]) if "." in value else 0
-            if shown != int(dec):
-                bad(line, "decimals", dec, f"value {value} is written with {shown} decimals")
-        if row["unit"] not in UNITS:
-            bad(line, "unit", row["unit"], f"expected one of {', '.join(UNITS)}")
-        if not row["printed"].strip():
-            bad(line, "printed", row["printed"], "the printed text is required")
-        if not row["quantity"].strip():
-            bad(line, "quantity", row["quantity"], "a label is required")
-        if row["relation"] not in RELATIONS:
-            bad(line, "relation", row["relation"], f"expected one of {' '.join(RELATIONS)}")
-        if row["reproducible"] not in ("true", "false"):
-            bad(line, "reproducible", row["reproducible"], "expected true or false")
-        elif row["key"] and row["reproducible"] != "true":
-            bad(line, "reproducible", row["reproducible"], "a row with a key must be reproducible")
-        alt = row["alt_value"]
-        if alt and not _NUM_RE.fullmatch(alt):
-            bad(line, "alt_value", alt, "expected empty or a plain decimal number")
-        if alt and "sign restored" not in row["note"].lower() and "alternative" not in row["note"].lower():
-            bad(line, "note", row["note"][:40], "a row with alt_value must explain the alternative in its note")
-        if _NUM_RE.fullmatch(value) and value.startswith("-") and "sign restored" not in row["note"].lower():
-            bad(line, "note", row["note"][:40], "a negative value must say 'Sign restored' and why")
+        _row_problems(row, line, bad)
+    _same_as_problems(by_id, seen, bad)
+    return out
+
+
+def _row_problems(row: dict[str, str], line: int, bad) -> None:
+    """The rules one row must keep on its own (every column but ``same_as``), reported through ``bad``."""
+    rid, where, value, dec = row["id"], row["where"], row["value"], row["decimals"]
+    if where not in WHERE:
+        bad(line, "where", where, f"expected one of {', '.join(WHERE)}")
+    elif _ID_RE.fullmatch(rid) and rid.split(":", 1)[0] != where:
+        bad(line, "id", rid, f"id must start with its where value '{where}:'")
+    if row["key"] and not is_design_key(row["key"]):
+        bad(line, "key", row["key"], "not a DESIGN §7 numbers.json key")
+    if not _NUM_RE.fullmatch(value):
+        bad(line, "value", value, "expected a plain decimal number such as 12, -22.6 or 0.00036")
+    if not dec.isdigit():
+        bad(line, "decimals", dec, "expected a non-negative integer")
+    elif _NUM_RE.fullmatch(value):
+        shown = len(value.split(".")[1]) if "." in value else 0
+        if shown != int(dec):
+            bad(line, "decimals", dec, f"value {value} is written with {shown} decimals")
+    if row["unit"] not in UNITS:
+        bad(line, "unit", row["unit"], f"expected one of {', '.join(UNITS)}")
+    if not row["printed"].strip():
+        bad(line, "printed", row["printed"], "the printed text is required")
+    if not row["quantity"].strip():
+        bad(line, "quantity", row["quantity"], "a label is required")
+    if row["relation"] not in RELATIONS:
+        bad(line, "relation", row["relation"], f"expected one of {' '.join(RELATIONS)}")
+    if row["reproducible"] not in ("true", "false"):
+        bad(line, "reproducible", row["reproducible"], "expected true or false")
+    elif row["key"] and row["reproducible"] != "true":
+        bad(line, "reproducible", row["reproducible"], "a row with a key must be reproducible")
+    alt = row["alt_value"]
+    if alt and not _NUM_RE.fullmatch(alt):
+        bad(line, "alt_value", alt, "expected empty or a plain decimal number")
+    if alt and "sign restored" not in row["note"].lower() and "alternative" not in row["note"].lower():
+        bad(line, "note", row["note"][:40], "a row with alt_value must explain the alternative in its note")
+    if _NUM_RE.fullmatch(value) and value.startswith("-") and "sign restored" not in row["note"].lower():
+        bad(line, "note", row["note"][:40], "a negative value must say 'Sign restored' and why")
+
+
+def _same_as_problems(by_id: dict[str, dict[str, str]], seen: dict[str, int], bad) -> None:
+    """Rows linked by ``same_as`` point at each other and hold the same printed value."""
     for rid, row in by_id.items():
         other = row["same_as"]
         if not other:
@@ -205,7 +214,6 @@ def _problems(rows: list[dict[str, str]], header: list[str], fname: str) -> list
             bad(line, "same_as", other, f"row {other} must point back to {rid}")
         elif by_id[other]["value"] != row["value"] or by_id[other]["printed"] != row["printed"]:
             bad(line, "same_as", other, "rows marked same_as must hold the same printed value")
-    return out
 
 
 @functools.lru_cache(maxsize=8)
