@@ -1,4 +1,4 @@
-"""The paper's own numbers (DESIGN §8): ``data/published/published.csv``, loaded, typed and validated.
+"""The paper's own numbers: ``data/published/published.csv``, loaded, typed and validated.
 
 Every number the article prints (abstract, Methods, Results, Discussion, Tables 1-4, figure captions)
 is one row of ``published.csv``; ``data/published/README.md`` and ``datapackage.json`` describe the
@@ -11,7 +11,7 @@ Columns (in file order)
 id
     Unique row name ``<where>:<path>``, e.g. ``table3:tace.group1.q1``, ``abstract:table3.tace.p``.
 key
-    The DESIGN §7 ``numbers.json`` key the value corresponds to (empty when there is none).
+    The ``numbers.json`` key the value corresponds to (one of :data:`KEY_PATTERNS`; empty when there is none).
 where
     Where the value is printed; one of :data:`WHERE`.
 quantity
@@ -87,7 +87,8 @@ RELATIONS: tuple[str, ...] = ("=", "<", ">")
 _G = r"group[12]"
 _S = r"(?:immediate|after_chemo)"
 _Q = r"(?:median|q1|q3)"
-#: The DESIGN §7 numbers.json key patterns (one regular expression per line of §7).
+#: The numbers.json key patterns (one regular expression per key family; the contract between
+#: analysis.study.numbers, which emits the keys, and this file).
 KEY_PATTERNS: tuple[str, ...] = (
     r"n\.patients",
     r"n\.tace",
@@ -104,7 +105,7 @@ KEY_PATTERNS: tuple[str, ...] = (
     rf"table4\.{_G}\.(?:volume_change|ttp)\.p",
     rf"regression\.{_G}\.(?:r2|slope|intercept|p|n)",
     rf"recist\.{_G}\.(?:CR|PR|SD|PD)\.n",
-    # More keys in the same style (DESIGN §7 welcomes them): the rest of Table 1 and the Methods text.
+    # More keys in the same style: the rest of Table 1 and the Methods text.
     r"table1\.(?:liver_distribution|extrahepatic_disease|primary_resected|dx_to_liver_mets|liver_mets_to_tace)"
     r"\.[a-z0-9_]+\.(?:n|percent)",
     rf"n\.{_G}\.repeat_tace",
@@ -115,7 +116,7 @@ _NUM_RE = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def is_design_key(key: str) -> bool:
-    """True if ``key`` matches one of the DESIGN §7 ``numbers.json`` key patterns.
+    """True if ``key`` matches one of the ``numbers.json`` key patterns (:data:`KEY_PATTERNS`).
 
     Parameters
     ----------
@@ -144,6 +145,7 @@ def _problems(rows: list[dict[str, str]], header: list[str], fname: str) -> list
         return [f"{fname}:1: header: {','.join(header)}: missing column(s) {', '.join(missing)}"]
 
     def bad(line: int, col: str, value: str, msg: str) -> None:
+        """Record one problem."""
         out.append(f"{fname}:{line}: {col}: {value!r}: {msg}")
 
     seen: dict[str, int] = {}
@@ -171,7 +173,7 @@ def _row_problems(row: dict[str, str], line: int, bad) -> None:
     elif _ID_RE.fullmatch(rid) and rid.split(":", 1)[0] != where:
         bad(line, "id", rid, f"id must start with its where value '{where}:'")
     if row["key"] and not is_design_key(row["key"]):
-        bad(line, "key", row["key"], "not a DESIGN §7 numbers.json key")
+        bad(line, "key", row["key"], "not a numbers.json key (see KEY_PATTERNS in analysis.paper.published)")
     if not _NUM_RE.fullmatch(value):
         bad(line, "value", value, "expected a plain decimal number such as 12, -22.6 or 0.00036")
     if not dec.isdigit():
@@ -218,6 +220,7 @@ def _same_as_problems(by_id: dict[str, dict[str, str]], seen: dict[str, int], ba
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(path: str, mtime_ns: int, size: int) -> "pd.DataFrame":
+    """Read, validate and type one published-values file (cached by path, mtime and size)."""
     import pandas as pd
 
     p = Path(path)
@@ -266,8 +269,13 @@ def load_published(path: str | Path | None = None) -> "pd.DataFrame":
     ------
     UserError
         The file is missing or unreadable, or breaks a rule (unique ids, known ``where`` and
-        ``unit`` values, DESIGN §7 keys, decimals matching the value, ...); every problem is listed
+        ``unit`` values, known ``numbers.json`` keys, decimals matching the value, ...); every problem is listed
         as ``published.csv:LINE: column: value: message``.
+
+    References
+    ----------
+    The article the values come from (see ``data/published/README.md``); column definitions in
+    ``data/published/datapackage.json``.
 
     Examples
     --------
@@ -290,7 +298,7 @@ def by_key(key: str, df: "pd.DataFrame | None" = None) -> "pd.DataFrame":
     Parameters
     ----------
     key : str
-        A DESIGN §7 key, e.g. ``"table3.tace.group2.q3"``.
+        A ``numbers.json`` key, e.g. ``"table3.tace.group2.q3"``.
     df : pandas.DataFrame, optional
         A frame from :func:`load_published`; loaded when omitted.
 
@@ -298,6 +306,10 @@ def by_key(key: str, df: "pd.DataFrame | None" = None) -> "pd.DataFrame":
     -------
     pandas.DataFrame
         Possibly empty; several rows when the number is printed more than once (abstract and table).
+
+    References
+    ----------
+    The article (``data/published/README.md``): the abstract and Table 3 print Q3 of group 2 differently.
 
     Examples
     --------

@@ -9,6 +9,7 @@ from analysis.paper.feasibility import Collection, Quartile, Sample, rounding_in
 
 
 def cells(pub: Pub) -> list[str]:
+    """Prefixes of every cell that prints a median, LQ and UQ, sorted."""
     prefixes = set()
     for rid in pub.rows:
         for stat in ("median", "q1", "q3"):
@@ -36,6 +37,7 @@ def cell_sample(pub: Pub, pre: str, n: int, values: dict[str, float] | None = No
 
 
 def sign_readings(pub: Pub, pre: str) -> list[dict[str, float]]:
+    """The cell's value overrides to try: none, then each printed alternative value alone."""
     c = pub.cell(pre)
     out = [{}]
     for stat, rid in c.items():
@@ -47,5 +49,6 @@ def sign_readings(pub: Pub, pre: str) -> list[dict[str, float]]:
 
 
 def collection(pub: Pub, name: str, pre: str, members: tuple[int, ...], values=None):
+    """A feasibility.Collection over ``members`` with the cell's printed quartiles."""
     s = cell_sample(pub, pre, len(members), values)
     return Collection(name, members, s.quartiles)

@@ -37,6 +37,8 @@ RESPONSES = ("CR", "PR", "SD", "PD")
 
 @dataclass
 class Finding:
+    """One audit row: check kind, where, what is printed, what is recomputed, verdict, explanation."""
+
     check: str
     where: str
     printed: str
@@ -45,6 +47,7 @@ class Finding:
     explanation: str
 
     def as_row(self) -> list[str]:
+        """The finding as a list in the order of :data:`COLUMNS`."""
         return [self.check, self.where, self.printed, self.recomputed, self.verdict, self.explanation]
 
 
@@ -53,17 +56,21 @@ class Pub:
     """Look-ups into the published-values frame by row id."""
 
     def __init__(self, df: "pd.DataFrame"):
+        """Index the rows of ``df`` by id."""
         self.df = df
         self.rows = {r["id"]: r for r in df.to_dict("records")}
 
     def has(self, rid: str) -> bool:
+        """Is a row with this id printed?"""
         return rid in self.rows
 
     def val(self, rid: str) -> float | None:
+        """The row's value (None when absent)."""
         r = self.rows.get(rid)
         return None if r is None else float(r["value"])
 
     def dec(self, rid: str) -> int:
+        """The row's printed decimals."""
         return int(self.rows[rid]["decimals"])
 
     def text(self, rid: str, value: float | None = None) -> str:
@@ -72,9 +79,11 @@ class Pub:
         return fmt_num(v, self.dec(rid))
 
     def interval(self, rid: str, value: float | None = None) -> tuple[Fraction, Fraction]:
+        """Closed interval of true values that print as the row's text (or ``value`` so formatted)."""
         return rounding_interval(self.text(rid, value))
 
     def alt(self, rid: str) -> float | None:
+        """The row's alternative coherent value (None when there is none)."""
         r = self.rows.get(rid)
         if r is None:
             return None
@@ -82,6 +91,7 @@ class Pub:
         return None if a is None or (isinstance(a, float) and math.isnan(a)) or a == "" else float(a)
 
     def ids(self, prefix: str = "", suffix: str = "") -> list[str]:
+        """Ids starting with ``prefix`` and ending with ``suffix``, in file order."""
         return [i for i in self.rows if i.startswith(prefix) and i.endswith(suffix)]
 
     def n(self, *parts: str) -> int | None:
@@ -104,17 +114,20 @@ class Pub:
 
 
 def fmt_num(v: float, decimals: int) -> str:
+    """``v`` with ``decimals`` decimals, never a negative zero."""
     s = f"{v:.{decimals}f}"
     return "0" if s in ("-0", "-0.0") and decimals == 0 else s
 
 
 def fmt_p(p: float) -> str:
+    """A p-value for an explanation: 4 decimals, scientific notation below 0.001."""
     if p >= 0.001:
         return f"{p:.4f}"
     return f"{p:.2e}"
 
 
 def me_iqr(pub: Pub, cell: dict[str, str], values: dict[str, float] | None = None) -> str:
+    """A cell as printed, ``median [LQ; UQ]`` (values override for sign readings)."""
     v = values or {}
     parts = {k: pub.text(rid, v.get(k)) for k, rid in cell.items()}
     return f"{parts.get('median', '?')} [{parts.get('q1', '?')}; {parts.get('q3', '?')}]"

@@ -10,6 +10,7 @@ from analysis.paper.feasibility import grid_hits, integer_grid_step, type7_posit
 
 
 def _n_for(pub: Pub, pre: str) -> tuple[int | None, str]:
+    """The sample size and label of the (sub)group a cell describes; (None, '') when unknown."""
     path = pre.split(":", 1)[1]
     parts = path.split(".")
     for g in GROUPS:
@@ -22,6 +23,7 @@ def _n_for(pub: Pub, pre: str) -> tuple[int | None, str]:
 
 
 def check_granularity(pub: Pub) -> list[Finding]:
+    """Each quartile of whole-day data lies on the grid R's type-7 quantile allows for its n."""
     out = []
     for pre in cells(pub):
         n, who = _n_for(pub, pre)

@@ -9,6 +9,7 @@ from analysis.paper.feasibility import grim_sums, grimmer_feasible, sd_range_giv
 
 
 def check_moments(pub: Pub) -> list[Finding]:
+    """The mean against n whole numbers (GRIM), the SD against the mean and extremes (SD range, GRIMMER)."""
     out = []
     for rid in sorted(pub.ids(suffix=".mean")):
         pre = rid[:-5]

@@ -7,6 +7,7 @@ from analysis.paper.audit.core import GROUPS, SUBGROUPS, Finding, Pub, fmt_num
 
 
 def check_order(pub: Pub) -> list[Finding]:
+    """LQ <= Me <= UQ, min <= mean <= max, ranges from the smaller bound, and the signs the text states."""
     out = []
     for pre in cells(pub):
         c = pub.cell(pre)

@@ -6,6 +6,7 @@ from analysis.paper.audit.core import GROUPS, SUB_LABEL, SUBGROUPS, Finding, Pub
 
 
 def _denominators(pub: Pub, rid: str, family_total: int | None) -> list[tuple[str, int]]:
+    """Plausible denominators for a percentage, most likely first, without repeated sizes."""
     cands: list[tuple[str, int]] = []
     path = rid.split(":", 1)[1]
     for g in GROUPS:
@@ -32,6 +33,7 @@ def _denominators(pub: Pub, rid: str, family_total: int | None) -> list[tuple[st
 
 
 def check_percent(pub: Pub) -> list[Finding]:
+    """Each printed percentage is its count over some plausible denominator, rounded as printed."""
     out = []
     for rid in sorted(pub.ids(suffix=".pct")):
         nid = rid[:-4] + ".n"

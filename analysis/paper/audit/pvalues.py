@@ -198,6 +198,7 @@ def _off_lattice(case: _PCase, sx, sy, umin: int, umax: int, prange: dict) -> Fi
 
 
 def check_p(pub: Pub) -> list[Finding]:
+    """Every printed Mann-Whitney p against the U range its cells allow (each distinct printing once)."""
     out = []
     cache: dict = {}
     groups: dict[tuple, list] = {}

@@ -7,6 +7,7 @@ from analysis.paper.feasibility import regression_p_from_r2
 
 
 def check_regression(pub: Pub) -> list[Finding]:
+    """Each printed R² gives, with its group's n, a slope p that fits the stated conclusion."""
     out = []
     alpha = pub.val("methods:alpha") if pub.has("methods:alpha") else 0.05
     for rid in sorted(pub.ids()):

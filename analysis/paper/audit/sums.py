@@ -6,6 +6,7 @@ from analysis.paper.audit.core import GROUPS, PARTITIONS, RESPONSES, SUBGROUPS, 
 
 
 def _family(pub: Pub, where: str, fam: str) -> dict[str, int]:
+    """Counts of one category family printed in one place: category -> n."""
     out = {}
     pre = f"{where}:{fam}."
     for rid in sorted(pub.ids(prefix=pre, suffix=".n")):
@@ -16,6 +17,7 @@ def _family(pub: Pub, where: str, fam: str) -> dict[str, int]:
 
 
 def _family_pct(pub: Pub, where: str, fam: str) -> dict[str, tuple[float, int]]:
+    """Percentages of one category family printed in one place: category -> (value, decimals)."""
     out = {}
     pre = f"{where}:{fam}."
     for rid in sorted(pub.ids(prefix=pre, suffix=".pct")):

@@ -59,6 +59,7 @@ class _Programme:
     """Constraint rows plus the variables' (lower, upper, integrality), grown as variables are added."""
 
     def __init__(self, cols: list[tuple[float, float, int]]) -> None:
+        """Start with the value variables ``cols``."""
         self.rows = Rows()
         self.cols = cols
 

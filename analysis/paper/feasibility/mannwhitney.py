@@ -36,6 +36,7 @@ CONVENTIONS = ("R exact", "normal with continuity correction", "normal without c
 
 @lru_cache(maxsize=None)
 def _p_values_cached(n1: int, n2: int, convention: str) -> tuple[float, ...]:
+    """The p-values of :func:`_p_values`, cached as a tuple."""
     return tuple(float(v) for v in _p_values(n1, n2, convention))
 
 
@@ -93,7 +94,32 @@ def _p_values(n1: int, n2: int, convention: str):
 
 
 def p_interval(printed: str, allow_truncation: bool = True) -> tuple[float, float]:
-    """Closed interval of true p that print as ``printed`` (rounded, or truncated if allowed)."""
+    """Closed interval of true p that print as ``printed`` (rounded, or truncated if allowed).
+
+    Parameters
+    ----------
+    printed : str
+        The p-value as printed, e.g. ``"0.57"``.
+    allow_truncation : bool, optional
+        Also accept a p that was cut (not rounded) to the printed digits: the upper end becomes
+        the printed value plus one unit of the last digit.
+
+    Returns
+    -------
+    (float, float)
+        The lowest and highest true p.
+
+    References
+    ----------
+    R Core Team, ``?wilcox.test`` (the p-values the paper reports) and ``?format.pval``.
+
+    Examples
+    --------
+    >>> p_interval("0.57")                            # rounded from [0.565, 0.575] or cut from [0.57, 0.58)
+    (0.565, 0.58)
+    >>> p_interval("0.57", allow_truncation=False)
+    (0.565, 0.575)
+    """
     lo, hi = rounding_interval(printed)
     if allow_truncation:
         hi = Fraction(printed.strip().replace(",", ".")) + 2 * (hi - Fraction(printed.strip().replace(",", ".")))

@@ -20,6 +20,7 @@ class Rows:
     """Constraint rows ``lo <= sum(coef * var) <= hi`` collected in order, then handed to HiGHS."""
 
     def __init__(self) -> None:
+        """No rows yet."""
         self.rows: list[dict] = []
         self.lo: list[float] = []
         self.hi: list[float] = []

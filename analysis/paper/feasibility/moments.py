@@ -9,7 +9,33 @@ from analysis.paper.feasibility.rounding import rounding_interval
 
 
 def grim_sums(mean_printed: str, n: int) -> list[int]:
-    """Integer totals whose mean over ``n`` prints as ``mean_printed`` (empty = GRIM failure)."""
+    """Integer totals whose mean over ``n`` prints as ``mean_printed`` (empty = GRIM failure).
+
+    Parameters
+    ----------
+    mean_printed : str
+        The mean as printed, e.g. ``"48.3"``.
+    n : int
+        Number of (whole-number) values.
+
+    Returns
+    -------
+    list of int
+        Every total ``t`` with ``t / n`` inside the rounding interval of the printed mean; empty when
+        no ``n`` integers can have that mean (the GRIM test fails).
+
+    References
+    ----------
+    Brown & Heathers 2017, "The GRIM test: a simple technique detects numerous anomalies in the
+    reporting of results in psychology", Soc. Psychol. Personal. Sci. 8:363-369.
+
+    Examples
+    --------
+    >>> grim_sums("48.3", 34)          # 1641/34 = 48.26, 1643/34 = 48.32; 1640/34 = 48.24 is too low
+    [1641, 1642, 1643]
+    >>> grim_sums("5.19", 10)          # ten integers have a mean of the form k/10: 5.19 is impossible
+    []
+    """
     lo, hi = rounding_interval(mean_printed)
     return list(range(math.ceil(lo * n), math.floor(hi * n) + 1))
 
@@ -51,6 +77,7 @@ def sd_range_given_extremes(n: int, mean: float, vmin: float, vmax: float,
 
 
 def _sd(vals) -> float:
+    """Sample SD (n - 1 denominator)."""
     n = len(vals)
     m = sum(vals) / n
     return math.sqrt(sum((v - m) ** 2 for v in vals) / (n - 1))
@@ -60,7 +87,7 @@ def grimmer_feasible(total: int, n: int, sd_printed: str) -> bool:
     """Can ``n`` integers summing to ``total`` have an SD that prints as ``sd_printed``?
 
     The sum of squares is an integer with the parity of ``total`` and equals
-    ``(n - 1) sd^2 + total^2 / n``.
+    ``(n - 1) sd^2 + total^2 / n``. Reference: Anaya 2016, "The GRIMMER test", PeerJ Preprints 4:e2400.
     """
     lo, hi = rounding_interval(sd_printed)
     q_lo = (n - 1) * lo * lo + Fraction(total * total, n)

@@ -19,6 +19,7 @@ def union_quantile_bounds(subsamples: list[Sample], prob) -> tuple[float, float]
     j, g = type7_position(n, prob)
 
     def stat_bounds(r: int) -> tuple[float, float]:
+        """Bounds on the r-th smallest value of the union."""
         lo, hi = -math.inf, math.inf
         for s in subsamples:
             pb = position_bounds(s)

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from analysis.paper.feasibility.quantile import type7_position
 from analysis.paper.feasibility.milp import Rows
-from analysis.paper.feasibility.samples import Sample, check_dataset, value_box, var_bounds
+from analysis.paper.feasibility.samples import Sample, check_dataset, sample_from_printed, value_box, var_bounds  # noqa: F401  (doctest)
 
 
 @dataclass
@@ -84,6 +84,7 @@ def _pair_rows(rows: Rows, bx: list, by: list, delta: float) -> dict[int, float]
     n1, n2 = len(bx), len(by)
 
     def iz(i: int, k: int) -> int:
+        """Index of the binary z[i, k]."""
         return n1 + n2 + i * n2 + k
 
     for i in range(n1):
@@ -125,6 +126,7 @@ def _read_solution(res, sx: Sample, sy: Sample, inner: bool) -> USolution:
 def _certify(sx: Sample, sy: Sample, x, y):
     """Snap solver values to exact rationals and verify all constraints and strict separation."""
     def snap(v, integer):
+        """A solver value as an exact integer or a rational with 6 decimals."""
         return Fraction(round(v)) if integer else Fraction(round(v * 10 ** 6), 10 ** 6)
 
     integer = sx.integer and sy.integer
@@ -149,11 +151,46 @@ class URange:
 
     @property
     def exact(self) -> bool:
+        """Do the conservative and the certified ranges coincide?"""
         return self.outer is not None and self.outer == self.inner
 
 
 def u_range(sx: Sample, sy: Sample, time_limit: float = 20.0) -> URange:
-    """Minimum and maximum of U over all datasets compatible with ``sx`` and ``sy``."""
+    """Minimum and maximum of U over all datasets compatible with ``sx`` and ``sy``.
+
+    Four mixed-integer programmes: the outer one (ties allowed, closed rounding intervals) bounds U
+    conservatively, the inner one (no ties, quartiles strictly inside) finds explicit datasets that
+    attain its ends; when the two ranges agree the range is exact.
+
+    Parameters
+    ----------
+    sx, sy : Sample
+        What is printed about each sample (:func:`sample_from_printed`); U counts pairs with x > y.
+    time_limit : float, optional
+        Seconds per solve; a solve that hits it widens the outer range to ``(0, n1 n2)``.
+
+    Returns
+    -------
+    URange
+        ``outer`` (no dataset lies outside; None if no dataset exists), ``inner`` (both ends attained
+        by certified datasets, or None), ``exact`` when they agree, and the status.
+
+    References
+    ----------
+    R Core Team, ``?wilcox.test`` (U is R's W with x first) and ``?quantile`` (type 7); SciPy
+    ``scipy.optimize.milp`` (HiGHS; Huangfu & Hall 2018, Math. Prog. Comp. 10:119-142).
+
+    Examples
+    --------
+    Quartiles 2, 3, 4 and 12, 13, 14 (n = 5, whole numbers >= 0): x_4 = 4 < y_2 = 12, so only x_5 can
+    beat y_2, y_3, y_4 and every x can beat y_1; U runs from 0 to 5 + 4 = 9.
+
+    >>> sx = sample_from_printed(5, {"0.25": "2", "0.5": "3", "0.75": "4"}, lower=0)
+    >>> sy = sample_from_printed(5, {"0.25": "12", "0.5": "13", "0.75": "14"}, lower=0)
+    >>> r = u_range(sx, sy)
+    >>> r.outer, r.exact
+    ((0, 9), True)
+    """
     out_min = _solve(sx, sy, inner=False, sense=1, time_limit=time_limit)
     if out_min.status == "infeasible":
         return URange(None, None, sx.n, sy.n, "infeasible")
