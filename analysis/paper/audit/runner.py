@@ -91,18 +91,14 @@ def audit_markdown(df: "pd.DataFrame") -> str:
 
     References
     ----------
-    GRIM: Brown & Heathers 2017, Soc. Psychol. Personal. Sci. 8:363-369; GRIMMER: Anaya 2016, PeerJ
-    Preprints 4:e2400; Mann-Whitney p: R ``wilcox.test``; quartiles: R ``quantile`` (type 7); the
-    programmes: ``scipy.optimize.milp`` (HiGHS).
+    As :func:`run_audit`.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> pub = pd.DataFrame({"id": ["figure1:n.patients", "table1:t_stage.T1.n", "table1:t_stage.T1.pct"],
-    ...                     "key": ["n.patients", "", ""], "value": [34, 12, 35],
-    ...                     "unit": ["count", "count", "percent"], "printed": ["34", "12 (35)", "12 (35)"],
-    ...                     "decimals": [0, 0, 0]})
-    >>> audit_markdown(run_audit(pub)).splitlines()[2]
+    >>> df = pd.DataFrame([["sum", "figure1 groups", "15 + 19 vs 34", "34", "consistent", "They add up."]],
+    ...                   columns=COLUMNS)
+    >>> audit_markdown(df).splitlines()[2]
     '**1 checks: 0 inconsistent, 1 consistent, 0 not checkable.**'
     """
     n = len(df)
@@ -159,18 +155,15 @@ def write_audit(out_dir: str | Path, published: "pd.DataFrame | None" = None) ->
 
     References
     ----------
-    GRIM: Brown & Heathers 2017, Soc. Psychol. Personal. Sci. 8:363-369; GRIMMER: Anaya 2016, PeerJ
-    Preprints 4:e2400; Mann-Whitney p: R ``wilcox.test``; quartiles: R ``quantile`` (type 7); the
-    programmes: ``scipy.optimize.milp`` (HiGHS).
+    As :func:`run_audit`.
 
     Examples
     --------
     >>> import tempfile
     >>> import pandas as pd
-    >>> pub = pd.DataFrame({"id": ["figure1:n.patients", "table1:t_stage.T1.n", "table1:t_stage.T1.pct"],
-    ...                     "key": ["n.patients", "", ""], "value": [34, 12, 35],
-    ...                     "unit": ["count", "count", "percent"], "printed": ["34", "12 (35)", "12 (35)"],
-    ...                     "decimals": [0, 0, 0]})
+    >>> pub = pd.DataFrame({"id": ["figure1:n.group1", "figure1:n.group2", "figure1:n.patients"],
+    ...                     "key": ["n.group1", "n.group2", "n.patients"], "value": [15, 19, 34],
+    ...                     "unit": "count", "printed": ["15", "19", "34"], "decimals": 0})
     >>> df = write_audit(tempfile.mkdtemp(), pub)   # doctest: +ELLIPSIS
     wrote .../audit.csv and .../audit.md (1 checks, 0 inconsistent)
     """

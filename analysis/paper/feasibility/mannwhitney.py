@@ -57,14 +57,7 @@ def p_values(n1: int, n2: int, convention: str):
 
 
 def _p_values(n1: int, n2: int, convention: str):
-    """Two-sided p for every U = 0 .. n1*n2 (numpy array), without ties.
-
-    Conventions: ``'R exact'`` (R ``wilcox.test`` default for n < 50 without ties:
-    ``2 * min(P(W <= U), P(W >= U))``, capped at 1); ``'normal with continuity correction'``
-    (R ``exact=FALSE, correct=TRUE``; scipy ``method='asymptotic'``); ``'normal without correction'``;
-    ``'scipy auto'`` (scipy 1.17: exact when ``min(n1, n2) <= 8`` and no ties, else normal with
-    continuity correction).
-    """
+    """The p-values of :func:`p_values`, computed (exact counts, or the normal approximation)."""
     import numpy as np
     from scipy.special import ndtr
 
