@@ -1,4 +1,4 @@
-"""Published vs reproduced: line up a run's ``numbers.json`` (DESIGN §7) with the paper's numbers.
+"""Published vs reproduced: line up a run's ``numbers.json`` with the paper's numbers.
 
 For every row of ``data/published/published.csv`` (see :mod:`analysis.paper.published`) :func:`compare`
 gives the reproduced value, the difference and a verdict:
@@ -25,7 +25,7 @@ For p-values (unit ``p``) the conclusion is checked too: ``published_significant
 alpha; a printed bound ``p <b`` with ``b <= alpha`` counts as significant), ``reproduced_significant``
 (reproduced p < alpha) and ``conclusion_holds`` (the two agree), with ``alpha = params['alpha']``.
 
-A few published numbers have no DESIGN §7 key but follow from keys (:data:`DERIVED`): the Table 1
+A few published numbers have no ``numbers.json`` key but follow from keys (:data:`DERIVED`): the Table 1
 percentages (count / ``n.patients`` × 100), the RECIST percentages (count / ``n.patients`` × 100,
 the denominator that the printed percentages fit), and the progression count whose group is not
 stated (``recist.group1.PD.n + recist.group2.PD.n``). The ``derivation`` column names the formula.
@@ -74,7 +74,9 @@ RULE_BOUND = "printed bound: exact if the reproduced value satisfies it, else di
 
 
 def _percent_of_patients(count_key: str) -> tuple[str, Callable[[dict], float | None]]:
+    """A derived row: ``100 * count / n.patients`` (formula text, function)."""
     def f(nums: dict) -> float | None:
+        """The derived value from ``nums``; None when an input is missing."""
         n, total = _num(nums, count_key), _num(nums, "n.patients")
         if n is None or total is None or total == 0:
             return None
@@ -84,14 +86,16 @@ def _percent_of_patients(count_key: str) -> tuple[str, Callable[[dict], float | 
 
 
 def _sum_of(*keys: str) -> tuple[str, Callable[[dict], float | None]]:
+    """A derived row: the sum of ``keys`` (formula text, function)."""
     def f(nums: dict) -> float | None:
+        """The derived value from ``nums``; None when an input is missing."""
         vals = [_num(nums, k) for k in keys]
         return None if any(v is None for v in vals) else float(sum(vals))
 
     return " + ".join(keys), f
 
 
-#: Published rows without a DESIGN §7 key that are derived from keys: id -> (formula text, function).
+#: Published rows without a ``numbers.json`` key that are derived from keys: id -> (formula text, function).
 DERIVED: dict[str, tuple[str, Callable[[dict], float | None]]] = {
     **{f"table1:t_stage.T{i}.pct": _percent_of_patients(f"table1.t_stage.T{i}.n") for i in range(1, 5)},
     **{f"table1:primary_site.{s}.pct": _percent_of_patients(f"table1.primary_site.{s}.n")
@@ -172,6 +176,7 @@ def verdict(published: float, reproduced: float | None, decimals: int, unit: str
 
 
 def _significant(p: float | None, alpha: float, relation: str = "=") -> bool | None:
+    """Is ``p`` significant at ``alpha`` (a printed bound counts only when it decides); None when unknown."""
     if p is None:
         return None
     if relation == "<":  # a printed bound p < b: significant at alpha when b <= alpha
@@ -188,7 +193,8 @@ def compare(numbers: dict, published_df: "pd.DataFrame | None" = None,
     Parameters
     ----------
     numbers : dict
-        A flat ``numbers.json`` object (DESIGN §7 keys -> numbers or null); ``_meta`` and other
+        A flat ``numbers.json`` object (keys as in
+        :data:`analysis.paper.published.KEY_PATTERNS` -> numbers or null); ``_meta`` and other
         non-key entries are ignored.
     published_df : pandas.DataFrame, optional
         From :func:`analysis.paper.published.load_published` (loaded when omitted).
@@ -211,8 +217,16 @@ def compare(numbers: dict, published_df: "pd.DataFrame | None" = None,
     UserError
         A value in ``numbers`` that is needed is not a number (nor null).
 
+    References
+    ----------
+    The published values: ``data/published/published.csv`` (``data/published/README.md``); the
+    ``numbers.json`` keys: :data:`analysis.paper.published.KEY_PATTERNS`.
+
     Examples
     --------
+    The abstract prints p = 0.57 and Table 3 prints 0.58; 0.5749 rounds to the first and lies within
+    max(0.01, 5 % of 0.58) of the second:
+
     >>> df = compare({"table3.tace.p": 0.5749, "n.patients": 34})
     >>> df.set_index("id").loc[["abstract:table3.tace.p", "table3:tace.p"], "verdict"].tolist()
     ['exact', 'close']
@@ -225,50 +239,54 @@ def compare(numbers: dict, published_df: "pd.DataFrame | None" = None,
     alpha = float((params or {}).get("alpha", 0.05))
     if not isinstance(numbers, dict):
         raise UserError(f"numbers: expected a JSON object of key -> number, got {type(numbers).__name__}")
-    out: list[dict[str, Any]] = []
-    for row in pub.sort_values("id").itertuples(index=False):
-        key, rid = row.key, row.id
-        derivation = ""
-        if key:
-            computable = True
-            reproduced = _num(numbers, key)
-        elif rid in DERIVED:
-            computable = True
-            derivation, fn = DERIVED[rid]
-            reproduced = fn(numbers)
-        else:
-            computable = False
-            reproduced = None
-        published = float(row.value)
-        alt_reading = False
-        if not computable:
-            v = "not reproduced" if row.reproducible else "not applicable"
-            tol, rule = None, ""
-        else:
-            v, tol, rule = verdict(published, reproduced, int(row.decimals), row.unit, row.relation)
-            alt = float(row.alt_value)
-            if v in ("close", "different") and not math.isnan(alt):
-                v_alt, tol_alt, _ = verdict(alt, reproduced, int(row.decimals), row.unit, row.relation)
-                if VERDICTS.index(v_alt) < VERDICTS.index(v):  # the other coherent sign fits better
-                    v, tol, published, alt_reading = v_alt, tol_alt, alt, True
-        is_p = row.unit == "p" and computable
-        pub_sig = _significant(float(row.value), alpha, row.relation) if is_p else None
-        rep_sig = _significant(reproduced, alpha) if is_p else None
-        holds = (pub_sig == rep_sig) if (pub_sig is not None and rep_sig is not None) else None
-        out.append(dict(
-            id=rid, key=key, where=row.where, quantity=row.quantity, unit=row.unit, printed=row.printed,
-            relation=row.relation, decimals=int(row.decimals), published=published,
-            reproduced=math.nan if reproduced is None else reproduced,
-            difference=math.nan if reproduced is None else reproduced - published,
-            verdict=v, tolerance=math.nan if tol is None else tol, tolerance_rule=rule,
-            alpha=alpha if is_p else math.nan,
-            published_significant=pub_sig, reproduced_significant=rep_sig, conclusion_holds=holds,
-            derivation=derivation, same_as=row.same_as, alt_reading=alt_reading,
-        ))
+    out: list[dict[str, Any]] = [_compare_row(row, numbers, alpha)
+                                 for row in pub.sort_values("id").itertuples(index=False)]
     df = pd.DataFrame(out, columns=list(COLUMNS))
     for col in ("published_significant", "reproduced_significant", "conclusion_holds"):
         df[col] = df[col].astype(object)
     return df
+
+
+def _compare_row(row, numbers: dict, alpha: float) -> dict[str, Any]:
+    """One published row (a namedtuple of published.csv) against ``numbers``: one row of the comparison."""
+    key, rid = row.key, row.id
+    derivation = ""
+    if key:
+        computable = True
+        reproduced = _num(numbers, key)
+    elif rid in DERIVED:
+        computable = True
+        derivation, fn = DERIVED[rid]
+        reproduced = fn(numbers)
+    else:
+        computable = False
+        reproduced = None
+    published = float(row.value)
+    alt_reading = False
+    if not computable:
+        v = "not reproduced" if row.reproducible else "not applicable"
+        tol, rule = None, ""
+    else:
+        v, tol, rule = verdict(published, reproduced, int(row.decimals), row.unit, row.relation)
+        alt = float(row.alt_value)
+        if v in ("close", "different") and not math.isnan(alt):
+            v_alt, tol_alt, _ = verdict(alt, reproduced, int(row.decimals), row.unit, row.relation)
+            if VERDICTS.index(v_alt) < VERDICTS.index(v):  # the other coherent sign fits better
+                v, tol, published, alt_reading = v_alt, tol_alt, alt, True
+    is_p = row.unit == "p" and computable
+    pub_sig = _significant(float(row.value), alpha, row.relation) if is_p else None
+    rep_sig = _significant(reproduced, alpha) if is_p else None
+    holds = (pub_sig == rep_sig) if (pub_sig is not None and rep_sig is not None) else None
+    return dict(
+        id=rid, key=key, where=row.where, quantity=row.quantity, unit=row.unit, printed=row.printed,
+        relation=row.relation, decimals=int(row.decimals), published=published,
+        reproduced=math.nan if reproduced is None else reproduced,
+        difference=math.nan if reproduced is None else reproduced - published,
+        verdict=v, tolerance=math.nan if tol is None else tol, tolerance_rule=rule,
+        alpha=alpha if is_p else math.nan,
+        published_significant=pub_sig, reproduced_significant=rep_sig, conclusion_holds=holds,
+        derivation=derivation, same_as=row.same_as, alt_reading=alt_reading,
+    )
 
 
 def _fmt(v: Any) -> str:
@@ -329,6 +347,27 @@ def write_comparison(numbers_json_path: Path, out_csv_path: Path, params: dict |
     -------
     pandas.DataFrame
         The comparison frame (as from :func:`compare`).
+
+    Raises
+    ------
+    UserError
+        ``numbers_json_path`` is missing, not JSON, or not a JSON object.
+
+    References
+    ----------
+    ``data/published/published.csv`` (``data/published/README.md``).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = (tmp / "numbers.json").write_text(json.dumps({"n.patients": 34}))
+    >>> df = write_comparison(tmp / "numbers.json", tmp / "comparison.csv")
+    >>> df.set_index("id").loc["figure1:n.patients", "verdict"]
+    'exact'
+    >>> (tmp / "comparison.csv").read_text().splitlines()[0].split(",")[:4]
+    ['id', 'key', 'where', 'quantity']
     """
     numbers = read_numbers(Path(numbers_json_path))
     df = compare(numbers, None, params)

@@ -1,4 +1,4 @@
-"""The paper's own numbers (DESIGN §8): ``data/published/published.csv``, loaded, typed and validated.
+"""The paper's own numbers: ``data/published/published.csv``, loaded, typed and validated.
 
 Every number the article prints (abstract, Methods, Results, Discussion, Tables 1-4, figure captions)
 is one row of ``published.csv``; ``data/published/README.md`` and ``datapackage.json`` describe the
@@ -11,7 +11,7 @@ Columns (in file order)
 id
     Unique row name ``<where>:<path>``, e.g. ``table3:tace.group1.q1``, ``abstract:table3.tace.p``.
 key
-    The DESIGN §7 ``numbers.json`` key the value corresponds to (empty when there is none).
+    The ``numbers.json`` key the value corresponds to (one of :data:`KEY_PATTERNS`; empty when there is none).
 where
     Where the value is printed; one of :data:`WHERE`.
 quantity
@@ -87,7 +87,8 @@ RELATIONS: tuple[str, ...] = ("=", "<", ">")
 _G = r"group[12]"
 _S = r"(?:immediate|after_chemo)"
 _Q = r"(?:median|q1|q3)"
-#: The DESIGN §7 numbers.json key patterns (one regular expression per line of §7).
+#: The numbers.json key patterns (one regular expression per key family; the contract between
+#: analysis.study.numbers, which emits the keys, and this file).
 KEY_PATTERNS: tuple[str, ...] = (
     r"n\.patients",
     r"n\.tace",
@@ -104,7 +105,7 @@ KEY_PATTERNS: tuple[str, ...] = (
     rf"table4\.{_G}\.(?:volume_change|ttp)\.p",
     rf"regression\.{_G}\.(?:r2|slope|intercept|p|n)",
     rf"recist\.{_G}\.(?:CR|PR|SD|PD)\.n",
-    # More keys in the same style (DESIGN §7 welcomes them): the rest of Table 1 and the Methods text.
+    # More keys in the same style: the rest of Table 1 and the Methods text.
     r"table1\.(?:liver_distribution|extrahepatic_disease|primary_resected|dx_to_liver_mets|liver_mets_to_tace)"
     r"\.[a-z0-9_]+\.(?:n|percent)",
     rf"n\.{_G}\.repeat_tace",
@@ -115,7 +116,7 @@ _NUM_RE = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def is_design_key(key: str) -> bool:
-    """True if ``key`` matches one of the DESIGN §7 ``numbers.json`` key patterns.
+    """True if ``key`` matches one of the ``numbers.json`` key patterns (:data:`KEY_PATTERNS`).
 
     Parameters
     ----------
@@ -144,6 +145,7 @@ def _problems(rows: list[dict[str, str]], header: list[str], fname: str) -> list
         return [f"{fname}:1: header: {','.join(header)}: missing column(s) {', '.join(missing)}"]
 
     def bad(line: int, col: str, value: str, msg: str) -> None:
+        """Record one problem."""
         out.append(f"{fname}:{line}: {col}: {value!r}: {msg}")
 
     seen: dict[str, int] = {}
@@ -158,42 +160,51 @@ def _problems(rows: list[dict[str, str]], header: list[str], fname: str) -> list
         else:
             seen[rid] = line
             by_id[rid] = row
-        where = row["where"]
-        if where not in WHERE:
-            bad(line, "where", where, f"expected one of {', '.join(WHERE)}")
-        elif _ID_RE.fullmatch(rid) and rid.split(":", 1)[0] != where:
-            bad(line, "id", rid, f"id must start with its where value '{where}:'")
-        if row["key"] and not is_design_key(row["key"]):
-            bad(line, "key", row["key"], "not a DESIGN §7 numbers.json key")
-        value = row["value"]
-        if not _NUM_RE.fullmatch(value):
-            bad(line, "value", value, "expected a plain decimal number such as 12, -22.6 or 0.00036")
-        dec = row["decimals"]
-        if not dec.isdigit():
-            bad(line, "decimals", dec, "expected a non-negative integer")
-        elif _NUM_RE.fullmatch(value):
-            shown = len(value.split(".")[1]) if "." in value else 0
-            if shown != int(dec):
-                bad(line, "decimals", dec, f"value {value} is written with {shown} decimals")
-        if row["unit"] not in UNITS:
-            bad(line, "unit", row["unit"], f"expected one of {', '.join(UNITS)}")
-        if not row["printed"].strip():
-            bad(line, "printed", row["printed"], "the printed text is required")
-        if not row["quantity"].strip():
-            bad(line, "quantity", row["quantity"], "a label is required")
-        if row["relation"] not in RELATIONS:
-            bad(line, "relation", row["relation"], f"expected one of {' '.join(RELATIONS)}")
-        if row["reproducible"] not in ("true", "false"):
-            bad(line, "reproducible", row["reproducible"], "expected true or false")
-        elif row["key"] and row["reproducible"] != "true":
-            bad(line, "reproducible", row["reproducible"], "a row with a key must be reproducible")
-        alt = row["alt_value"]
-        if alt and not _NUM_RE.fullmatch(alt):
-            bad(line, "alt_value", alt, "expected empty or a plain decimal number")
-        if alt and "sign restored" not in row["note"].lower() and "alternative" not in row["note"].lower():
-            bad(line, "note", row["note"][:40], "a row with alt_value must explain the alternative in its note")
-        if _NUM_RE.fullmatch(value) and value.startswith("-") and "sign restored" not in row["note"].lower():
-            bad(line, "note", row["note"][:40], "a negative value must say 'Sign restored' and why")
+        _row_problems(row, line, bad)
+    _same_as_problems(by_id, seen, bad)
+    return out
+
+
+def _row_problems(row: dict[str, str], line: int, bad) -> None:
+    """The rules one row must keep on its own (every column but ``same_as``), reported through ``bad``."""
+    rid, where, value, dec = row["id"], row["where"], row["value"], row["decimals"]
+    if where not in WHERE:
+        bad(line, "where", where, f"expected one of {', '.join(WHERE)}")
+    elif _ID_RE.fullmatch(rid) and rid.split(":", 1)[0] != where:
+        bad(line, "id", rid, f"id must start with its where value '{where}:'")
+    if row["key"] and not is_design_key(row["key"]):
+        bad(line, "key", row["key"], "not a numbers.json key (see KEY_PATTERNS in analysis.paper.published)")
+    if not _NUM_RE.fullmatch(value):
+        bad(line, "value", value, "expected a plain decimal number such as 12, -22.6 or 0.00036")
+    if not dec.isdigit():
+        bad(line, "decimals", dec, "expected a non-negative integer")
+    elif _NUM_RE.fullmatch(value):
+        shown = len(value.split(".")[1]) if "." in value else 0
+        if shown != int(dec):
+            bad(line, "decimals", dec, f"value {value} is written with {shown} decimals")
+    if row["unit"] not in UNITS:
+        bad(line, "unit", row["unit"], f"expected one of {', '.join(UNITS)}")
+    if not row["printed"].strip():
+        bad(line, "printed", row["printed"], "the printed text is required")
+    if not row["quantity"].strip():
+        bad(line, "quantity", row["quantity"], "a label is required")
+    if row["relation"] not in RELATIONS:
+        bad(line, "relation", row["relation"], f"expected one of {' '.join(RELATIONS)}")
+    if row["reproducible"] not in ("true", "false"):
+        bad(line, "reproducible", row["reproducible"], "expected true or false")
+    elif row["key"] and row["reproducible"] != "true":
+        bad(line, "reproducible", row["reproducible"], "a row with a key must be reproducible")
+    alt = row["alt_value"]
+    if alt and not _NUM_RE.fullmatch(alt):
+        bad(line, "alt_value", alt, "expected empty or a plain decimal number")
+    if alt and "sign restored" not in row["note"].lower() and "alternative" not in row["note"].lower():
+        bad(line, "note", row["note"][:40], "a row with alt_value must explain the alternative in its note")
+    if _NUM_RE.fullmatch(value) and value.startswith("-") and "sign restored" not in row["note"].lower():
+        bad(line, "note", row["note"][:40], "a negative value must say 'Sign restored' and why")
+
+
+def _same_as_problems(by_id: dict[str, dict[str, str]], seen: dict[str, int], bad) -> None:
+    """Rows linked by ``same_as`` point at each other and hold the same printed value."""
     for rid, row in by_id.items():
         other = row["same_as"]
         if not other:
@@ -205,11 +216,11 @@ def _problems(rows: list[dict[str, str]], header: list[str], fname: str) -> list
             bad(line, "same_as", other, f"row {other} must point back to {rid}")
         elif by_id[other]["value"] != row["value"] or by_id[other]["printed"] != row["printed"]:
             bad(line, "same_as", other, "rows marked same_as must hold the same printed value")
-    return out
 
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(path: str, mtime_ns: int, size: int) -> "pd.DataFrame":
+    """Read, validate and type one published-values file (cached by path, mtime and size)."""
     import pandas as pd
 
     p = Path(path)
@@ -258,8 +269,13 @@ def load_published(path: str | Path | None = None) -> "pd.DataFrame":
     ------
     UserError
         The file is missing or unreadable, or breaks a rule (unique ids, known ``where`` and
-        ``unit`` values, DESIGN §7 keys, decimals matching the value, ...); every problem is listed
+        ``unit`` values, known ``numbers.json`` keys, decimals matching the value, ...); every problem is listed
         as ``published.csv:LINE: column: value: message``.
+
+    References
+    ----------
+    The article the values come from (see ``data/published/README.md``); column definitions in
+    ``data/published/datapackage.json``.
 
     Examples
     --------
@@ -282,7 +298,7 @@ def by_key(key: str, df: "pd.DataFrame | None" = None) -> "pd.DataFrame":
     Parameters
     ----------
     key : str
-        A DESIGN §7 key, e.g. ``"table3.tace.group2.q3"``.
+        A ``numbers.json`` key, e.g. ``"table3.tace.group2.q3"``.
     df : pandas.DataFrame, optional
         A frame from :func:`load_published`; loaded when omitted.
 
@@ -290,6 +306,10 @@ def by_key(key: str, df: "pd.DataFrame | None" = None) -> "pd.DataFrame":
     -------
     pandas.DataFrame
         Possibly empty; several rows when the number is printed more than once (abstract and table).
+
+    References
+    ----------
+    The article (``data/published/README.md``): the abstract and Table 3 print Q3 of group 2 differently.
 
     Examples
     --------
