@@ -10,8 +10,8 @@ missing exam.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from analysis.data.problems import Problem, fmt_num
 from analysis.data.read import Table
@@ -121,7 +121,8 @@ def every_patient_has_tace(t: Tables) -> list[Problem]:
         if pid is None or pid in t.proc_unsure:
             continue
         if pid not in t.first_tace and not any(x.get("patient_id") == pid for x in t.procedures.typed):
-            found.append(Problem(t.patients.file, line, "patient_id", pid, "this patient has no TACE in procedures.csv"))
+            found.append(Problem(t.patients.file, line, "patient_id", pid,
+                                 "this patient has no TACE in procedures.csv"))
     return found
 
 
@@ -289,7 +290,8 @@ def lesion_exam_exists(t: Tables) -> list[Problem]:
     for r, line in zip(les.typed, les.lines):
         pid, day = r.get("patient_id"), r.get("day")
         if pid is not None and day is not None and (pid, day) not in exam_days and pid not in unsure:
-            found.append(Problem(les.file, line, "day", str(day), f"patient {pid} has no exam on day {day} in imaging.csv"))
+            found.append(Problem(les.file, line, "day", str(day),
+                                 f"patient {pid} has no exam on day {day} in imaging.csv"))
     return found
 
 
