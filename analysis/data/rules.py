@@ -93,6 +93,19 @@ class Tables:
         return first
 
 
+def _ordered(table: Table | None, low: str, high: str, column: str, message: str) -> list[Problem]:
+    """Rows where column ``low`` exceeds column ``high`` (both present), reported on ``column``.
+
+    ``message`` may use ``{low}`` and ``{high}``, the two values as the messages show numbers.
+    """
+    if table is None:
+        return []
+    return [Problem(table.file, line, column, fmt_num(r[column]),
+                    message.format(low=fmt_num(r[low]), high=fmt_num(r[high])))
+            for r, line in zip(table.typed, table.lines)
+            if r.get(low) is not None and r.get(high) is not None and r[low] > r[high]]
+
+
 # ----------------------------------------------------------------------------- patients.csv
 
 def group_matches_liver_mets(t: Tables) -> list[Problem]:
@@ -104,10 +117,10 @@ def group_matches_liver_mets(t: Tables) -> list[Problem]:
         g, d = r.get("group"), r.get("days_dx_to_liver_mets")
         if g == 1 and d is not None and d != 0:
             found.append(Problem(t.patients.file, line, "days_dx_to_liver_mets", str(d),
-                             "must be 0 for group 1 (liver metastases present when the primary was found)"))
+                                 "must be 0 for group 1 (liver metastases present when the primary was found)"))
         elif g == 2 and d == 0:
             found.append(Problem(t.patients.file, line, "days_dx_to_liver_mets", str(d),
-                             "must be > 0 for group 2 (liver metastases appeared later); or is the group wrong?"))
+                                 "must be > 0 for group 2 (liver metastases appeared later); or is the group wrong?"))
     return found
 
 
@@ -130,14 +143,7 @@ def every_patient_has_tace(t: Tables) -> list[Problem]:
 
 def bead_sizes_ordered(t: Tables) -> list[Problem]:
     """``bead_min_um <= bead_max_um``."""
-    found: list[Problem] = []
-    if t.procedures is None:
-        return found
-    for r, line in zip(t.procedures.typed, t.procedures.lines):
-        lo, hi = r.get("bead_min_um"), r.get("bead_max_um")
-        if lo is not None and hi is not None and lo > hi:
-            found.append(Problem(t.procedures.file, line, "bead_max_um", str(hi), f"smaller than bead_min_um ({lo})"))
-    return found
+    return _ordered(t.procedures, "bead_min_um", "bead_max_um", "bead_max_um", "smaller than bead_min_um ({low})")
 
 
 def _tace_gap(file: str, pid: str, items: list[tuple[int, int, int]]) -> Problem | None:
@@ -166,8 +172,8 @@ def _tace_out_of_order(file: str, pid: str, items: list[tuple[int, int, int]]) -
         seen.add(n)
         if prev is not None and day <= prev[1]:
             found.append(Problem(file, line, "day", str(day),
-                             f"TACE {n} of patient {pid} is not after TACE {prev[0]} (day {prev[1]}, line "
-                             f"{prev[2]}); tace_number must follow the order of the days"))
+                                 f"TACE {n} of patient {pid} is not after TACE {prev[0]} (day {prev[1]}, line "
+                                 f"{prev[2]}); tace_number must follow the order of the days"))
         prev = (n, day, line)
     return found
 
@@ -197,15 +203,8 @@ def tace_numbers_in_day_order(t: Tables) -> list[Problem]:
 
 def tumour_within_liver(t: Tables) -> list[Problem]:
     """Tumour volume <= liver volume of the same exam."""
-    found: list[Problem] = []
-    if t.imaging is None:
-        return found
-    for r, line in zip(t.imaging.typed, t.imaging.lines):
-        tv, lv = r.get("tumor_volume_cm3"), r.get("liver_volume_cm3")
-        if tv is not None and lv is not None and tv > lv:
-            found.append(Problem(t.imaging.file, line, "tumor_volume_cm3", fmt_num(tv),
-                             f"larger than liver_volume_cm3 ({fmt_num(lv)}) of the same exam"))
-    return found
+    return _ordered(t.imaging, "tumor_volume_cm3", "liver_volume_cm3", "tumor_volume_cm3",
+                    "larger than liver_volume_cm3 ({high}) of the same exam")
 
 
 def _exams_around(t: Tables, pid: str, exams: dict[str, list[tuple[int, int]]]) -> list[Problem]:
@@ -220,12 +219,12 @@ def _exams_around(t: Tables, pid: str, exams: dict[str, list[tuple[int, int]]]) 
     found: list[Problem] = []
     if not any(d < fday for d, _ in ex):
         found.append(Problem(img.file, ex[0][1], "day", str(ex[0][0]),
-                         f"patient {pid} has no exam before the first TACE (day {fday}); "
-                         "the baseline volume V0 needs one"))
+                             f"patient {pid} has no exam before the first TACE (day {fday}); "
+                             "the baseline volume V0 needs one"))
     if not any(d > fday for d, _ in ex):
         found.append(Problem(img.file, ex[-1][1], "day", str(ex[-1][0]),
-                         f"patient {pid} has no exam after the first TACE (day {fday}); "
-                         "the follow-up volume V1 needs one"))
+                             f"patient {pid} has no exam after the first TACE (day {fday}); "
+                             "the follow-up volume V1 needs one"))
     return found
 
 
@@ -267,14 +266,7 @@ def recist_sums_without_lesions(t: Tables) -> list[Problem]:
 
 def progression_interval(t: Tables) -> list[Problem]:
     """``start_day <= end_day``."""
-    found: list[Problem] = []
-    if t.progression is None:
-        return found
-    for r, line in zip(t.progression.typed, t.progression.lines):
-        s, e = r.get("start_day"), r.get("end_day")
-        if s is not None and e is not None and e < s:
-            found.append(Problem(t.progression.file, line, "end_day", str(e), f"before start_day ({s})"))
-    return found
+    return _ordered(t.progression, "start_day", "end_day", "end_day", "before start_day ({low})")
 
 
 # ----------------------------------------------------------------------------- lesions.csv
@@ -295,29 +287,30 @@ def lesion_exam_exists(t: Tables) -> list[Problem]:
     return found
 
 
-def lesion_measurements(t: Tables) -> list[Problem]:
-    """A present target lesion has its long axis (nodes: short axis); short and viable axes <= long axis."""
+def lesion_target_measured(t: Tables) -> list[Problem]:
+    """A present target lesion has its long axis; a present nodal target lesion its short axis (RECIST 1.1)."""
     les = t.lesions
     if les is None:
         return []
     found: list[Problem] = []
     long_raw, short_raw = les.column("long_axis_mm"), les.column("short_axis_mm")
     for r, line, lr, sr in zip(les.typed, les.lines, long_raw, short_raw):
-        la, sa, va = r.get("long_axis_mm"), r.get("short_axis_mm"), r.get("viable_axis_mm")
         if r.get("role") == "target" and r.get("status") == "present":
             if lr == "":
                 found.append(Problem(les.file, line, "long_axis_mm", "",
-                                 "a present target lesion needs its long axis (RECIST 1.1)"))
+                                     "a present target lesion needs its long axis (RECIST 1.1)"))
             if r.get("is_node") and sr == "":
                 found.append(Problem(les.file, line, "short_axis_mm", "",
-                                 "a present nodal target lesion needs its short axis (RECIST 1.1)"))
-        if la is not None and sa is not None and sa > la:
-            found.append(Problem(les.file, line, "short_axis_mm", fmt_num(sa),
-                             f"longer than long_axis_mm ({fmt_num(la)})"))
-        if la is not None and va is not None and va > la:
-            found.append(Problem(les.file, line, "viable_axis_mm", fmt_num(va),
-                             f"longer than long_axis_mm ({fmt_num(la)}); the viable part is within the lesion"))
+                                     "a present nodal target lesion needs its short axis (RECIST 1.1)"))
     return found
+
+
+def lesion_axes_within_long_axis(t: Tables) -> list[Problem]:
+    """Short axis and viable axis <= long axis of the same lesion."""
+    return (_ordered(t.lesions, "short_axis_mm", "long_axis_mm", "short_axis_mm",
+                     "longer than long_axis_mm ({high})")
+            + _ordered(t.lesions, "viable_axis_mm", "long_axis_mm", "viable_axis_mm",
+                       "longer than long_axis_mm ({high}); the viable part is within the lesion"))
 
 
 RULES: list[Callable[[Tables], list[Problem]]] = [
@@ -330,7 +323,8 @@ RULES: list[Callable[[Tables], list[Problem]]] = [
     recist_sums_without_lesions,
     progression_interval,
     lesion_exam_exists,
-    lesion_measurements,
+    lesion_target_measured,
+    lesion_axes_within_long_axis,
 ]
 
 
