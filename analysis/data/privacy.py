@@ -198,12 +198,12 @@ def file_summary(ds: Dataset) -> pd.DataFrame:
     Parameters
     ----------
     ds : Dataset
-        A loaded dataset (:func:`analysis.data.load_dataset`).
+        The dataset whose files are summarised; its ``sha256`` holds the checksums of the bytes read.
 
     Returns
     -------
     pandas.DataFrame
-        ``file``, ``rows``, ``columns``, ``sha256`` (first 12 hex digits), one row per file present.
+        One row per file present: ``file``, ``rows``, ``columns``, ``sha256`` (first 12 hex digits).
 
     References
     ----------
