@@ -1,4 +1,4 @@
-"""File formats (issue 2 item 8): benign variants are accepted, the rest refused with a helpful message."""
+"""File formats (README, "Your own data: the dataset contract"): benign variants are accepted, the rest refused with a helpful message."""
 
 from __future__ import annotations
 

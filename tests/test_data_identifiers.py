@@ -1,4 +1,4 @@
-"""Identifier guard (issue 2 item 7): direct identifiers make a dataset invalid, with the column named.
+"""Identifier guard (analysis.data.identifiers): direct identifiers make a dataset invalid, with the column named.
 
 Every kind is planted in a copy of the valid mini fixture, either as an extra column or in a
 contract column, and must be refused; plausible clinical extra columns must not be.

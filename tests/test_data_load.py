@@ -1,4 +1,4 @@
-"""load_dataset (CONVENTIONS, analysis.data): typed tables, checksums, name, provenance flag;
+"""load_dataset (analysis.data.dataset): typed tables, checksums, name, provenance flag;
 the schema file itself; the generated data dictionary; and the promises the mini fixture makes
 to the other test suites (checked by hand-countable facts, not by the code under test)."""
 

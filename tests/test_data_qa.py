@@ -1,4 +1,4 @@
-"""QA of `python -m analysis validate` on exports the repository has not seen (issue 2 items 6-8).
+"""QA of `python -m analysis validate` on exports the repository has not seen (formats, rules, identifiers).
 
 Each dataset is built in tmp_path from a copy of tests/fixtures/mini/ (or data/synthetic/); the
 expected file / line / column of every message is counted by hand on the fixture text (the header

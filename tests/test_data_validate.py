@@ -1,4 +1,4 @@
-"""Dataset contract (DESIGN §3, issue 2 items 6, 8, 10): one test per validation rule.
+"""Dataset contract (README, "Your own data: the dataset contract"; data/schema/datapackage.json): one test per validation rule.
 
 Each test copies the hand-made valid fixture tests/fixtures/mini/ into tmp_path, breaks ONE thing
 and asserts the exact file, physical line (header = line 1) and column reported. The expected

@@ -1,4 +1,4 @@
-"""`python -m analysis validate DIR` (DESIGN §6, issue 2 item 8): exit 0 valid, 1 invalid, 2 usage error.
+"""`python -m analysis validate DIR` (README, "Commands"): exit 0 valid, 1 invalid, 2 usage error.
 
 Run as a real subprocess so the exit status and the streams are what a user sees.
 """

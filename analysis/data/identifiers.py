@@ -1,16 +1,22 @@
 """Identifier guard: refuse columns whose name or values look like direct identifiers.
 
-A dataset must be de-identified (DESIGN §3): pseudonyms instead of names, integer day offsets
-instead of calendar dates, and no record numbers, phone numbers, e-mail or street addresses.
-This module looks at every column of every file -- the contract's columns and any extra ones --
-and reports one problem per offending column, naming the column, the first line where it was
-seen and how many more rows look the same. The offending value itself is masked in the message
-(its shape is kept, e.g. ``0*.**.****``) so that error logs do not spread the identifier.
+A dataset must be de-identified (README, "Your own data: the dataset contract"): pseudonyms
+instead of names, integer day offsets instead of calendar dates, and no record numbers, phone
+numbers, e-mail or street addresses. This module looks at every column of every file -- the
+contract's columns and any extra ones -- and reports one problem per offending column, naming the
+column, the first line where it was seen and how many more rows look the same. The offending value
+itself is masked in the message (its shape is kept, e.g. ``0*.**.****``) so that error logs do not
+spread the identifier.
 
 The checks are heuristics tuned to avoid false alarms on the columns a dataset legitimately
 has: numeric columns (day offsets, volumes, doses) are only checked for calendar dates written
 as ``yyyymmdd``; person names are recognised only when most values of a free-text column look
 like ``Firstname Lastname`` (or at once for the unmistakable ``Lastname I.I.`` form).
+
+References
+----------
+HIPAA Privacy Rule, Safe Harbor method (45 CFR 164.514(b)(2)): the direct identifiers to remove
+(names, dates, telephone numbers, e-mail, medical record and insurance numbers, addresses, IP addresses).
 """
 
 from __future__ import annotations
@@ -46,12 +52,35 @@ _ADDRESS_TOKENS = {"address", "addr", "street", "zip", "zipcode", "postcode", "p
 
 
 def _tokens(column: str) -> list[str]:
+    """The lower-case words of a column name (camelCase and snake_case split)."""
     text = re.sub(r"([a-z])([A-Z])", r"\1_\2", column.strip())  # camelCase -> camel_Case
     return [t for t in re.split(r"[\W_]+", text.lower()) if t]
 
 
 def column_name_problem(column: str) -> str | None:
-    """Return why a column NAME suggests a direct identifier, or None."""
+    """Return why a column NAME suggests a direct identifier, or None.
+
+    Parameters
+    ----------
+    column : str
+        A column name as written in the header (any case; camelCase and snake_case are split into words).
+
+    Returns
+    -------
+    str or None
+        The reason, worded for the person fixing the file; None when the name looks harmless.
+
+    References
+    ----------
+    HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)).
+
+    Examples
+    --------
+    >>> column_name_problem("PatientName")
+    'the column name suggests person names; a dataset may only hold pseudonyms (patient_id)'
+    >>> column_name_problem("tumor_volume_cm3") is None
+    True
+    """
     toks = _tokens(column)
     tokset = set(toks)
     joined = "".join(toks)
@@ -152,15 +181,37 @@ class Finding:
 
     @property
     def index(self) -> int:
+        """Position of the first offending row (0 when none)."""
         return self.rows[0] if self.rows else 0
 
     @property
     def count(self) -> int:
+        """How many rows offend."""
         return len(self.rows)
 
 
 def mask(value: str) -> str:
-    """Keep the shape of a value but hide its content: ``ivan@mail.ru`` -> ``i***@****.**``."""
+    """Keep the shape of a value but hide its content: ``ivan@mail.ru`` -> ``i***@****.**``.
+
+    Parameters
+    ----------
+    value : str
+        The offending value.
+
+    Returns
+    -------
+    str
+        Its first character, then every letter or digit replaced by ``*`` (punctuation kept).
+
+    References
+    ----------
+    The identifier itself is never printed (HIPAA Safe Harbor, 45 CFR 164.514(b)(2)).
+
+    Examples
+    --------
+    >>> mask("ivan@mail.ru"), mask("04.03.2021"), mask("")
+    ('i***@****.**', '0*.**.****', '')
+    """
     value = str(value)
     if not value:
         return value
@@ -168,10 +219,12 @@ def mask(value: str) -> str:
 
 
 def _is_date(v: str) -> bool:
+    """A calendar date in any common written form."""
     return any(r.search(v) for r in _DATE_RES)
 
 
 def _phone_like(v: str) -> bool:
+    """A phone number: 10-15 digits with a leading +, parentheses or three digit groups."""
     if not _PHONE_CHARS.fullmatch(v):
         return False
     digits = sum(c.isdigit() for c in v)
@@ -184,6 +237,7 @@ def _phone_like(v: str) -> bool:
 
 
 def _looks_like_name(v: str) -> bool:
+    """``Firstname Lastname`` with no word that makes it a category label."""
     if not _FULL_NAME.fullmatch(v):
         return False
     return not any(w.lower() in _NOT_NAME_WORDS for w in re.split(r"[\s-]+", v))
@@ -192,8 +246,32 @@ def _looks_like_name(v: str) -> bool:
 def value_problem(v: str, *, numeric: bool, id_like: bool) -> str | None:
     """Why a single value looks like a direct identifier (None when it does not).
 
-    ``numeric`` -- the contract types this column as a number (only ``yyyymmdd`` dates are checked);
-    ``id_like`` -- a key / identifier column, where long digit strings are record numbers.
+    Parameters
+    ----------
+    v : str
+        One cell as written.
+    numeric : bool
+        The contract types this column as a number (only calendar dates are checked).
+    id_like : bool
+        A key / identifier column, where long digit strings are record numbers and names are refused.
+
+    Returns
+    -------
+    str or None
+        The reason, or None when the value looks harmless.
+
+    References
+    ----------
+    HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)).
+
+    Examples
+    --------
+    >>> value_problem("2021-03-04", numeric=False, id_like=False)
+    'looks like a calendar date; use an integer day offset from day 0 instead'
+    >>> value_problem("+7 (912) 345-67-89", numeric=False, id_like=False)
+    'looks like a phone number'
+    >>> value_problem("S01", numeric=False, id_like=True) is None
+    True
     """
     v = v.strip()
     if not v:
@@ -238,8 +316,38 @@ def scan_column(column: str, values: list[str], *, numeric: bool = False, catego
                 id_like: bool = False, check_name: bool = True) -> Finding | None:
     """Check one column (its name and all its values); return the first finding or None.
 
-    ``categorical`` columns (an enum or boolean in the contract) are validated against their
-    allowed values elsewhere and only get the value checks that would explain a bad value.
+    Parameters
+    ----------
+    column : str
+        The column name.
+    values : list of str
+        Every cell of the column, in row order.
+    numeric : bool, default False
+        The contract types the column as a number (only calendar dates are checked).
+    categorical : bool, default False
+        An enum or boolean column of the contract: its values are validated against the allowed values
+        elsewhere, so only the value checks that would explain a bad value run (no name heuristics).
+    id_like : bool, default False
+        A key / identifier column (long digit strings and names are refused).
+    check_name : bool, default True
+        Also check the column name (the contract's own columns are exempt).
+
+    Returns
+    -------
+    Finding or None
+        The rows that offend (positions in ``values``), the first value masked, and why; None when clean.
+
+    References
+    ----------
+    HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)).
+
+    Examples
+    --------
+    >>> f = scan_column("contact", ["-", "ivan@mail.ru", "a@b.org"])
+    >>> f.rows, f.value, f.reason
+    ((1, 2), 'i***@****.**', 'looks like an e-mail address')
+    >>> scan_column("note", ["Siemens Somatom", "Siemens Somatom"]) is None
+    True
     """
     if check_name:
         reason = column_name_problem(column)

@@ -22,6 +22,13 @@ Examples
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+from analysis.data.dataset import Dataset
+from analysis.data.schema import TABLES
+
+if TYPE_CHECKING:  # pragma: no cover - pandas is imported by the functions that build frames
+    import pandas as pd
 
 QUASI_IDENTIFIERS = ("age_band", "sex", "primary_site")
 #: equivalence classes smaller than this are flagged (a common threshold for shared health data)
@@ -29,7 +36,29 @@ K_THRESHOLD = 5
 
 
 def age_band(age, width: int = 10) -> str:
-    """10-year age band as text ('50-59'); 90 and above is '90+'; missing is 'missing'."""
+    """10-year age band as text ('50-59'); 90 and above is '90+'; missing is 'missing'.
+
+    Parameters
+    ----------
+    age : float, int, str or None
+        An age in years (``age_at_tace``); anything that is not a number, or NaN, is missing.
+    width : int, default 10
+        The width of a band in years.
+
+    Returns
+    -------
+    str
+        ``"lo-hi"`` (both ends included), ``"90+"`` from 90 on, or ``"missing"``.
+
+    References
+    ----------
+    Sweeney 2002 (see the module docstring); ages above 89 are stored as 90, hence the top band ``90+``.
+
+    Examples
+    --------
+    >>> age_band(58), age_band(60.0), age_band(93), age_band(None), age_band(58, width=5)
+    ('50-59', '60-69', '90+', 'missing', '55-59')
+    """
     try:
         a = float(age)
     except (TypeError, ValueError):
@@ -42,13 +71,29 @@ def age_band(age, width: int = 10) -> str:
     return f"{lo}-{lo + width - 1}"
 
 
-def equivalence_classes(patients) -> "pd.DataFrame":  # noqa: F821
+def equivalence_classes(patients: pd.DataFrame) -> pd.DataFrame:
     """Size of every combination of age band × sex × primary site that occurs (missing = 'missing').
+
+    Parameters
+    ----------
+    patients : pandas.DataFrame
+        ``Dataset.patients`` (columns ``age_at_tace``, ``sex``, ``primary_site``).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``age_band``, ``sex``, ``primary_site``, ``n``; sorted by ``n`` then the three keys.
+
+    References
+    ----------
+    Sweeney 2002 (see the module docstring): the equivalence classes of the quasi-identifiers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"age_at_tace": [51, 55, 71], "sex": ["F", "F", "M"], "primary_site": ["lung"] * 3})
+    >>> equivalence_classes(p).values.tolist()
+    [['70-79', 'M', 'lung', 1], ['50-59', 'F', 'lung', 2]]
     """
     import pandas as pd
 
@@ -61,8 +106,15 @@ def equivalence_classes(patients) -> "pd.DataFrame":  # noqa: F821
     return out.sort_values(["n", *QUASI_IDENTIFIERS], kind="mergesort").reset_index(drop=True)
 
 
-def k_anonymity(patients, threshold: int = K_THRESHOLD) -> dict:
+def k_anonymity(patients: pd.DataFrame, threshold: int = K_THRESHOLD) -> dict:
     """k (the smallest equivalence class) and how many patients sit in classes below ``threshold``.
+
+    Parameters
+    ----------
+    patients : pandas.DataFrame
+        ``Dataset.patients`` (columns ``age_at_tace``, ``sex``, ``primary_site``).
+    threshold : int, default 5
+        Classes smaller than this are counted as at risk (:data:`K_THRESHOLD`).
 
     Returns
     -------
@@ -70,6 +122,11 @@ def k_anonymity(patients, threshold: int = K_THRESHOLD) -> dict:
         ``k``, ``classes`` (number of distinct combinations), ``patients``, ``threshold``,
         ``classes_below`` and ``patients_below`` (in classes smaller than ``threshold``),
         ``unique`` (patients alone in their class).
+
+    References
+    ----------
+    Sweeney L. k-anonymity: a model for protecting privacy. Int J Uncertain Fuzziness Knowl-Based
+    Syst 2002;10(5):557-70.
 
     Examples
     --------
@@ -92,19 +149,36 @@ def k_anonymity(patients, threshold: int = K_THRESHOLD) -> dict:
     }
 
 
-def missingness(ds) -> "pd.DataFrame":  # noqa: F821
+def missingness(ds: Dataset) -> pd.DataFrame:
     """Missing (empty) values per file and column of a dataset.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset (:func:`analysis.data.load_dataset`).
 
     Returns
     -------
     pandas.DataFrame
         ``file``, ``column``, ``rows``, ``missing``, ``percent`` — every column of every file, in
         file order (patients, procedures, imaging, progression, lesions) then column order.
+
+    References
+    ----------
+    Like R's ``colSums(is.na(df))`` per file, with an empty text cell counted as missing.
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> m = missingness(load_dataset(TESTS / "fixtures" / "mini"))
+    >>> m[m["file"] == "patients.csv"][["column", "rows", "missing"]].head(2).values.tolist()
+    [['patient_id', 12, 0], ['group', 12, 0]]
     """
     import pandas as pd
 
     rows = []
-    for name in ("patients", "procedures", "imaging", "progression", "lesions"):
+    for name in TABLES:
         df = getattr(ds, name, None)
         if df is None:
             continue
@@ -118,12 +192,34 @@ def missingness(ds) -> "pd.DataFrame":  # noqa: F821
     return pd.DataFrame(rows, columns=["file", "column", "rows", "missing", "percent"])
 
 
-def file_summary(ds) -> "pd.DataFrame":  # noqa: F821
-    """Rows, columns and SHA-256 (first 12 hex digits) per file of the dataset."""
+def file_summary(ds: Dataset) -> pd.DataFrame:
+    """Rows, columns and SHA-256 (first 12 hex digits) per file of the dataset.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The dataset whose files are summarised; its ``sha256`` holds the checksums of the bytes read.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per file present: ``file``, ``rows``, ``columns``, ``sha256`` (first 12 hex digits).
+
+    References
+    ----------
+    SHA-256: FIPS 180-4 (Python's :mod:`hashlib`), as R's ``digest::digest(file = ..., algo = "sha256")``.
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> file_summary(load_dataset(TESTS / "fixtures" / "mini"))[["file", "rows"]].values.tolist()[:2]
+    [['patients.csv', 12], ['procedures.csv', 17]]
+    """
     import pandas as pd
 
     rows = []
-    for name in ("patients", "procedures", "imaging", "progression", "lesions"):
+    for name in TABLES:
         df = getattr(ds, name, None)
         if df is None:
             continue

@@ -1,0 +1,158 @@
+"""The central typed object: :class:`Dataset`, a validated dataset folder as one pandas DataFrame per file,
+and :func:`load_dataset`, which validates a folder and builds it (or raises listing every problem)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from analysis.data.problems import DatasetInvalid
+from analysis.data.read import Table
+from analysis.data.schema import TABLES, is_required, resources
+from analysis.data.validate import check
+
+if TYPE_CHECKING:  # pragma: no cover - pandas is imported when a dataset is loaded, not by `validate`
+    import pandas as pd
+
+
+@dataclass
+class Dataset:
+    """A validated dataset: one typed DataFrame per file (see the data dictionary for the columns).
+
+    Integers are ``int64`` (``Int64`` where the column is optional), numbers ``float64``, booleans
+    ``bool`` (``boolean`` where optional), codes ``str`` (object dtype), ``group`` is 1 or 2.
+    Extra columns of the files are kept, as text, after the contract's columns. Rows keep the order of
+    the file, with a ``RangeIndex``.
+
+    Attributes
+    ----------
+    name : str
+        The ``name`` of the dataset's own ``datapackage.json``, else the folder's name.
+    path : Path
+        The dataset folder, as given to :func:`load_dataset`.
+    patients : pandas.DataFrame
+        ``patients.csv``: one row per patient (``patient_id``, ``group``, age, sex, primary site, ...).
+    procedures : pandas.DataFrame
+        ``procedures.csv``: one row per TACE (``patient_id``, ``tace_number``, ``day``, beads, ...).
+    imaging : pandas.DataFrame
+        ``imaging.csv``: one row per exam (``patient_id``, ``day``, tumour and liver volumes, ...).
+    progression : pandas.DataFrame
+        ``progression.csv``: one row per time-to-progression interval (``start_day``, ``end_day``, event).
+    lesions : pandas.DataFrame or None
+        ``lesions.csv`` (RECIST 1.1 lesion measurements), or None when the dataset has no such file.
+    sha256 : dict of str to str
+        File name -> SHA-256 (hex) of the bytes read, for every CSV file present, sorted by file name.
+    is_synthetic : bool
+        True when the dataset's ``datapackage.json`` says ``"synthetic": true``.
+
+    References
+    ----------
+    The README section "Your own data: the dataset contract"; ``data/schema/datapackage.json``.
+
+    Examples
+    --------
+    >>> from analysis.paths import TESTS
+    >>> ds = load_dataset(TESTS / "fixtures" / "mini")
+    >>> ds.name, ds.is_synthetic, len(ds.patients), str(ds.procedures["tace_number"].dtype)
+    ('mini', True, 12, 'int64')
+    """
+
+    name: str
+    path: Path
+    patients: pd.DataFrame
+    procedures: pd.DataFrame
+    imaging: pd.DataFrame
+    progression: pd.DataFrame
+    lesions: pd.DataFrame | None
+    sha256: dict[str, str] = field(default_factory=dict)
+    is_synthetic: bool = False
+
+
+def _column(values: list[Any], kind: str, required: bool) -> pd.Series:
+    """One contract column as a Series of the dtype its Table Schema type maps to."""
+    import pandas as pd
+
+    if kind == "integer":
+        return pd.Series(values, dtype="int64" if required else "Int64")
+    if kind == "number":
+        return pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
+    if kind == "boolean":
+        return pd.Series(values, dtype="bool" if required else "boolean")
+    return pd.Series(values, dtype="object")
+
+
+def _frame(table: Table | None, resource: dict) -> pd.DataFrame | None:
+    """A typed table as a DataFrame: the contract's columns in schema order, then extra columns as text."""
+    import pandas as pd
+
+    if table is None:
+        return None
+    cols: dict[str, Any] = {}
+    n = len(table.typed)
+    for f in resource["schema"]["fields"]:
+        name = f["name"]
+        vals = [r.get(name) for r in table.typed] if name in table.index else [None] * n
+        cols[name] = _column(vals, f["type"], is_required(f))
+    schema_names = {f["name"] for f in resource["schema"]["fields"]}
+    for name, k in table.index.items():
+        if name not in schema_names:
+            cols[name] = pd.Series([r[k] if r[k] != "" else None for r in table.rows], dtype="object")
+    return pd.DataFrame(cols, index=pd.RangeIndex(n))
+
+
+def load_dataset(path: Path | str) -> Dataset:
+    """Validate and load a dataset folder; raise :class:`DatasetInvalid` listing EVERY problem.
+
+    Parameters
+    ----------
+    path : Path or str
+        The dataset folder (see :func:`analysis.data.validate_dir` for what it holds).
+
+    Returns
+    -------
+    Dataset
+        One typed DataFrame per file, the dataset's name, checksums and provenance flag.
+
+    Raises
+    ------
+    DatasetInvalid
+        When the folder breaks the contract; ``.problems`` lists every problem (nothing is loaded).
+    analysis.errors.UsageError
+        When ``path`` does not exist or is not a directory.
+
+    References
+    ----------
+    The README section "Your own data: the dataset contract"; ``data/schema/datapackage.json``
+    (Frictionless Table Schema, https://specs.frictionlessdata.io/table-schema/). Reading the files
+    corresponds to R's ``read.csv(..., na.strings = "")`` with typed columns.
+
+    Examples
+    --------
+    >>> from analysis.paths import TESTS
+    >>> ds = load_dataset(TESTS / "fixtures" / "mini")
+    >>> row = ds.patients.iloc[0]
+    >>> row["patient_id"], int(row["group"]), float(row["age_at_tace"])
+    ('S01', 1, 58.0)
+    >>> sorted(ds.sha256)
+    ['imaging.csv', 'lesions.csv', 'patients.csv', 'procedures.csv', 'progression.csv']
+    """
+    path = Path(path)
+    problems, tables, raw, meta = check(path)
+    if problems:
+        raise DatasetInvalid(path, problems)
+    by_name = resources()
+    frames = {name: _frame(tables.get(name), by_name[name]) for name in TABLES}
+    name = meta.get("name") if isinstance(meta.get("name"), str) and meta["name"].strip() else None
+    return Dataset(
+        name=name or path.resolve().name,
+        path=path,
+        patients=frames["patients"],
+        procedures=frames["procedures"],
+        imaging=frames["imaging"],
+        progression=frames["progression"],
+        lesions=frames["lesions"],
+        sha256={f: hashlib.sha256(b).hexdigest() for f, b in sorted(raw.items())},
+        is_synthetic=meta.get("synthetic") is True,
+    )

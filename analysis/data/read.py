@@ -1,0 +1,261 @@
+"""Read one CSV file of a dataset as text: decode the bytes (UTF-8, or say what the file is and how to fix
+it), refuse semicolon / tab separators, read the rows with their physical line numbers and check the header.
+
+Nothing is typed here: cells stay text (:mod:`analysis.data.cells` casts them). Every problem is a
+:class:`~analysis.data.problems.Problem` whose line is the physical line of the file (header = line 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.data.problems import Problem
+from analysis.data.schema import is_required
+
+
+@dataclass
+class Table:
+    """A CSV file read as text: header and data rows (aligned to the header), physical lines."""
+
+    file: str
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    index: dict[str, int]  # column name -> position
+    typed: list[dict[str, Any]] = field(default_factory=list)  # contract columns, cast (None = missing/bad)
+    broken: list[list[str]] = field(default_factory=list)  # raw cells of rows that could not be read (reported)
+
+    def column(self, name: str) -> list[str]:
+        """The raw cells of one column ("" for every row when the column is absent)."""
+        k = self.index.get(name)
+        return ["" if k is None else r[k] for r in self.rows]
+
+
+_BINARY_SIGNATURES = [
+    (b"PK\x03\x04", "a ZIP archive, most likely an Excel workbook (.xlsx) renamed to .csv"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls) renamed to .csv"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"SQLite format 3", "an SQLite database"),
+]
+_SAVE_AS_CSV = ("open it in Excel or LibreOffice and save it as 'CSV UTF-8 (comma delimited)', "
+                "one file per table")
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    """The physical line (1-based) of a byte offset."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _guess_single_byte_encoding(data: bytes) -> str:
+    """Name the single-byte encoding a non-UTF-8 file most likely uses."""
+    high = [i for i, b in enumerate(data) if b >= 0x80]
+    if not high:  # pragma: no cover - only called when UTF-8 decoding failed
+        return "an unknown encoding"
+    # Cyrillic text has runs of high bytes (whole words); Western European text has isolated ones (é, ü).
+    in_runs = sum(1 for i in high if (i + 1 < len(data) and data[i + 1] >= 0x80) or (i > 0 and data[i - 1] >= 0x80))
+    cyr_letters = sum(1 for i in high if 0xC0 <= data[i] <= 0xFF or data[i] in (0xA8, 0xB8))
+    if in_runs >= 0.6 * len(high) and cyr_letters >= 0.6 * len(high):
+        return "cp1251 (Windows Cyrillic)"
+    return "cp1252 / latin-1 (Windows Western European)"
+
+
+def decode(fname: str, data: bytes) -> tuple[str | None, list[Problem]]:
+    """Bytes -> text, or a problem saying what the file looks like and how to fix it."""
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        return None, [Problem(fname, None, None, None,
+                              "the file is empty; it needs a header row and at least one data row "
+                              "(see data/DATA_DICTIONARY.md)")]
+    for sig, what in _BINARY_SIGNATURES:
+        if data.startswith(sig):
+            return None, [Problem(fname, None, None, None,
+                                  f"this is not a CSV text file but {what}; {_SAVE_AS_CSV}")]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) >= 4 and data[1:4:2] == b"\x00\x00"
+                                                        and data[0:3:2] != b"\x00\x00"):
+        return None, [Problem(fname, None, None, None,
+                              "the file is UTF-16 text (Excel 'Unicode text' export), not UTF-8; "
+                              "save it as 'CSV UTF-8 (comma delimited)' or convert it, e.g. "
+                              f"`iconv -f UTF-16 -t UTF-8 {fname} > {fname}.utf8`")]
+    if b"\x00" in data[:65536]:
+        return None, [Problem(fname, _line_of(data, data.index(b"\x00")), None, None,
+                              f"this is a binary file (it contains NUL bytes), not CSV text; {_SAVE_AS_CSV}")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        enc = _guess_single_byte_encoding(data)
+        code = enc.split()[0].split("/")[0].strip()
+        bad = data[exc.start]
+        return None, [Problem(fname, _line_of(data, exc.start), None, f"byte 0x{bad:02X}",
+                              f"the file is not UTF-8; it looks like {enc}. Convert it to UTF-8, e.g. "
+                              f"`iconv -f {code} -t UTF-8 {fname} > {fname}.utf8` (then rename), or in Excel "
+                              "save as 'CSV UTF-8 (comma delimited)'")]
+    return text, []
+
+
+def sniff_separator(fname: str, text: str) -> Problem | None:
+    """Refuse semicolon- or tab-separated files with an explanation (the contract is comma-separated)."""
+    first = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    commas, semis, tabs = first.count(","), first.count(";"), first.count("\t")
+    if semis > commas and semis >= 1:
+        decimal_comma = re.search(r"(?:^|;)\s*-?\d+,\d+\s*(?:;|$)", text, re.M) is not None
+        if decimal_comma:
+            msg = ("looks like a semicolon-separated file with decimal commas (European Excel export); "
+                   "save as CSV with commas and a dot decimal separator")
+        else:
+            msg = ("looks like a semicolon-separated file (European Excel export); "
+                   "save as CSV with commas as the separator")
+        return Problem(fname, 1, None, None, msg)
+    if tabs > commas and tabs >= 1:
+        return Problem(fname, 1, None, None,
+                       "looks like a tab-separated file; save as CSV with commas as the separator")
+    return None
+
+
+def _missing_file(directory: Path, fname: str) -> Problem:
+    """A required file is absent; name a near miss (``Patients.CSV``) when there is one."""
+    present = sorted(p.name for p in directory.iterdir() if p.is_file()) if directory.is_dir() else []
+    hint = ""
+    stem = Path(fname).stem.lower()
+    near = [p for p in present if Path(p).stem.lower() == stem]
+    if near:
+        hint = f" (found {', '.join(near)}: the name must be exactly {fname}, lower case, a .csv file)"
+    return Problem(fname, None, None, None, f"required file is missing{hint}")
+
+
+@dataclass
+class _Parsed:
+    """The rows of a CSV text as the csv module reads them, before the header is checked."""
+
+    header: list[str] | None = None
+    header_line: int = 0
+    rows: list[list[str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    broken: list[list[str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _blank(rec: list[str]) -> bool:
+    """A blank line, or a row of empty cells (spreadsheet padding)."""
+    return not rec or not any(c.strip() for c in rec)
+
+
+def _parse(fname: str, text: str) -> _Parsed:
+    """Read the header and data rows with their physical lines; report rows that cannot be read.
+
+    A stray double quote swallows the following lines into one value: it is reported once and
+    reading resumes on the next physical line.
+    """
+    out = _Parsed()
+    physical = list(io.StringIO(text, newline=""))  # the physical lines, as csv.reader counts them
+    resume: int | None = 0  # index of the physical line the reader (re)starts at
+    while resume is not None:
+        offset, resume = resume, None
+        reader = csv.reader(iter(physical[offset:]), strict=False)
+        start = offset + 1
+        for rec in reader:
+            line = start
+            start = offset + reader.line_num + 1
+            if out.header is None:
+                if _blank(rec):
+                    continue  # blank lines before the header
+                if rec == ["sep=", ""] and physical[line - 1].rstrip("\r\n") == "sep=,":
+                    continue  # Excel's separator directive line ("sep=,"): not data
+                out.header_line = line
+                out.header = [c.strip() for c in rec]
+                continue
+            if _blank(rec):
+                continue
+            width = len(out.header)
+            if len(rec) > width and not any(c.strip() for c in rec[width:]):
+                rec = rec[:width]  # trailing empty cells
+            if len(rec) != width and start - 1 > line and '"' in physical[line - 1]:
+                # a stray double quote swallowed the following lines: report it, re-read from the next line
+                out.problems.append(Problem(fname, line, None, None,
+                                            f'a double quote (") on this line opens a quoted value that runs on to '
+                                            f"line {start - 1}, so those lines were read as one value; remove the "
+                                            "stray quote or close it"))
+                out.broken.append(next(csv.reader([physical[line - 1]], quoting=csv.QUOTE_NONE), []))
+                resume = line
+                break
+            if len(rec) != width:
+                out.problems.append(Problem(fname, line, None, None,
+                                            f"has {len(rec)} values but the header has {width} columns "
+                                            "(a missing or stray comma? quote values that contain commas)"))
+                out.broken.append(rec)
+                continue
+            out.rows.append([c.strip() for c in rec])
+            out.lines.append(line)
+    assert out.header is not None  # the text is not blank
+    return out
+
+
+def _unnamed_column(fname: str, k: int, parsed: _Parsed) -> Problem | None:
+    """A column without a name that has values (often the row numbers of R or pandas)."""
+    values = [r[k] for r in parsed.rows]
+    if not any(values):
+        return None
+    hint = ""
+    if values in ([str(i) for i in range(1, len(parsed.rows) + 1)], [str(i) for i in range(len(parsed.rows))]):
+        hint = ("; these look like row numbers written by R write.csv() or pandas to_csv(): "
+                "export with row.names = FALSE / index=False, or delete the column")
+    return Problem(fname, parsed.header_line, f"column {k + 1}", None,
+                   "this column has values but no name in the header" + hint)
+
+
+def _header_index(fname: str, parsed: _Parsed, resource: dict) -> tuple[dict[str, int], list[Problem]]:
+    """Column name -> position; problems: unnamed columns with values, duplicates, required columns missing."""
+    problems: list[Problem] = []
+    index: dict[str, int] = {}
+    for k, name in enumerate(parsed.header):
+        if name == "":
+            unnamed = _unnamed_column(fname, k, parsed)
+            if unnamed:
+                problems.append(unnamed)
+            continue
+        if name in index:
+            problems.append(Problem(fname, parsed.header_line, name, None,
+                                    f"column appears more than once (columns {index[name] + 1} and {k + 1})"))
+            continue
+        index[name] = k
+    lower = {n.lower(): n for n in index}
+    for f in resource["schema"]["fields"]:
+        if f["name"] in index or not is_required(f):
+            continue
+        hint = ""
+        other = lower.get(f["name"].lower())
+        if other:
+            hint = f" (found '{other}': column names are lower case, exactly as in the data dictionary)"
+        problems.append(Problem(fname, parsed.header_line, f["name"], None, f"required column is missing{hint}"))
+    return index, problems
+
+
+def read_table(directory: Path, fname: str, resource: dict) -> tuple[Table | None, bytes | None, list[Problem]]:
+    """Read one file of the dataset: the table (None when unreadable or absent), its bytes, its problems."""
+    path = directory / fname
+    if not path.is_file():
+        if not resource.get("requiredFile", True):
+            return None, None, []
+        return None, None, [_missing_file(directory, fname)]
+    data = path.read_bytes()
+    text, problems = decode(fname, data)
+    if text is None:
+        if not resource.get("requiredFile", True) and problems[0].message.startswith("the file is empty"):
+            problems = [Problem(fname, None, None, None,
+                                f"the file is empty; delete {fname} if there are no data for it (it is optional)")]
+        return None, data, problems
+    sep = sniff_separator(fname, text)
+    if sep:
+        return None, data, [sep]
+    parsed = _parse(fname, text)
+    index, header_problems = _header_index(fname, parsed, resource)
+    problems = parsed.problems + header_problems
+    if not parsed.rows and not problems:
+        problems.append(Problem(fname, None, None, None, "the file has a header but no data rows"
+                                + (" (delete lesions.csv if there are no lesion data)" if fname == "lesions.csv"
+                                   else "")))
+    return Table(fname, parsed.header, parsed.rows, parsed.lines, index, broken=parsed.broken), data, problems

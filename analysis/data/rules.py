@@ -1,0 +1,338 @@
+"""Rules across rows and files: foreign keys to ``patients.csv`` and the contract's cross-table rules
+(the ``rules`` lists of ``data/schema/datapackage.json``, shown in the data dictionary).
+
+Each rule is one small function of a :class:`Tables` (the files of a dataset, read and typed) that returns
+its problems; :data:`RULES` lists them in the order they run. A row that could not be read is reported
+once, by the reader: the rules skip the patients it belongs to instead of reporting it again as, say, a
+missing exam.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from analysis.data.problems import Problem, fmt_num
+from analysis.data.read import Table
+
+
+def broken_keys(table: Table, columns: list[str]) -> set[tuple[str, ...]]:
+    """Best-effort keys (raw text) of the rows of ``table`` that could not be read (already reported)."""
+    pos = [table.index.get(c) for c in columns]
+    return {tuple(rec[k].strip().strip('"').strip() for k in pos) for rec in table.broken
+            if all(k is not None and k < len(rec) for k in pos)}
+
+
+def unsure_patients(table: Table | None, columns: tuple[str, ...] = ("patient_id", "day")) -> set[str] | None:
+    """Patients whose rows in ``table`` are not all readable (a problem already reported), or None when
+    ``table`` lacks one of ``columns`` (a missing column is reported once): rules that need every row of a
+    patient are not checked for them, so that one mistake is not reported again as a missing exam."""
+    if table is None or any(c not in table.index for c in columns):
+        return None
+    unsure = {k[0] for k in broken_keys(table, ["patient_id"])}
+    unsure |= {r["patient_id"] for r in table.typed
+               if r.get("patient_id") is not None and any(r.get(c) is None for c in columns)}
+    return unsure
+
+
+def foreign_keys(tables: dict[str, Table], resources: dict[str, dict]) -> list[Problem]:
+    """Every foreign key of the schema (e.g. ``patient_id``) must be a key of the file it refers to."""
+    problems = []
+    for name, res in resources.items():
+        t = tables.get(name)
+        for fk in res["schema"].get("foreignKeys", []):
+            ref = fk["reference"]
+            target = tables.get(ref["resource"])
+            if t is None or target is None:
+                continue
+            if any(c not in target.index for c in ref["fields"]):
+                continue  # the missing column is reported once; not every row as a broken reference
+            keys = {tuple(r.get(c) for c in ref["fields"]) for r in target.typed}
+            # keys of rows of the target that could not be read (already reported) are not reported again
+            keys |= broken_keys(target, ref["fields"])
+            for r, line in zip(t.typed, t.lines):
+                key = tuple(r.get(c) for c in fk["fields"])
+                if any(v is None for v in key) or key in keys:
+                    continue
+                col = fk["fields"][0]
+                problems.append(Problem(t.file, line, col, ", ".join(map(str, key)),
+                                        f"not in {target.file} (every {', '.join(fk['fields'])} must be a "
+                                        f"{', '.join(ref['fields'])} of {target.file})"))
+    return problems
+
+
+@dataclass
+class Tables:
+    """The files of one dataset as the rules see them (None = absent or unreadable, already reported)."""
+
+    patients: Table | None
+    procedures: Table | None
+    imaging: Table | None
+    progression: Table | None
+    lesions: Table | None
+    lesions_file: bool = False  # a lesions.csv exists (even if it could not be read)
+
+    @functools.cached_property
+    def proc_unsure(self) -> set[str] | None:
+        """Patients with an unreadable row in procedures.csv (None: a needed column is missing)."""
+        return unsure_patients(self.procedures, ("patient_id", "tace_number", "day"))
+
+    @functools.cached_property
+    def first_tace(self) -> dict[str, tuple[int, int]]:
+        """Patient -> (day, line) of the earliest TACE in procedures.csv."""
+        first: dict[str, tuple[int, int]] = {}
+        if self.procedures is None:
+            return first
+        for r, line in zip(self.procedures.typed, self.procedures.lines):
+            pid, n, day = r.get("patient_id"), r.get("tace_number"), r.get("day")
+            if pid is None or n is None or day is None:
+                continue
+            if pid not in first or day < first[pid][0]:
+                first[pid] = (day, line)
+        return first
+
+
+def _ordered(table: Table | None, low: str, high: str, column: str, message: str) -> list[Problem]:
+    """Rows where column ``low`` exceeds column ``high`` (both present), reported on ``column``.
+
+    ``message`` may use ``{low}`` and ``{high}``, the two values as the messages show numbers.
+    """
+    if table is None:
+        return []
+    return [Problem(table.file, line, column, fmt_num(r[column]),
+                    message.format(low=fmt_num(r[low]), high=fmt_num(r[high])))
+            for r, line in zip(table.typed, table.lines)
+            if r.get(low) is not None and r.get(high) is not None and r[low] > r[high]]
+
+
+# ----------------------------------------------------------------------------- patients.csv
+
+def group_matches_liver_mets(t: Tables) -> list[Problem]:
+    """Group 1 <=> liver metastases at diagnosis (``days_dx_to_liver_mets == 0``)."""
+    found: list[Problem] = []
+    if t.patients is None:
+        return found
+    for r, line in zip(t.patients.typed, t.patients.lines):
+        g, d = r.get("group"), r.get("days_dx_to_liver_mets")
+        if g == 1 and d is not None and d != 0:
+            found.append(Problem(t.patients.file, line, "days_dx_to_liver_mets", str(d),
+                                 "must be 0 for group 1 (liver metastases present when the primary was found)"))
+        elif g == 2 and d == 0:
+            found.append(Problem(t.patients.file, line, "days_dx_to_liver_mets", str(d),
+                                 "must be > 0 for group 2 (liver metastases appeared later); or is the group wrong?"))
+    return found
+
+
+def every_patient_has_tace(t: Tables) -> list[Problem]:
+    """Every patient has at least one TACE in procedures.csv."""
+    found: list[Problem] = []
+    if t.patients is None or t.proc_unsure is None:
+        return found
+    for r, line in zip(t.patients.typed, t.patients.lines):
+        pid = r.get("patient_id")
+        if pid is None or pid in t.proc_unsure:
+            continue
+        if pid not in t.first_tace and not any(x.get("patient_id") == pid for x in t.procedures.typed):
+            found.append(Problem(t.patients.file, line, "patient_id", pid,
+                                 "this patient has no TACE in procedures.csv"))
+    return found
+
+
+# ----------------------------------------------------------------------------- procedures.csv
+
+def bead_sizes_ordered(t: Tables) -> list[Problem]:
+    """``bead_min_um <= bead_max_um``."""
+    return _ordered(t.procedures, "bead_min_um", "bead_max_um", "bead_max_um", "smaller than bead_min_um ({low})")
+
+
+def _tace_gap(file: str, pid: str, items: list[tuple[int, int, int]]) -> Problem | None:
+    """The first row where a patient's tace_number breaks the run 1, 2, 3, ... (items sorted)."""
+    numbers = sorted({n for n, _, _ in items})
+    if numbers == list(range(1, len(numbers) + 1)):
+        return None
+    expected = 1
+    for n, _, line in items:
+        if n != expected:
+            return Problem(file, line, "tace_number", str(n),
+                           f"tace_number of patient {pid} must run 1, 2, 3, ... without gaps "
+                           f"(found {', '.join(map(str, numbers))}; expected {expected} here)")
+        expected += 1
+    return None  # pragma: no cover - a gap always shows before the end
+
+
+def _tace_out_of_order(file: str, pid: str, items: list[tuple[int, int, int]]) -> list[Problem]:
+    """TACEs whose day is not after the day of the previous tace_number (items sorted)."""
+    found: list[Problem] = []
+    seen: set[int] = set()
+    prev = None
+    for n, day, line in items:
+        if n in seen:
+            continue  # duplicate numbers are reported as duplicate keys
+        seen.add(n)
+        if prev is not None and day <= prev[1]:
+            found.append(Problem(file, line, "day", str(day),
+                                 f"TACE {n} of patient {pid} is not after TACE {prev[0]} (day {prev[1]}, line "
+                                 f"{prev[2]}); tace_number must follow the order of the days"))
+        prev = (n, day, line)
+    return found
+
+
+def tace_numbers_in_day_order(t: Tables) -> list[Problem]:
+    """``tace_number`` runs 1..k per patient, in the order of the days."""
+    found: list[Problem] = []
+    if t.procedures is None:
+        return found
+    by_patient: dict[str, list[tuple[int, int, int]]] = {}
+    for r, line in zip(t.procedures.typed, t.procedures.lines):
+        pid, n, day = r.get("patient_id"), r.get("tace_number"), r.get("day")
+        if pid is not None and n is not None and day is not None:
+            by_patient.setdefault(pid, []).append((n, day, line))
+    for pid, items in by_patient.items():
+        if pid in (t.proc_unsure or ()):
+            continue  # a row of this patient could not be read (reported): its TACE numbers are incomplete
+        items.sort()
+        gap = _tace_gap(t.procedures.file, pid, items)
+        if gap:
+            found.append(gap)
+        found += _tace_out_of_order(t.procedures.file, pid, items)
+    return found
+
+
+# ----------------------------------------------------------------------------- imaging.csv
+
+def tumour_within_liver(t: Tables) -> list[Problem]:
+    """Tumour volume <= liver volume of the same exam."""
+    return _ordered(t.imaging, "tumor_volume_cm3", "liver_volume_cm3", "tumor_volume_cm3",
+                    "larger than liver_volume_cm3 ({high}) of the same exam")
+
+
+def _exams_around(t: Tables, pid: str, exams: dict[str, list[tuple[int, int]]]) -> list[Problem]:
+    """One patient's exam before (V0) and after (V1) the first TACE."""
+    img, proc = t.imaging, t.procedures
+    fday, fline = t.first_tace[pid]
+    ex = sorted(exams.get(pid, []))
+    if not ex:
+        return [Problem(proc.file, fline, "patient_id", pid,
+                        f"patient {pid} has no exam in {img.file}; it needs one before and one after "
+                        f"this first TACE (day {fday})")]
+    found: list[Problem] = []
+    if not any(d < fday for d, _ in ex):
+        found.append(Problem(img.file, ex[0][1], "day", str(ex[0][0]),
+                             f"patient {pid} has no exam before the first TACE (day {fday}); "
+                             "the baseline volume V0 needs one"))
+    if not any(d > fday for d, _ in ex):
+        found.append(Problem(img.file, ex[-1][1], "day", str(ex[-1][0]),
+                             f"patient {pid} has no exam after the first TACE (day {fday}); "
+                             "the follow-up volume V1 needs one"))
+    return found
+
+
+def exams_around_first_tace(t: Tables) -> list[Problem]:
+    """Every patient has an exam before and an exam after the first TACE."""
+    if t.imaging is None:
+        return []
+    img_unsure = unsure_patients(t.imaging)
+    if t.proc_unsure is None or img_unsure is None:
+        return []
+    exams: dict[str, list[tuple[int, int]]] = {}
+    for r, line in zip(t.imaging.typed, t.imaging.lines):
+        if r.get("patient_id") is not None and r.get("day") is not None:
+            exams.setdefault(r["patient_id"], []).append((r["day"], line))
+    patient_ids = ([r.get("patient_id") for r in t.patients.typed if r.get("patient_id") is not None]
+                   if t.patients is not None else list(t.first_tace))
+    found: list[Problem] = []
+    for pid in patient_ids:
+        if pid not in t.first_tace or pid in t.proc_unsure or pid in img_unsure:
+            continue
+        found += _exams_around(t, pid, exams)
+    return found
+
+
+def recist_sums_without_lesions(t: Tables) -> list[Problem]:
+    """Without lesions.csv, imaging.csv carries the RECIST 1.1 sum of diameters of every exam."""
+    img = t.imaging
+    if img is None or t.lesions is not None or t.lesions_file:
+        return []
+    if "sum_diameters_mm" not in img.index:
+        return [Problem(img.file, 1, "sum_diameters_mm", None,
+                        "column is required when there is no lesions.csv (RECIST 1.1 sums)")]
+    return [Problem(img.file, line, "sum_diameters_mm", "",
+                    "required when there is no lesions.csv (RECIST 1.1 sum of diameters)")
+            for raw, line in zip(img.column("sum_diameters_mm"), img.lines) if raw == ""]
+
+
+# ----------------------------------------------------------------------------- progression.csv
+
+def progression_interval(t: Tables) -> list[Problem]:
+    """``start_day <= end_day``."""
+    return _ordered(t.progression, "start_day", "end_day", "end_day", "before start_day ({low})")
+
+
+# ----------------------------------------------------------------------------- lesions.csv
+
+def lesion_exam_exists(t: Tables) -> list[Problem]:
+    """Every lesion row has an exam (patient, day) in imaging.csv."""
+    les = t.lesions
+    unsure = unsure_patients(t.imaging)
+    if les is None or unsure is None:
+        return []
+    exam_days = {(r.get("patient_id"), r.get("day")) for r in t.imaging.typed}
+    found: list[Problem] = []
+    for r, line in zip(les.typed, les.lines):
+        pid, day = r.get("patient_id"), r.get("day")
+        if pid is not None and day is not None and (pid, day) not in exam_days and pid not in unsure:
+            found.append(Problem(les.file, line, "day", str(day),
+                                 f"patient {pid} has no exam on day {day} in imaging.csv"))
+    return found
+
+
+def lesion_target_measured(t: Tables) -> list[Problem]:
+    """A present target lesion has its long axis; a present nodal target lesion its short axis (RECIST 1.1)."""
+    les = t.lesions
+    if les is None:
+        return []
+    found: list[Problem] = []
+    long_raw, short_raw = les.column("long_axis_mm"), les.column("short_axis_mm")
+    for r, line, lr, sr in zip(les.typed, les.lines, long_raw, short_raw):
+        if r.get("role") == "target" and r.get("status") == "present":
+            if lr == "":
+                found.append(Problem(les.file, line, "long_axis_mm", "",
+                                     "a present target lesion needs its long axis (RECIST 1.1)"))
+            if r.get("is_node") and sr == "":
+                found.append(Problem(les.file, line, "short_axis_mm", "",
+                                     "a present nodal target lesion needs its short axis (RECIST 1.1)"))
+    return found
+
+
+def lesion_axes_within_long_axis(t: Tables) -> list[Problem]:
+    """Short axis and viable axis <= long axis of the same lesion."""
+    return (_ordered(t.lesions, "short_axis_mm", "long_axis_mm", "short_axis_mm",
+                     "longer than long_axis_mm ({high})")
+            + _ordered(t.lesions, "viable_axis_mm", "long_axis_mm", "viable_axis_mm",
+                       "longer than long_axis_mm ({high}); the viable part is within the lesion"))
+
+
+RULES: list[Callable[[Tables], list[Problem]]] = [
+    group_matches_liver_mets,
+    bead_sizes_ordered,
+    tace_numbers_in_day_order,
+    every_patient_has_tace,
+    tumour_within_liver,
+    exams_around_first_tace,
+    recist_sums_without_lesions,
+    progression_interval,
+    lesion_exam_exists,
+    lesion_target_measured,
+    lesion_axes_within_long_axis,
+]
+
+
+def cross_table_rules(tables: dict[str, Table], lesions_file: bool = False) -> list[Problem]:
+    """Run every rule of :data:`RULES` on the files of a dataset; return their problems in that order.
+
+    ``lesions_file``: a lesions.csv exists (even if it could not be read).
+    """
+    t = Tables(tables.get("patients"), tables.get("procedures"), tables.get("imaging"),
+               tables.get("progression"), tables.get("lesions"), lesions_file=lesions_file)
+    return [p for rule in RULES for p in rule(t)]
