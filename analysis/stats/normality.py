@@ -138,6 +138,7 @@ def shapiro(x: Any, dropna: bool = False) -> TestResult:
     x : array_like
         3 to 5000 values, not all identical.
     dropna : bool, default False
+        Drop NaN first (otherwise NaN raises ``ValueError``).
 
     Returns
     -------

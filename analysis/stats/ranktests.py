@@ -155,6 +155,7 @@ def mann_whitney(
     x, y : array_like
         The two samples (each at least one value).
     method : {'r', 'exact', 'asymptotic'}, default 'r'
+        How the p-value is obtained (see above).
     correct : bool, default True
         Continuity correction of the normal approximation (R's ``correct = TRUE``).
     alternative : {'two-sided', 'less', 'greater'}, default 'two-sided'
@@ -273,13 +274,16 @@ def wilcoxon_signed_rank(
     Parameters
     ----------
     x : array_like
+        The sample (one-sample test) or the first of the paired samples.
     y : array_like, optional
         Paired sample of the same length as ``x``.
     method : {'r', 'exact', 'asymptotic'}, default 'r'
         ``'exact'`` with ties or zeros raises :class:`ExactPValueUnavailable` (R would warn and
         use the normal approximation).
     correct : bool, default True
+        Continuity correction of the normal approximation (R's ``correct = TRUE``).
     alternative : {'two-sided', 'less', 'greater'}, default 'two-sided'
+        'greater' means the differences tend to be larger than ``mu`` (R's convention).
     mu : float, default 0
         Location shift under the null hypothesis.
     dropna : bool, default False
@@ -395,8 +399,10 @@ def kruskal(*groups: Any, dropna: bool = False) -> TestResult:
     Parameters
     ----------
     *groups : array_like
-        Two or more samples, each with at least one value.
+        Two or more samples, each with at least one value (or one list of them, like R's
+        ``kruskal.test(list(...))``).
     dropna : bool, default False
+        Drop NaN from every group (otherwise NaN raises ``ValueError``).
 
     Returns
     -------
