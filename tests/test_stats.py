@@ -469,3 +469,14 @@ def test_pandas_nullable_missing_values_count_as_nan():
 def test_non_numeric_input_is_a_clear_value_error():
     with pytest.raises(ValueError, match="x: expected numbers"):
         stats.summary(["a", "b"])
+
+
+def test_the_package_re_exports_every_public_name_of_its_modules():
+    import importlib
+
+    for name in ("descriptive", "normality", "ranktests", "regression", "results"):
+        module = importlib.import_module(f"analysis.stats.{name}")
+        for public in module.__all__:
+            if public != "EXACT_LIMIT":  # a constant of the rank tests, not part of the package API
+                assert getattr(stats, public) is getattr(module, public), public
+    assert all(hasattr(stats, n) for n in stats.__all__)

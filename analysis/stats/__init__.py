@@ -1,15 +1,45 @@
 """Stage 2, statistics: R-compatible statistics on plain arrays, with no knowledge of the study.
 
-What lives here: quantiles of every R type and medians with quartiles, the Mann-Whitney,
-Wilcoxon signed-rank and Kruskal-Wallis tests with R's exact/normal rules, Shapiro-Wilk,
-ordinary least squares (:mod:`.core`), and Kaplan-Meier estimates (:mod:`.survival`). Every
-function is checked against R 4.2 in ``tests/``.
+The paper this project reproduces was computed in R 4.2. Python's libraries compute the same
+statistics, but their *defaults* differ from R's exactly where this study lives (small groups,
+ties, quartile definitions); these modules choose the options so that every number equals
+R 4.2.2's, and every test result says which test and which p-value method produced it:
+
+- :mod:`.descriptive`: quantiles of every R type (``quantile``), median and quartiles
+  (``summary``), the ``"Me [LQ; UQ]"`` display form (``format_me_iqr``);
+- :mod:`.ranktests`: Mann-Whitney U, Wilcoxon signed-rank (R ``wilcox.test`` with its exact /
+  normal rules) and Kruskal-Wallis (R ``kruskal.test``);
+- :mod:`.normality`: Shapiro-Wilk (R ``shapiro.test``, Royston's AS R94);
+- :mod:`.regression`: ordinary least squares ``y ~ x`` (R ``lm``, via statsmodels);
+- :mod:`.survival`: Kaplan-Meier estimates (R ``survival::survfit``, via lifelines);
+- :mod:`.results`: the result types (``TestResult``, ``OLSResult``) and
+  ``ExactPValueUnavailable``; :mod:`.inputs`: the shared input checks (NaN raises unless
+  ``dropna=True``).
+
+Every function is checked against R 4.2.2 in ``tests/`` (``tests/test_stats_r_parity.py``, with
+reference values from ``tests/r/stats_fixtures.R``). Importing the package stays cheap: scipy and
+statsmodels are imported inside the functions that need them.
 
 May import: :mod:`analysis.errors` and its own modules; nothing from ``data``, ``study``,
 ``paper``, ``synth`` or ``report``.
 """
 
-from analysis.stats.core import *  # noqa: F403 -- the package is the public face of its modules
-from analysis.stats.core import __all__ as _core_all
+from analysis.stats.descriptive import format_me_iqr, quantile, summary
+from analysis.stats.normality import shapiro
+from analysis.stats.ranktests import kruskal, mann_whitney, wilcoxon_signed_rank
+from analysis.stats.regression import ols
+from analysis.stats.results import ExactPValueUnavailable, OLSResult, TestResult
 
-__all__ = list(_core_all)
+__all__ = [
+    "ExactPValueUnavailable",
+    "OLSResult",
+    "TestResult",
+    "format_me_iqr",
+    "kruskal",
+    "mann_whitney",
+    "ols",
+    "quantile",
+    "shapiro",
+    "summary",
+    "wilcoxon_signed_rank",
+]
