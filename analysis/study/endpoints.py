@@ -1,4 +1,4 @@
-"""Per-patient endpoints (DESIGN §4): one definition of every derived measure, used everywhere.
+"""Per-patient endpoints: one definition of every derived measure, used everywhere.
 
 :func:`per_patient` turns a validated :class:`analysis.data.Dataset` into one row per patient:
 group and TACE timing, the volumes before (V0) and after (V1) the first TACE and their exam days,
@@ -12,7 +12,8 @@ Definitions (literal, so that an independent implementation computes the same nu
 - first TACE day = smallest ``procedures.day`` of the patient.
 - V0 = ``tumor_volume_cm3`` of the LAST exam with ``day <`` first TACE day; V1 = of the FIRST exam
   with ``day >`` first TACE day (strict: an exam on the day of the first TACE is neither). Exams
-  are ordered by day; when two exams share a day the file order decides (stable sort).
+  are ordered by day; when two exams share a day the file order decides (stable sort). The
+  selection lives in :mod:`analysis.study.exams`, shared with :mod:`analysis.study.recist`.
 - volume change ΔV = V1 − V0 (cm³); interval Δt = day(V1) − day(V0) (days).
 - F = V / liver volume × 100 (%) at the same exam: F0 at the V0 exam, F1 at the V1 exam.
 - Schwartz doubling time DT = Δt · ln 2 / ln(V1 / V0) (days; negative when the tumour shrinks);
@@ -34,7 +35,8 @@ Definitions (literal, so that an independent implementation computes the same nu
 References
 ----------
 .. [1] Schwartz M. A biomathematical approach to clinical tumor growth. Cancer 1961;14:1272-94.
-.. [2] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+.. [2] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017).
+.. [3] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
    guideline (version 1.1). Eur J Cancer 2009;45:228-47.
 
 Examples
@@ -115,7 +117,8 @@ def doubling_time(v0: float, v1: float, interval_days: float) -> tuple[float, st
 
     References
     ----------
-    Schwartz M. Cancer 1961;14:1272-94 (the formula used by the paper).
+    .. [1] Schwartz M. A biomathematical approach to clinical tumor growth. Cancer
+       1961;14:1272-94 (the formula used by the paper's Methods).
 
     Examples
     --------
@@ -135,10 +138,31 @@ def doubling_time(v0: float, v1: float, interval_days: float) -> tuple[float, st
 def specific_growth_rate(v0: float, v1: float, interval_days: float) -> tuple[float, str]:
     """Specific growth rate ``ln(V1 / V0) / Δt`` (per day), with a reason when undefined.
 
-    Defined (= 0) when V1 = V0; undefined (NaN) when Δt <= 0 or either volume is 0.
+    Defined (= 0) when V1 = V0; undefined (NaN) when Δt <= 0 or either volume is 0. It equals
+    ``ln 2 / DT`` where the doubling time DT is defined.
+
+    Parameters
+    ----------
+    v0, v1 : float
+        Tumour volumes (cm³) at the earlier and the later exam.
+    interval_days : float
+        Days between the two exams (Δt).
+
+    Returns
+    -------
+    (value, reason) : tuple[float, str]
+        ``value`` per day; NaN when undefined, and then ``reason`` says why (``''`` when defined).
+
+    References
+    ----------
+    .. [1] Schwartz M. Cancer 1961;14:1272-94 (exponential growth, of which SGR is the rate).
+    .. [2] Mehrara E et al. Specific growth rate versus doubling time for quantitative
+       characterization of tumor growth rate. Cancer Res 2007;67:3970-5.
 
     Examples
     --------
+    >>> specific_growth_rate(10.0, 20.0, 30)[0] * 30 == math.log(2)  # one doubling in 30 days
+    True
     >>> specific_growth_rate(10.0, 10.0, 30)
     (0.0, '')
     >>> specific_growth_rate(10.0, 0.0, 30)
@@ -166,12 +190,31 @@ def liver_involvement(tumor_volume: float, liver_volume: float) -> float:
 def ttp_rows(ds: Dataset) -> pd.DataFrame:
     """Time to progression of every progression.csv row: ``ttp = end_day - start_day`` (days).
 
+    Parameters
+    ----------
+    ds : Dataset
+        A validated dataset (:func:`analysis.data.load_dataset`).
+
     Returns
     -------
     pandas.DataFrame
         patient_id, group, tace_timing, setting, start_day, end_day, ttp (float), progressed
         (the event flag; ``False`` = censored at ``end_day``). Rows in file order. Tables 3-4
         summarise ``ttp`` over all rows of a setting whatever ``progressed`` says (as the paper).
+
+    References
+    ----------
+    .. [1] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017): time
+       to progression after chemotherapy and after TACE.
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> tr = ttp_rows(load_dataset(TESTS / "fixtures" / "mini"))
+    >>> r = tr.iloc[0]  # S01, TACE row: 258 - 34
+    >>> r.patient_id, r.setting, float(r.ttp), bool(r.progressed)
+    ('S01', 'tace', 224.0, True)
     """
     import pandas as pd
 

@@ -1,6 +1,9 @@
-"""Tumour response criteria: RECIST 1.1, mRECIST and volumetric (DESIGN §4, issue 4 item 3).
+"""Tumour response criteria: RECIST 1.1, mRECIST and volumetric, per time point and best overall.
 
 Two levels:
+
+The rules shared by both levels live in :mod:`analysis.study.response_rules` and are re-exported
+here; the baseline exam of a dataset comes from :mod:`analysis.study.exams`.
 
 - :func:`first_followup_response` — the study's endpoint: RECIST 1.1 at the first follow-up from
   the exam-level sums of target diameters (baseline = nadir at the first follow-up), the new-lesion
@@ -37,6 +40,15 @@ lesion volumes ``volume_cm3`` (PR <= -65 % vs baseline, PD >= +73 % vs nadir).
 
 Refused (:class:`analysis.errors.UserError`, naming patient and exam day): more than 5 target
 lesions at an exam, or more than 2 in one organ.
+
+References
+----------
+.. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+   guideline (version 1.1). Eur J Cancer 2009;45:228-47.
+.. [2] Lencioni R, Llovet JM. Modified RECIST (mRECIST) assessment for hepatocellular carcinoma.
+   Semin Liver Dis 2010;30:52-60.
+.. [3] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017): RECIST 1.1
+   at the first follow-up.
 
 Examples
 --------

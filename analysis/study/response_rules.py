@@ -75,6 +75,24 @@ def is_progression(value: float, nadir: float, criteria: Criteria = RECIST11) ->
 
     When the nadir is 0 (all targets gone), any increase meeting the absolute minimum (and > 0) is PD.
 
+    Parameters
+    ----------
+    value, nadir : float
+        The sum (mm, or cm³ for the volumetric criteria) now and at the nadir.
+    criteria : Criteria
+        :data:`RECIST11` (default), :data:`MRECIST` or :data:`VOLUMETRIC`.
+
+    Returns
+    -------
+    bool
+
+    References
+    ----------
+    .. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+       guideline (version 1.1). Eur J Cancer 2009;45:228-47, section 4.3.1 (PD: +20 % and +5 mm).
+    .. [2] Lencioni R, Llovet JM. Modified RECIST (mRECIST) assessment for hepatocellular
+       carcinoma. Semin Liver Dis 2010;30:52-60.
+
     Examples
     --------
     >>> is_progression(60.0, 50.0)  # +20 % and +10 mm
@@ -93,6 +111,24 @@ def is_progression(value: float, nadir: float, criteria: Criteria = RECIST11) ->
 def is_partial_response(value: float, baseline: float, criteria: Criteria = RECIST11) -> bool:
     """PR by the target measure: change vs baseline <= threshold (unrounded; exactly -30 % is PR).
 
+    Parameters
+    ----------
+    value, baseline : float
+        The sum now and at baseline (False when the baseline is 0).
+    criteria : Criteria
+        :data:`RECIST11` (default), :data:`MRECIST` or :data:`VOLUMETRIC`.
+
+    Returns
+    -------
+    bool
+
+    References
+    ----------
+    .. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+       guideline (version 1.1). Eur J Cancer 2009;45:228-47, section 4.3.1 (PR: -30 %).
+    .. [2] Lencioni R, Llovet JM. Modified RECIST (mRECIST) assessment for hepatocellular
+       carcinoma. Semin Liver Dis 2010;30:52-60.
+
     Examples
     --------
     >>> is_partial_response(70.0, 100.0)
@@ -107,7 +143,7 @@ def is_partial_response(value: float, baseline: float, criteria: Criteria = RECI
 
 def first_followup_response(sum0: float, sum1: float, new_lesions: bool | None,
                             nontarget_status: str | None) -> tuple[str, str]:
-    """RECIST 1.1 response at the first follow-up from exam-level sums (DESIGN §4).
+    """RECIST 1.1 response at the first follow-up from exam-level sums (the study's response endpoint).
 
     At the first follow-up the nadir is the baseline.
 
@@ -130,6 +166,12 @@ def first_followup_response(sum0: float, sum1: float, new_lesions: bool | None,
     PD = new lesions, or non-target PD, or sum1 - sum0 >= 5 mm and >= +20 % (any increase of
     >= 5 mm when sum0 = 0); CR = sum1 = 0, no new lesions and non-target ``absent`` or ``cr``;
     PR = sum1 vs sum0 <= -30 %; NE when a sum is missing; SD otherwise.
+
+    References
+    ----------
+    .. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+       guideline (version 1.1). Eur J Cancer 2009;45:228-47, sections 4.3-4.4.
+    .. [2] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017).
 
     Examples
     --------
@@ -158,6 +200,22 @@ def first_followup_volumetric(v0: float, v1: float) -> str:
     """Volumetric response at the first follow-up (baseline = nadir): CR / PR / SD / PD / NE.
 
     CR when V1 = 0; PD when V1 vs V0 >= +73 %; PR when <= -65 %; NE when a volume is missing.
+
+    Parameters
+    ----------
+    v0, v1 : float
+        Tumour volumes (cm³) at the V0 and V1 exams.
+
+    Returns
+    -------
+    str
+        CR, PR, SD, PD or NE.
+
+    References
+    ----------
+    .. [1] The -65 % / +73 % volume thresholds are the RECIST 1.1 diameter thresholds (-30 %,
+       +20 %) carried to a sphere's volume: 0.7³ - 1 = -65.7 %, 1.2³ - 1 = +72.8 % (Eisenhauer
+       EA et al. Eur J Cancer 2009;45:228-47).
 
     Examples
     --------
@@ -188,6 +246,24 @@ def lesion_measure(row, criteria: Criteria = RECIST11) -> float:
     ``absent`` -> 0; ``too_small`` -> 5 mm (volume: a 5 mm sphere); ``not_assessed`` -> NaN;
     ``present`` -> short axis for nodes, else the long axis (RECIST), the viable axis (mRECIST,
     nodes still by short axis) or ``volume_cm3`` (volumetric).
+
+    Parameters
+    ----------
+    row : dict
+        One lesions.csv row (status, is_node, long_axis_mm, short_axis_mm, viable_axis_mm, volume_cm3).
+    criteria : Criteria
+        :data:`RECIST11` (default), :data:`MRECIST` or :data:`VOLUMETRIC`.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    .. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+       guideline (version 1.1). Eur J Cancer 2009;45:228-47, section 3.1 (measurable lesions, lymph nodes by short axis, 5 mm default).
+    .. [2] Lencioni R, Llovet JM. Modified RECIST (mRECIST) assessment for hepatocellular
+       carcinoma. Semin Liver Dis 2010;30:52-60.
 
     Examples
     --------
@@ -232,10 +308,28 @@ def _by_exam(records: list[dict], role: str | None = None) -> dict:
 def check_target_limits(lesions) -> None:
     """Refuse more than 5 target lesions at an exam, or more than 2 in one organ (RECIST 1.1).
 
+    Parameters
+    ----------
+    lesions : pandas.DataFrame or list of dict
+        lesions.csv rows.
+
     Raises
     ------
     UserError
         Naming the patient, the exam day and the count.
+
+    References
+    ----------
+    .. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+       guideline (version 1.1). Eur J Cancer 2009;45:228-47, section 3.2 (at most 5 targets, 2 per organ).
+
+    Examples
+    --------
+    >>> rows = [dict(patient_id="P", day=0, role="target", lesion_id=f"T{i}", organ="liver") for i in range(3)]
+    >>> check_target_limits(rows)
+    Traceback (most recent call last):
+    ...
+    analysis.errors.UserError: lesions.csv: patient P, exam day 0: 3 target lesions in organ 'liver'; RECIST 1.1 allows at most 2 per organ
     """
     for (pid, day), rows in sorted(_by_exam(_records(lesions), "target").items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         ids = {r["lesion_id"] for r in rows}
@@ -257,6 +351,32 @@ def target_sums(lesions, criteria: Criteria = RECIST11) -> dict:
     """Sum of the target measures per exam: ``{(patient_id, day): sum}`` (NaN when one is unknown).
 
     Refuses too many targets (:func:`check_target_limits`).
+
+    Parameters
+    ----------
+    lesions : pandas.DataFrame or list of dict
+        lesions.csv rows.
+    criteria : Criteria
+        :data:`RECIST11` (default), :data:`MRECIST` or :data:`VOLUMETRIC`.
+
+    Returns
+    -------
+    dict
+        ``{(patient_id, day): sum}``.
+
+    References
+    ----------
+    .. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+       guideline (version 1.1). Eur J Cancer 2009;45:228-47, section 4.2 (sum of diameters).
+
+    Examples
+    --------
+    >>> rows = [dict(patient_id="P", day=0, role="target", lesion_id="T1", organ="liver", status="present",
+    ...              is_node=False, long_axis_mm=30.0),
+    ...         dict(patient_id="P", day=0, role="target", lesion_id="N1", organ="node", status="present",
+    ...              is_node=True, long_axis_mm=20.0, short_axis_mm=12.0)]
+    >>> target_sums(rows)  # 30 mm long axis + 12 mm short axis of the node
+    {('P', 0): 42.0}
     """
     records = _records(lesions)
     check_target_limits(records)
@@ -272,6 +392,23 @@ def overall_response(target: str, nontarget: str, new_lesions: bool) -> str:
 
     ``target`` / ``nontarget`` are CR, PR, SD, PD, NE, non-CR/non-PD or ``none`` (no such lesions
     at baseline).
+
+    Parameters
+    ----------
+    target, nontarget : str
+        Target and non-target response at the time point.
+    new_lesions : bool
+        New lesions at the time point.
+
+    Returns
+    -------
+    str
+        CR, PR, SD, PD, NE or non-CR/non-PD.
+
+    References
+    ----------
+    .. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+       guideline (version 1.1). Eur J Cancer 2009;45:228-47, Tables 1 and 2.
 
     Examples
     --------
