@@ -9,17 +9,15 @@ target-lesion limits, the overall response per time point, and the study's endpo
 
 References
 ----------
-.. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
-   guideline (version 1.1). Eur J Cancer 2009;45:228-47.
-.. [2] Lencioni R, Llovet JM. Modified RECIST (mRECIST) assessment for hepatocellular carcinoma.
-   Semin Liver Dis 2010;30:52-60.
+RECIST 1.1 (Eisenhauer et al., Eur J Cancer 2009;45:228-47) and mRECIST (Lencioni & Llovet, Semin
+Liver Dis 2010;30:52-60); the rules in words are in :mod:`analysis.study.recist`.
 
 Examples
 --------
->>> first_followup_response(100.0, 70.0, False, "absent")
-('PR', 'sum -30.0% vs baseline (<= -30%)')
->>> first_followup_response(100.0, 120.0, False, "absent")[0]
-'PD'
+>>> RECIST11.pr, RECIST11.pd, RECIST11.pd_min_increase  # -30 % vs baseline; +20 % and +5 mm vs nadir
+(-0.3, 0.2, 5.0)
+>>> overall_response("PR", "non-CR/non-PD", False)
+'PR'
 """
 
 from __future__ import annotations

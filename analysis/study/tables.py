@@ -230,6 +230,7 @@ def table1(ds: Dataset, params: dict | None = None, endpoints: pd.DataFrame | No
 
 
 def _by_group(pp, column):
+    """``{group: values of column}`` without NaN."""
     return {g: _values(pp.loc[pp["group"] == g, column]) for g in GROUPS}
 
 
@@ -326,6 +327,14 @@ def table3(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None) -> 
     return _frame(rows)
 
 
+def table4_sources(ds: Dataset, pp: pd.DataFrame) -> dict:
+    """``{part: (frame, column)}`` of the Table 4 variables: ΔV per patient, TTP per TACE row of progression.csv."""
+    from analysis.study.endpoints import ttp_rows
+
+    tr = ttp_rows(ds)
+    return {"volume_change": (pp, "volume_change"), "ttp": (tr[tr["setting"] == "tace"], "ttp")}
+
+
 def table4(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None) -> pd.DataFrame:
     """Table 4: ΔV and TTP after TACE per group × timing; Mann-Whitney immediate vs after_chemo per group.
 
@@ -359,11 +368,7 @@ def table4(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None) -> 
     >>> round(float(v["table4.group1.immediate.volume_change.median"]), 6)  # S01-S03: -43.5, -7.4, -30.3
     -30.3
     """
-    from analysis.study.endpoints import ttp_rows
-
-    pp = _pp(ds, endpoints)
-    tr = ttp_rows(ds)
-    sources = {"volume_change": (pp, "volume_change"), "ttp": (tr[tr["setting"] == "tace"], "ttp")}
+    sources = table4_sources(ds, _pp(ds, endpoints))
     rows = []
     for part, label in (("volume_change", "volume change V1 - V0, cm3"),
                         ("ttp", "time to progression after TACE, days")):

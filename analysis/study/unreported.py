@@ -24,7 +24,7 @@ import math
 from typing import TYPE_CHECKING
 
 from analysis.study.endpoints import ttp_rows
-from analysis.study.tables import GROUPS, TIMINGS, _pp, _values, gkey
+from analysis.study.tables import GROUPS, TIMINGS, _by_group, _pp, _values, gkey, table4_sources
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,22 +40,15 @@ _TABLE3 = (("chemo", "time to progression after chemotherapy, days"),
 _TABLE4 = (("volume_change", "volume change V1 - V0, cm3"), ("ttp", "time to progression after TACE, days"))
 
 
-def _table4_sources(ds: Dataset, pp: pd.DataFrame) -> dict:
-    """``{part: (frame, column)}`` of the Table 4 variables: ΔV per patient, TTP per TACE row."""
-    tr = ttp_rows(ds)
-    return {"volume_change": (pp, "volume_change"), "ttp": (tr[tr["setting"] == "tace"], "ttp")}
-
-
 def _samples(ds: Dataset, pp: pd.DataFrame) -> list[tuple]:
     """``(table, variable, group, timing, values)`` of every Table 2-4 sample, in table order."""
     out = []
     for col, label in _TABLE2:
-        out += [("table2", label, gkey(g), "", _values(pp.loc[pp["group"] == g, col])) for g in GROUPS]
+        out += [("table2", label, gkey(g), "", x) for g, x in _by_group(pp, col).items()]
     tr = ttp_rows(ds)
     for setting, label in _TABLE3:
-        sub = tr[tr["setting"] == setting]
-        out += [("table3", label, gkey(g), "", _values(sub.loc[sub["group"] == g, "ttp"])) for g in GROUPS]
-    sources = _table4_sources(ds, pp)
+        out += [("table3", label, gkey(g), "", x) for g, x in _by_group(tr[tr["setting"] == setting], "ttp").items()]
+    sources = table4_sources(ds, pp)
     for part, label in _TABLE4:
         src, col = sources[part]
         out += [("table4", label, gkey(g), s, _values(src.loc[(src["group"] == g) & (src["tace_timing"] == s), col]))
@@ -159,7 +152,7 @@ def kruskal_subgroups(ds: Dataset, params: dict | None = None,
 
     from analysis import stats
 
-    sources = _table4_sources(ds, _pp(ds, endpoints))
+    sources = table4_sources(ds, _pp(ds, endpoints))
     rows = []
     for part, label in _TABLE4:
         src, col = sources[part]
