@@ -177,6 +177,21 @@ def specific_growth_rate(v0: float, v1: float, interval_days: float) -> tuple[fl
 def liver_involvement(tumor_volume: float, liver_volume: float) -> float:
     """Relative liver involvement F = V / V_liver × 100 (%), NaN when either is missing.
 
+    Parameters
+    ----------
+    tumor_volume, liver_volume : float
+        Tumour and liver volume (cm³) at the same exam.
+
+    Returns
+    -------
+    float
+        Percent; NaN when a volume is missing or the liver volume is 0.
+
+    References
+    ----------
+    .. [1] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017):
+       relative liver involvement by the tumour.
+
     Examples
     --------
     >>> liver_involvement(50.0, 2000.0)
