@@ -1,4 +1,4 @@
-"""Per-patient endpoints (DESIGN §4): doubling time, growth rate, liver involvement, V0/V1 selection, TTP.
+"""Per-patient endpoints (definitions: analysis/study/endpoints.py docstring): doubling time, growth rate, liver involvement, V0/V1 selection, TTP.
 
 Expected values are hand calculations shown in the comments (or the fixture files read by eye),
 never the output of the code under test.

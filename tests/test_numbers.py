@@ -1,4 +1,4 @@
-"""numbers.json (DESIGN §7, issue 4 item 4): every required key, types, nulls with reasons, determinism."""
+"""numbers.json: every required key, types, nulls with reasons, determinism."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ S = ("immediate", "after_chemo")
 
 
 def design_keys() -> list[str]:
-    """Every key DESIGN §7 lists, spelled out from the design text (not from the code)."""
+    """Every key numbers.json must hold, spelled out here by hand (not taken from the code)."""
     keys = ["n.patients", "n.tace"]
     for g in G:
         keys.append(f"n.{g}")

@@ -1,8 +1,9 @@
-"""numbers.json of whole datasets agrees with an independent R 4.2 computation (issue 4 item 5).
+"""numbers.json of whole datasets agrees with an independent R 4.2 computation.
 
 The reference values in ``tests/r/fixtures/numbers_<name>.json`` are written by
 ``tests/r/dataset_numbers.R`` — base R (``quantile(type = 7)``, ``median``, ``sd``, ``wilcox.test``
-defaults, ``lm``) implementing DESIGN §3-5 from the design text, not from the Python code.
+defaults, ``lm``) implementing the README's "Statistics conventions" and the definitions in the
+analysis/study module docstrings, not from the Python code.
 Regenerate with ``make r-fixtures`` (or ``Rscript tests/r/dataset_numbers.R`` from the repository
 root). Generated with R 4.2.2 Patched (2022-11-10 r83330), see each fixture's ``_meta.r_version``.
 

@@ -1,4 +1,4 @@
-"""RECIST 1.1 / mRECIST / volumetric response (issue 4 item 3): edge cases with hand calculations.
+"""RECIST 1.1 / mRECIST / volumetric response: edge cases with hand calculations.
 
 Reference: Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
 guideline (version 1.1). Eur J Cancer 2009;45:228-47 (thresholds, nodes, nadir, Tables 1-3).

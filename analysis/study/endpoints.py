@@ -1,4 +1,4 @@
-"""Per-patient endpoints (DESIGN §4): one definition of every derived measure, used everywhere.
+"""Per-patient endpoints: one definition of every derived measure, used everywhere.
 
 :func:`per_patient` turns a validated :class:`analysis.data.Dataset` into one row per patient:
 group and TACE timing, the volumes before (V0) and after (V1) the first TACE and their exam days,
@@ -12,7 +12,8 @@ Definitions (literal, so that an independent implementation computes the same nu
 - first TACE day = smallest ``procedures.day`` of the patient.
 - V0 = ``tumor_volume_cm3`` of the LAST exam with ``day <`` first TACE day; V1 = of the FIRST exam
   with ``day >`` first TACE day (strict: an exam on the day of the first TACE is neither). Exams
-  are ordered by day; when two exams share a day the file order decides (stable sort).
+  are ordered by day; when two exams share a day the file order decides (stable sort). The
+  selection lives in :mod:`analysis.study.exams`, shared with :mod:`analysis.study.recist`.
 - volume change ΔV = V1 − V0 (cm³); interval Δt = day(V1) − day(V0) (days).
 - F = V / liver volume × 100 (%) at the same exam: F0 at the V0 exam, F1 at the V1 exam.
 - Schwartz doubling time DT = Δt · ln 2 / ln(V1 / V0) (days; negative when the tumour shrinks);
@@ -34,7 +35,8 @@ Definitions (literal, so that an independent implementation computes the same nu
 References
 ----------
 .. [1] Schwartz M. A biomathematical approach to clinical tumor growth. Cancer 1961;14:1272-94.
-.. [2] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+.. [2] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017).
+.. [3] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
    guideline (version 1.1). Eur J Cancer 2009;45:228-47.
 
 Examples
@@ -48,11 +50,17 @@ Examples
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+from analysis.study import exams, recist
+from analysis.study.exams import NO_TACE, NO_V0, NO_V1  # noqa: F401 -- reasons, re-exported
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from analysis.data import Dataset
 
 # reasons (stable texts: tests, tables and numbers._meta["undefined"] use them)
-NO_TACE = "no TACE procedure"
-NO_V0 = "no exam before the first TACE"
-NO_V1 = "no exam after the first TACE"
 V_MISSING = "tumour volume missing at the V0 or V1 exam"
 NONPOSITIVE_INTERVAL = "interval between the exams <= 0 days"
 V0_ZERO = "V0 = 0"
@@ -109,7 +117,8 @@ def doubling_time(v0: float, v1: float, interval_days: float) -> tuple[float, st
 
     References
     ----------
-    Schwartz M. Cancer 1961;14:1272-94 (the formula used by the paper).
+    .. [1] Schwartz M. A biomathematical approach to clinical tumor growth. Cancer
+       1961;14:1272-94 (the formula used by the paper's Methods).
 
     Examples
     --------
@@ -129,10 +138,31 @@ def doubling_time(v0: float, v1: float, interval_days: float) -> tuple[float, st
 def specific_growth_rate(v0: float, v1: float, interval_days: float) -> tuple[float, str]:
     """Specific growth rate ``ln(V1 / V0) / Δt`` (per day), with a reason when undefined.
 
-    Defined (= 0) when V1 = V0; undefined (NaN) when Δt <= 0 or either volume is 0.
+    Defined (= 0) when V1 = V0; undefined (NaN) when Δt <= 0 or either volume is 0. It equals
+    ``ln 2 / DT`` where the doubling time DT is defined.
+
+    Parameters
+    ----------
+    v0, v1 : float
+        Tumour volumes (cm³) at the earlier and the later exam.
+    interval_days : float
+        Days between the two exams (Δt).
+
+    Returns
+    -------
+    (value, reason) : tuple[float, str]
+        ``value`` per day; NaN when undefined, and then ``reason`` says why (``''`` when defined).
+
+    References
+    ----------
+    .. [1] Schwartz M. Cancer 1961;14:1272-94 (exponential growth, of which SGR is the rate).
+    .. [2] Mehrara E et al. Specific growth rate versus doubling time for quantitative
+       characterization of tumor growth rate. Cancer Res 2007;67:3970-5.
 
     Examples
     --------
+    >>> specific_growth_rate(10.0, 20.0, 30)[0] * 30 == math.log(2)  # one doubling in 30 days
+    True
     >>> specific_growth_rate(10.0, 10.0, 30)
     (0.0, '')
     >>> specific_growth_rate(10.0, 0.0, 30)
@@ -147,6 +177,21 @@ def specific_growth_rate(v0: float, v1: float, interval_days: float) -> tuple[fl
 def liver_involvement(tumor_volume: float, liver_volume: float) -> float:
     """Relative liver involvement F = V / V_liver × 100 (%), NaN when either is missing.
 
+    Parameters
+    ----------
+    tumor_volume, liver_volume : float
+        Tumour and liver volume (cm³) at the same exam.
+
+    Returns
+    -------
+    float
+        Percent; NaN when a volume is missing or the liver volume is 0.
+
+    References
+    ----------
+    .. [1] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017):
+       relative liver involvement by the tumour.
+
     Examples
     --------
     >>> liver_involvement(50.0, 2000.0)
@@ -157,8 +202,13 @@ def liver_involvement(tumor_volume: float, liver_volume: float) -> float:
     return float(tumor_volume) / float(liver_volume) * 100.0
 
 
-def ttp_rows(ds) -> "pd.DataFrame":  # noqa: F821
+def ttp_rows(ds: Dataset) -> pd.DataFrame:
     """Time to progression of every progression.csv row: ``ttp = end_day - start_day`` (days).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A validated dataset (:func:`analysis.data.load_dataset`).
 
     Returns
     -------
@@ -166,6 +216,20 @@ def ttp_rows(ds) -> "pd.DataFrame":  # noqa: F821
         patient_id, group, tace_timing, setting, start_day, end_day, ttp (float), progressed
         (the event flag; ``False`` = censored at ``end_day``). Rows in file order. Tables 3-4
         summarise ``ttp`` over all rows of a setting whatever ``progressed`` says (as the paper).
+
+    References
+    ----------
+    .. [1] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017): time
+       to progression after chemotherapy and after TACE.
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> tr = ttp_rows(load_dataset(TESTS / "fixtures" / "mini"))
+    >>> r = tr.iloc[0]  # S01, TACE row: 258 - 34
+    >>> r.patient_id, r.setting, float(r.ttp), bool(r.progressed)
+    ('S01', 'tace', 224.0, True)
     """
     import pandas as pd
 
@@ -185,16 +249,91 @@ def ttp_rows(ds) -> "pd.DataFrame":  # noqa: F821
 
 
 def _bool_or_none(x):
+    """None for a missing value, else ``bool(x)``."""
     return None if _missing(x) else bool(x)
 
 
-def per_patient(ds) -> "pd.DataFrame":  # noqa: F821
-    """One row per patient with every endpoint of DESIGN §4 (see the module docstring).
+class _ExamSums:
+    """Sum of target diameters of an exam: imaging.csv's, else from lesions.csv (computed on first need)."""
+
+    def __init__(self, lesions):
+        self.lesions = lesions
+        self.sums: dict | None = None
+
+    def __call__(self, pid, exam) -> tuple[float, str]:
+        """``(sum, source)`` with source ``'imaging'``, ``'lesions'`` or ``''`` (NaN: unknown)."""
+        s = exam.get("sum_diameters_mm")
+        if not _missing(s):
+            return float(s), "imaging"
+        if self.sums is None:
+            have = self.lesions is not None and len(self.lesions)
+            self.sums = recist.target_sums(self.lesions) if have else {}
+        val = self.sums.get((pid, int(exam["day"])))
+        if val is None:
+            return math.nan, ""
+        return val, "lesions"
+
+
+def _empty_row(p: dict, pair: exams.ExamPair) -> dict:
+    """A row of :data:`COLUMNS` with the patient's identity, NaN endpoints and empty reasons."""
+    r = dict.fromkeys(COLUMNS, math.nan)
+    r.update(patient_id=p["patient_id"], group=int(p["group"]), tace_timing=p["tace_timing"],
+             n_tace=int(pair.n_tace), doubling_time_reason="", sgr_reason="",
+             sums_source="", nontarget_status1=None, new_lesions1=None, response=None,
+             response_reason="", volumetric_response=None, ttp_chemo_progressed=None, ttp_tace_progressed=None)
+    if pair.first_tace_day is not None:
+        r["first_tace_day"] = float(pair.first_tace_day)
+    return r
+
+
+def _ttp_columns(r: dict, prog: dict) -> None:
+    """Fill ``ttp_<setting>`` and ``ttp_<setting>_progressed`` from the patient's progression rows."""
+    for setting in ("chemo", "tace"):
+        row = prog.get((r["patient_id"], setting))
+        if row is not None:
+            r[f"ttp_{setting}"] = float(row["ttp"])
+            r[f"ttp_{setting}_progressed"] = _bool_or_none(row["progressed"])
+
+
+def _volume_columns(r: dict, e0: dict | None, e1: dict | None) -> None:
+    """Fill the day, tumour and liver volume and liver involvement of the V0 and V1 exams."""
+    for k, e in (("0", e0), ("1", e1)):
+        if e is not None:
+            r.update({f"v{k}_day": float(e["day"]), f"v{k}": float(e["tumor_volume_cm3"]),
+                      f"liver_v{k}": float(e["liver_volume_cm3"])})
+            r[f"f{k}"] = liver_involvement(r[f"v{k}"], r[f"liver_v{k}"])
+
+
+def _growth_columns(r: dict) -> None:
+    """Fill volume change, interval, doubling time and SGR (with reasons) from V0 and V1."""
+    r["volume_change"] = r["v1"] - r["v0"]
+    r["interval_days"] = r["v1_day"] - r["v0_day"]
+    r["doubling_time"], r["doubling_time_reason"] = doubling_time(r["v0"], r["v1"], r["interval_days"])
+    r["sgr"], r["sgr_reason"] = specific_growth_rate(r["v0"], r["v1"], r["interval_days"])
+
+
+def _response_columns(r: dict, e0: dict, e1: dict, exam_sum: _ExamSums) -> None:
+    """Fill the sums, the V1 exam's new lesions / non-target status and the first follow-up responses."""
+    pid = r["patient_id"]
+    s0, src0 = exam_sum(pid, e0)
+    s1, src1 = exam_sum(pid, e1)
+    r["sum0_mm"], r["sum1_mm"] = s0, s1
+    r["sums_source"] = "+".join(sorted({src0, src1} - {""}))
+    new = _bool_or_none(e1.get("new_lesions"))
+    nts = e1.get("nontarget_status")
+    nts = None if _missing(nts) else str(nts)
+    r["new_lesions1"], r["nontarget_status1"] = new, nts
+    r["response"], r["response_reason"] = recist.first_followup_response(s0, s1, new, nts)
+    r["volumetric_response"] = recist.first_followup_volumetric(r["v0"], r["v1"])
+
+
+def per_patient(ds: Dataset) -> pd.DataFrame:
+    """One row per patient with every endpoint (see the module docstring for the definitions).
 
     Parameters
     ----------
-    ds : analysis.data.Dataset
-        A validated dataset (``load_dataset``).
+    ds : Dataset
+        A validated dataset (:func:`analysis.data.load_dataset`).
 
     Returns
     -------
@@ -206,97 +345,45 @@ def per_patient(ds) -> "pd.DataFrame":  # noqa: F821
     ------
     analysis.errors.UserError
         lesions.csv has more than 5 target lesions at an exam or more than 2 in one organ.
+
+    References
+    ----------
+    .. [1] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017):
+       volumes before/after the first TACE, doubling time, time to progression, RECIST 1.1.
+    .. [2] Schwartz M. Cancer 1961;14:1272-94 (doubling time).
+    .. [3] Eisenhauer EA et al. Eur J Cancer 2009;45:228-47 (RECIST 1.1).
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> pp = per_patient(load_dataset(TESTS / "fixtures" / "mini")).set_index("patient_id")
+    >>> s01 = pp.loc["S01"]  # V0 = 212.4 cm3 (day 12), V1 = 168.9 cm3 (day 90)
+    >>> float(s01.volume_change), float(s01.interval_days), round(float(s01.doubling_time), 2), s01.response
+    (-43.5, 78.0, -235.92, 'SD')
     """
     import pandas as pd
-
-    from analysis.study import recist
 
     lesions = getattr(ds, "lesions", None)
     if lesions is not None and len(lesions):
         recist.check_target_limits(lesions)  # RECIST 1.1: <= 5 targets, <= 2 per organ (UserError)
-    lesion_sums: dict | None = None  # computed on first need (only when an exam-level sum is empty)
-
-    # plain Python records: one pandas call per table, the per-patient work in Python
-    first_day: dict = {}
-    n_tace: dict = {}
-    for pr in ds.procedures[["patient_id", "day"]].to_dict("records"):
-        pid, day = pr["patient_id"], int(pr["day"])
-        first_day[pid] = min(first_day.get(pid, day), day)
-        n_tace[pid] = n_tace.get(pid, 0) + 1
-    exams: dict = {}
-    for i, e in enumerate(ds.imaging.to_dict("records")):
-        e["_row"] = i
-        exams.setdefault(e["patient_id"], []).append(e)
-    for pid in exams:
-        exams[pid].sort(key=lambda e: (int(e["day"]), e["_row"]))  # by day, file order within a day
+    exam_sum = _ExamSums(lesions)
+    pairs = exams.baseline_followup(ds)
     prog = {}
     for row in ttp_rows(ds).to_dict("records"):
         prog.setdefault((row["patient_id"], row["setting"]), row)  # (patient, setting) is unique
-
-    def exam_sum(pid, exam):
-        nonlocal lesion_sums
-        s = exam.get("sum_diameters_mm")
-        if not _missing(s):
-            return float(s), "imaging"
-        if lesion_sums is None:
-            lesion_sums = recist.target_sums(lesions) if lesions is not None and len(lesions) else {}
-        val = lesion_sums.get((pid, int(exam["day"])))
-        if val is None:
-            return math.nan, ""
-        return val, "lesions"
-
     rows = []
     for p in ds.patients[["patient_id", "group", "tace_timing"]].to_dict("records"):
-        pid = p["patient_id"]
-        r = dict.fromkeys(COLUMNS, math.nan)
-        r.update(patient_id=pid, group=int(p["group"]), tace_timing=p["tace_timing"],
-                 n_tace=int(n_tace.get(pid, 0)), doubling_time_reason="", sgr_reason="",
-                 sums_source="", nontarget_status1=None, new_lesions1=None, response=None,
-                 response_reason="", volumetric_response=None, ttp_chemo_progressed=None, ttp_tace_progressed=None)
-        for setting in ("chemo", "tace"):
-            row = prog.get((pid, setting))
-            if row is not None:
-                r[f"ttp_{setting}"] = float(row["ttp"])
-                r[f"ttp_{setting}_progressed"] = _bool_or_none(row["progressed"])
-        e0 = e1 = None
-        if pid not in first_day:
-            reason = NO_TACE
+        pair = exams.pair_of(pairs, p["patient_id"])
+        r = _empty_row(p, pair)
+        _ttp_columns(r, prog)
+        _volume_columns(r, pair.e0, pair.e1)
+        if pair.reason:
+            r["doubling_time_reason"] = r["sgr_reason"] = r["response_reason"] = pair.reason
         else:
-            ftd = first_day[pid]
-            r["first_tace_day"] = float(ftd)
-            g = exams.get(pid, [])
-            before = [e for e in g if int(e["day"]) < ftd]
-            after = [e for e in g if int(e["day"]) > ftd]
-            e0 = before[-1] if before else None
-            e1 = after[0] if after else None
-            reason = NO_V0 if e0 is None else (NO_V1 if e1 is None else "")
-        if e0 is not None:
-            r.update(v0_day=float(e0["day"]), v0=float(e0["tumor_volume_cm3"]),
-                     liver_v0=float(e0["liver_volume_cm3"]))
-            r["f0"] = liver_involvement(r["v0"], r["liver_v0"])
-        if e1 is not None:
-            r.update(v1_day=float(e1["day"]), v1=float(e1["tumor_volume_cm3"]),
-                     liver_v1=float(e1["liver_volume_cm3"]))
-            r["f1"] = liver_involvement(r["v1"], r["liver_v1"])
-        if reason:
-            r["doubling_time_reason"] = r["sgr_reason"] = r["response_reason"] = reason
-        else:
-            r["volume_change"] = r["v1"] - r["v0"]
-            r["interval_days"] = r["v1_day"] - r["v0_day"]
-            r["doubling_time"], r["doubling_time_reason"] = doubling_time(r["v0"], r["v1"], r["interval_days"])
-            r["sgr"], r["sgr_reason"] = specific_growth_rate(r["v0"], r["v1"], r["interval_days"])
-            s0, src0 = exam_sum(pid, e0)
-            s1, src1 = exam_sum(pid, e1)
-            r["sum0_mm"], r["sum1_mm"] = s0, s1
-            r["sums_source"] = "+".join(sorted({src0, src1} - {""}))
-            new = _bool_or_none(e1.get("new_lesions"))
-            nts = e1.get("nontarget_status")
-            nts = None if _missing(nts) else str(nts)
-            r["new_lesions1"], r["nontarget_status1"] = new, nts
-            r["response"], r["response_reason"] = recist.first_followup_response(s0, s1, new, nts)
-            r["volumetric_response"] = recist.first_followup_volumetric(r["v0"], r["v1"])
+            _growth_columns(r)
+            _response_columns(r, pair.e0, pair.e1, exam_sum)
         rows.append(r)
-
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("ttp_chemo_progressed", "ttp_tace_progressed", "new_lesions1"):
         out[c] = out[c].astype("boolean")

@@ -1,7 +1,7 @@
-"""Every number of the analysis in one flat dict -> numbers.json (DESIGN §7; issue 4 item 4).
+"""Every number of the analysis in one flat dict -> numbers.json (the keys: :data:`REQUIRED_KEY_PATTERNS`).
 
 :func:`compute_numbers` flattens the tidy tables of :mod:`analysis.study.tables` (so each number has one
-definition) into ``{key: value}`` with the DESIGN §7 keys, unrounded floats and integer counts,
+definition) into ``{key: value}`` with the keys of :data:`REQUIRED_KEY_PATTERNS` (and more in the same style), unrounded floats and integer counts,
 plus ``_meta``:
 
 - ``dataset``, ``is_synthetic``, ``sha256`` (file name -> digest of the input bytes);
@@ -38,8 +38,12 @@ import math
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-#: the keys DESIGN §7 requires (g = group1/group2, s = immediate/after_chemo); more keys are added
+if TYPE_CHECKING:
+    from analysis.data import Dataset
+
+#: the keys numbers.json must hold (g = group1/group2, s = immediate/after_chemo); more keys are added
 REQUIRED_KEY_PATTERNS = (
     "n.patients", "n.tace", "n.<g>", "n.<g>.<s>",
     "table1.age.mean", "table1.age.sd", "table1.age.min", "table1.age.max",
@@ -100,13 +104,13 @@ def _clean(value, key: str):
     return v
 
 
-def compute_numbers(ds, params: dict) -> dict:
-    """All numbers of DESIGN §7 (and more, in the same style) computed in-process from a dataset.
+def compute_numbers(ds: Dataset, params: dict) -> dict:
+    """All numbers of numbers.json (:data:`REQUIRED_KEY_PATTERNS` and more, in the same style) from a dataset.
 
     Parameters
     ----------
-    ds : analysis.data.Dataset
-        A validated dataset.
+    ds : Dataset
+        A validated dataset (:func:`analysis.data.load_dataset`).
     params : dict
         Resolved analysis parameters (:func:`analysis.params.resolve`).
 
@@ -115,6 +119,21 @@ def compute_numbers(ds, params: dict) -> dict:
     dict
         Flat ``{key: int | float | None}`` plus ``"_meta"``. A null value has its reason in
         ``_meta["undefined"][key]``; each p-value's test and method are in ``_meta["tests"][key]``.
+
+    References
+    ----------
+    .. [1] The paper's Methods, Tables 1-4 and Results (Clinical Practice 2022;13(4),
+       doi:10.17816/clinpract115017); R 4.2.2 conventions in :data:`CONVENTIONS`, checked against
+       ``tests/r/dataset_numbers.R``.
+
+    Examples
+    --------
+    >>> from analysis import params
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> nums = compute_numbers(load_dataset(TESTS / "fixtures" / "mini"), params.defaults())
+    >>> nums["n.patients"], nums["n.tace"], nums["recist.group1.PR.n"] >= 1
+    (12, ..., True)
     """
     from analysis.study import tables
     from analysis.study.endpoints import per_patient

@@ -1,6 +1,9 @@
-"""Tumour response criteria: RECIST 1.1, mRECIST and volumetric (DESIGN §4, issue 4 item 3).
+"""Tumour response criteria: RECIST 1.1, mRECIST and volumetric, per time point and best overall.
 
 Two levels:
+
+The rules shared by both levels live in :mod:`analysis.study.response_rules` and are re-exported
+here; the baseline exam of a dataset comes from :mod:`analysis.study.exams`.
 
 - :func:`first_followup_response` — the study's endpoint: RECIST 1.1 at the first follow-up from
   the exam-level sums of target diameters (baseline = nadir at the first follow-up), the new-lesion
@@ -38,6 +41,15 @@ lesion volumes ``volume_cm3`` (PR <= -65 % vs baseline, PD >= +73 % vs nadir).
 Refused (:class:`analysis.errors.UserError`, naming patient and exam day): more than 5 target
 lesions at an exam, or more than 2 in one organ.
 
+References
+----------
+.. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+   guideline (version 1.1). Eur J Cancer 2009;45:228-47.
+.. [2] Lencioni R, Llovet JM. Modified RECIST (mRECIST) assessment for hepatocellular carcinoma.
+   Semin Liver Dis 2010;30:52-60.
+.. [3] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017): RECIST 1.1
+   at the first follow-up.
+
 Examples
 --------
 >>> first_followup_response(100.0, 70.0, False, "absent")
@@ -49,246 +61,19 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from analysis.errors import UserError
+from analysis.study import exams
+from analysis.study.response_rules import (  # noqa: F401 -- the rules are part of this module's API
+    CRITERIA, EPS, MAX_TARGETS, MAX_TARGETS_PER_ORGAN, MRECIST, NODE_NORMAL_MM, NON_CR_NON_PD, RECIST11,
+    RESPONSES, TOO_SMALL_CM3, TOO_SMALL_MM, VOLUMETRIC, Criteria, _missing, _records, _truthy,
+    check_target_limits, first_followup_response, first_followup_volumetric, is_partial_response,
+    is_progression, lesion_measure, overall_response, target_sums)
 
-EPS = 1e-9
-TOO_SMALL_MM = 5.0
-#: volume counted for a ``too_small`` lesion in the volumetric criteria: a 5 mm sphere, cm³
-TOO_SMALL_CM3 = math.pi / 6.0 * 0.5 ** 3
-NODE_NORMAL_MM = 10.0
-MAX_TARGETS = 5
-MAX_TARGETS_PER_ORGAN = 2
-RESPONSES = ("CR", "PR", "SD", "PD", "NE")
-NON_CR_NON_PD = "non-CR/non-PD"
+if TYPE_CHECKING:
+    import pandas as pd
 
-
-@dataclass(frozen=True)
-class Criteria:
-    """A response criterion: which lesion measure is summed and its thresholds (fractions)."""
-
-    name: str
-    measure: str  # 'diameter' | 'viable' | 'volume'
-    pr: float  # change vs baseline at or below which the response is PR
-    pd: float  # change vs nadir at or above which the response is PD
-    pd_min_increase: float  # absolute increase vs nadir also needed for PD (mm; 0 = none)
-
-
-RECIST11 = Criteria("RECIST 1.1", "diameter", -0.30, 0.20, 5.0)
-MRECIST = Criteria("mRECIST", "viable", -0.30, 0.20, 0.0)
-VOLUMETRIC = Criteria("volumetric", "volume", -0.65, 0.73, 0.0)
-CRITERIA = {"recist": RECIST11, "mrecist": MRECIST, "volumetric": VOLUMETRIC}
-
-
-def _missing(x) -> bool:
-    if x is None:
-        return True
-    try:
-        return bool(x != x)
-    except TypeError:
-        return True
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:+.1f}%"
-
-
-def is_progression(value: float, nadir: float, criteria: Criteria = RECIST11) -> bool:
-    """PD by the target measure: change vs nadir >= threshold and increase >= the minimum (unrounded).
-
-    When the nadir is 0 (all targets gone), any increase meeting the absolute minimum (and > 0) is PD.
-
-    Examples
-    --------
-    >>> is_progression(60.0, 50.0)  # +20 % and +10 mm
-    True
-    >>> is_progression(24.0, 20.0)  # +20 % but only +4 mm
-    False
-    """
-    inc = value - nadir
-    if inc < criteria.pd_min_increase - EPS or inc <= 0:
-        return False
-    if nadir == 0:
-        return True
-    return inc / nadir >= criteria.pd - EPS
-
-
-def is_partial_response(value: float, baseline: float, criteria: Criteria = RECIST11) -> bool:
-    """PR by the target measure: change vs baseline <= threshold (unrounded; exactly -30 % is PR).
-
-    Examples
-    --------
-    >>> is_partial_response(70.0, 100.0)
-    True
-    >>> is_partial_response(70.1, 100.0)
-    False
-    """
-    if baseline <= 0:
-        return False
-    return (value - baseline) / baseline <= criteria.pr + EPS
-
-
-def first_followup_response(sum0: float, sum1: float, new_lesions: bool | None,
-                            nontarget_status: str | None) -> tuple[str, str]:
-    """RECIST 1.1 response at the first follow-up from exam-level sums (DESIGN §4).
-
-    At the first follow-up the nadir is the baseline.
-
-    Parameters
-    ----------
-    sum0, sum1 : float
-        Sum of target diameters (mm) at baseline (V0 exam) and at the first follow-up (V1 exam).
-    new_lesions : bool or None
-        New lesions at the follow-up (None = not recorded, taken as no).
-    nontarget_status : str or None
-        ``absent`` ``non_cr_non_pd`` ``cr`` ``pd`` ``ne`` at the follow-up (None = not recorded).
-
-    Returns
-    -------
-    (response, reason) : tuple[str, str]
-        ``response`` in CR / PR / SD / PD / NE; ``reason`` in words.
-
-    Notes
-    -----
-    PD = new lesions, or non-target PD, or sum1 - sum0 >= 5 mm and >= +20 % (any increase of
-    >= 5 mm when sum0 = 0); CR = sum1 = 0, no new lesions and non-target ``absent`` or ``cr``;
-    PR = sum1 vs sum0 <= -30 %; NE when a sum is missing; SD otherwise.
-
-    Examples
-    --------
-    >>> first_followup_response(25.0, 30.0, False, "absent")  # +20 % and +5 mm exactly
-    ('PD', 'sum +20.0% and +5.0 mm vs nadir (>= +20% and >= 5 mm)')
-    >>> first_followup_response(40.0, 0.0, False, "cr")[0]
-    'CR'
-    """
-    if new_lesions is True:
-        return "PD", "new lesions"
-    if nontarget_status == "pd":
-        return "PD", "non-target progression"
-    if _missing(sum0) or _missing(sum1):
-        return "NE", "sum of target diameters missing"
-    if is_progression(sum1, sum0, RECIST11):
-        return "PD", (f"sum {_pct((sum1 - sum0) / sum0) if sum0 > 0 else '+inf%'} and "
-                      f"+{sum1 - sum0:.1f} mm vs nadir (>= +20% and >= 5 mm)")
-    if sum1 == 0 and nontarget_status in ("absent", "cr"):
-        return "CR", "all target lesions gone, non-target absent/CR, no new lesions"
-    if is_partial_response(sum1, sum0, RECIST11):
-        return "PR", f"sum {_pct((sum1 - sum0) / sum0)} vs baseline (<= -30%)"
-    return "SD", ""
-
-
-def first_followup_volumetric(v0: float, v1: float) -> str:
-    """Volumetric response at the first follow-up (baseline = nadir): CR / PR / SD / PD / NE.
-
-    CR when V1 = 0; PD when V1 vs V0 >= +73 %; PR when <= -65 %; NE when a volume is missing.
-
-    Examples
-    --------
-    >>> first_followup_volumetric(100.0, 35.0), first_followup_volumetric(100.0, 173.0)
-    ('PR', 'PD')
-    """
-    if _missing(v0) or _missing(v1):
-        return "NE"
-    if v1 == 0:
-        return "CR"
-    if is_progression(v1, v0, VOLUMETRIC):
-        return "PD"
-    if is_partial_response(v1, v0, VOLUMETRIC):
-        return "PR"
-    return "SD"
-
-
-# ---------------------------------------------------------------- lesion-level evaluation
-
-
-def _truthy(x) -> bool:
-    return (not _missing(x)) and bool(x)
-
-
-def lesion_measure(row, criteria: Criteria = RECIST11) -> float:
-    """The value a target lesion contributes to the sum (NaN when not assessed / not measured).
-
-    ``absent`` -> 0; ``too_small`` -> 5 mm (volume: a 5 mm sphere); ``not_assessed`` -> NaN;
-    ``present`` -> short axis for nodes, else the long axis (RECIST), the viable axis (mRECIST,
-    nodes still by short axis) or ``volume_cm3`` (volumetric).
-
-    Examples
-    --------
-    >>> lesion_measure({"status": "present", "is_node": True, "long_axis_mm": 20, "short_axis_mm": 12})
-    12.0
-    >>> lesion_measure({"status": "too_small", "is_node": False})
-    5.0
-    """
-    status = row["status"]
-    if status == "absent":
-        return 0.0
-    if status == "not_assessed":
-        return math.nan
-    if status == "too_small":
-        return TOO_SMALL_CM3 if criteria.measure == "volume" else TOO_SMALL_MM
-    if criteria.measure == "volume":
-        col = "volume_cm3"
-    elif _truthy(row.get("is_node")):
-        col = "short_axis_mm"
-    else:
-        col = "long_axis_mm" if criteria.measure == "diameter" else "viable_axis_mm"
-    v = row.get(col)
-    return math.nan if _missing(v) else float(v)
-
-
-def _records(lesions) -> list[dict]:
-    """lesions as plain dicts (one pandas call; the per-exam work is done in Python)."""
-    if isinstance(lesions, list):
-        return lesions
-    return lesions.to_dict("records")
-
-
-def _by_exam(records: list[dict], role: str | None = None) -> dict:
-    """``{(patient_id, day): [rows]}`` in file order, optionally for one role only."""
-    out: dict = {}
-    for r in records:
-        if role is None or r["role"] == role:
-            out.setdefault((r["patient_id"], int(r["day"])), []).append(r)
-    return out
-
-
-def check_target_limits(lesions) -> None:
-    """Refuse more than 5 target lesions at an exam, or more than 2 in one organ (RECIST 1.1).
-
-    Raises
-    ------
-    UserError
-        Naming the patient, the exam day and the count.
-    """
-    for (pid, day), rows in sorted(_by_exam(_records(lesions), "target").items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
-        ids = {r["lesion_id"] for r in rows}
-        if len(ids) > MAX_TARGETS:
-            raise UserError(f"lesions.csv: patient {pid}, exam day {day}: {len(ids)} target lesions; "
-                            f"RECIST 1.1 allows at most {MAX_TARGETS}")
-        per_organ: dict = {}
-        for r in rows:
-            organ = "unspecified" if _missing(r.get("organ")) else str(r.get("organ"))
-            per_organ.setdefault(organ, set()).add(r["lesion_id"])
-        for organ in sorted(per_organ):
-            k = len(per_organ[organ])
-            if k > MAX_TARGETS_PER_ORGAN:
-                raise UserError(f"lesions.csv: patient {pid}, exam day {day}: {k} target lesions in "
-                                f"organ '{organ}'; RECIST 1.1 allows at most {MAX_TARGETS_PER_ORGAN} per organ")
-
-
-def target_sums(lesions, criteria: Criteria = RECIST11) -> dict:
-    """Sum of the target measures per exam: ``{(patient_id, day): sum}`` (NaN when one is unknown).
-
-    Refuses too many targets (:func:`check_target_limits`).
-    """
-    records = _records(lesions)
-    check_target_limits(records)
-    out = {}
-    for key, rows in _by_exam(records, "target").items():
-        vals = [lesion_measure(r, criteria) for r in rows]
-        out[key] = math.nan if any(math.isnan(v) for v in vals) else float(sum(vals))
-    return out
+    from analysis.data import Dataset
 
 
 def _targets_cr(rows, criteria: Criteria) -> bool:
@@ -319,30 +104,106 @@ def _nontarget_state(rows) -> str:
     return "CR"
 
 
-def overall_response(target: str, nontarget: str, new_lesions: bool) -> str:
-    """RECIST 1.1 overall response at a time point (Tables 1 and 2 of the guideline).
-
-    ``target`` / ``nontarget`` are CR, PR, SD, PD, NE, non-CR/non-PD or ``none`` (no such lesions
-    at baseline).
-
-    Examples
-    --------
-    >>> overall_response("CR", "non-CR/non-PD", False)
-    'PR'
-    >>> overall_response("SD", "none", True)
-    'PD'
-    """
-    if new_lesions or target == "PD" or nontarget == "PD":
-        return "PD"
-    if target == "none":
-        return {"CR": "CR", NON_CR_NON_PD: NON_CR_NON_PD}.get(nontarget, "NE")
-    if target == "CR":
-        return "CR" if nontarget in ("CR", "none") else "PR"
-    return target  # PR, SD, NE (non-target non-PD or NE)
+TIMEPOINT_COLUMNS = ["patient_id", "day", "days_from_baseline", "is_baseline", "target_sum", "baseline_sum",
+                     "nadir", "change_vs_baseline", "change_vs_nadir", "increase_vs_nadir", "target_response",
+                     "nontarget_response", "new_lesions", "overall"]
+BEST_COLUMNS = ["patient_id", "best_response", "day", "confirmed", "reason"]
 
 
-def evaluate(lesions, criteria: Criteria | str = RECIST11, baseline_days: dict | None = None,
-             exam_nontarget_status: dict | None = None, exam_new_lesions: dict | None = None):
+class _History:
+    """What one patient's evaluation carries from exam to exam (baseline, sums so far, earlier CRs)."""
+
+    def __init__(self, base_rows: list[dict]):
+        self.has_targets = any(r["role"] == "target" for r in base_rows)
+        self.has_nontargets = any(r["role"] == "nontarget" for r in base_rows)
+        self.sums: list[float] = []
+        self.baseline_sum = math.nan
+        self.target_cr = self.nontarget_cr = False
+
+    def nadir(self) -> float:
+        """Smallest known sum among the baseline and the earlier follow-ups (NaN if none)."""
+        known = [x for x in self.sums if not math.isnan(x)]
+        return min(known) if known else math.nan
+
+
+def _sum_of(targets: list[dict], criteria: Criteria) -> float:
+    """Sum of the target measures of an exam; NaN without targets or with one unknown."""
+    vals = [lesion_measure(r, criteria) for r in targets]
+    return math.nan if (not targets or any(math.isnan(v) for v in vals)) else float(sum(vals))
+
+
+def _target_response(rec: dict, targets: list[dict], h: _History, criteria: Criteria) -> str:
+    """Target response of a follow-up exam; fills the changes of ``rec`` and updates ``h``."""
+    s, nadir, baseline_sum = rec["target_sum"], rec["nadir"], h.baseline_sum
+    if not h.has_targets:
+        return "none"
+    if math.isnan(s) or math.isnan(nadir):
+        return "NE"
+    rec["increase_vs_nadir"] = s - nadir
+    if nadir > 0:
+        rec["change_vs_nadir"] = (s - nadir) / nadir
+    if baseline_sum > 0:
+        rec["change_vs_baseline"] = (s - baseline_sum) / baseline_sum
+    cr_now = _targets_cr(targets, criteria)
+    reappeared = any(lesion_measure(r, criteria) > 0 for r in targets
+                     if not (_truthy(r.get("is_node")) and criteria.measure != "volume"))
+    if h.target_cr and reappeared:
+        tr = "PD"  # a non-nodal target lesion reappearing after CR
+    elif is_progression(s, nadir, criteria):
+        tr = "PD"
+    elif cr_now:
+        tr = "CR"
+    elif is_partial_response(s, baseline_sum, criteria):
+        tr = "PR"
+    else:
+        tr = "SD"
+    h.target_cr = h.target_cr or tr == "CR"
+    h.sums.append(s)
+    return tr
+
+
+def _nontarget_response(nontargets: list[dict], exam_status, h: _History) -> str:
+    """Non-target response of a follow-up exam (``exam_status``: imaging.csv's status); updates ``h``."""
+    if not h.has_nontargets:
+        return "none"
+    state = _nontarget_state(nontargets) if nontargets else "NE"
+    ntr = "PD" if exam_status == "pd" or (h.nontarget_cr and state == NON_CR_NON_PD) else state
+    h.nontarget_cr = h.nontarget_cr or ntr == "CR"
+    return ntr
+
+
+def _evaluate_patient(pid, by_day: dict, days: list[int], criteria: Criteria, exam_nontarget_status: dict,
+                      exam_new_lesions: dict) -> list[dict]:
+    """Time-point rows of one patient; ``days[0]`` is the baseline exam."""
+    base_day = days[0]
+    h = _History(by_day[base_day])
+    records = []
+    for d in days:
+        rows = by_day[d]
+        targets = [r for r in rows if r["role"] == "target"]
+        nontargets = [r for r in rows if r["role"] == "nontarget"]
+        s = _sum_of(targets, criteria)
+        new = any(r["role"] == "new" and r["status"] in ("present", "too_small") for r in rows)
+        new = new or bool(exam_new_lesions.get((pid, d)) is True)
+        rec = dict(patient_id=pid, day=d, days_from_baseline=d - base_day, is_baseline=d == base_day,
+                   target_sum=s, baseline_sum=math.nan, nadir=math.nan, change_vs_baseline=math.nan,
+                   change_vs_nadir=math.nan, increase_vs_nadir=math.nan, target_response="",
+                   nontarget_response="", new_lesions=new, overall="")
+        if d == base_day:
+            h.baseline_sum = rec["baseline_sum"] = s
+            if h.has_targets and not math.isnan(s):
+                h.sums.append(s)
+        else:
+            rec.update(baseline_sum=h.baseline_sum, nadir=h.nadir())
+            tr = _target_response(rec, targets, h, criteria)
+            ntr = _nontarget_response(nontargets, exam_nontarget_status.get((pid, d)), h)
+            rec.update(target_response=tr, nontarget_response=ntr, overall=overall_response(tr, ntr, new))
+        records.append(rec)
+    return records
+
+
+def evaluate(lesions: pd.DataFrame, criteria: Criteria | str = RECIST11, baseline_days: dict | None = None,
+             exam_nontarget_status: dict | None = None, exam_new_lesions: dict | None = None) -> pd.DataFrame:
     """Per-time-point response from lesion measurements.
 
     Parameters
@@ -352,7 +213,8 @@ def evaluate(lesions, criteria: Criteria | str = RECIST11, baseline_days: dict |
     criteria : Criteria or {'recist', 'mrecist', 'volumetric'}
     baseline_days : dict, optional
         ``{patient_id: day}`` of the baseline exam (default: each patient's first exam in
-        ``lesions``). Exams before the baseline are ignored.
+        ``lesions``). Exams before the baseline are ignored; a patient without lesion rows on
+        the baseline day is left out.
     exam_nontarget_status, exam_new_lesions : dict, optional
         ``{(patient_id, day): value}`` from imaging.csv; a ``'pd'`` status or a true flag there
         means non-target progression / new lesions at that exam.
@@ -360,14 +222,36 @@ def evaluate(lesions, criteria: Criteria | str = RECIST11, baseline_days: dict |
     Returns
     -------
     pandas.DataFrame
-        One row per patient and exam from baseline on: patient_id, day, days_from_baseline,
-        is_baseline, target_sum, baseline_sum, nadir, change_vs_baseline, change_vs_nadir,
-        increase_vs_nadir, target_response, nontarget_response, new_lesions, overall.
+        One row per patient and exam from baseline on (:data:`TIMEPOINT_COLUMNS`): patient_id,
+        day, days_from_baseline, is_baseline, target_sum, baseline_sum, nadir,
+        change_vs_baseline, change_vs_nadir, increase_vs_nadir, target_response,
+        nontarget_response, new_lesions, overall.
 
     Raises
     ------
     UserError
         More than 5 targets at an exam or more than 2 per organ.
+
+    References
+    ----------
+    .. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
+       guideline (version 1.1). Eur J Cancer 2009;45:228-47 (sections 4.3-4.4, Tables 1-2).
+    .. [2] Lencioni R, Llovet JM. Modified RECIST (mRECIST) assessment for hepatocellular
+       carcinoma. Semin Liver Dis 2010;30:52-60 (``criteria='mrecist'``).
+
+    Examples
+    --------
+    One liver target of 40 mm at baseline, 26 mm at day 60: -35 % -> PR.
+
+    >>> import pandas as pd
+    >>> les = pd.DataFrame({"patient_id": ["P", "P"], "lesion_id": ["T1", "T1"], "day": [0, 60],
+    ...                     "role": ["target"] * 2, "organ": ["liver"] * 2, "is_node": [False] * 2,
+    ...                     "status": ["present"] * 2, "long_axis_mm": [40.0, 26.0]})
+    >>> tp = evaluate(les)
+    >>> tp[["day", "target_sum", "target_response", "overall"]].values.tolist()
+    [[0, 40.0, '', ''], [60, 26.0, 'PR', 'PR']]
+    >>> round(float(tp["change_vs_baseline"].iloc[1]), 2)
+    -0.35
     """
     import pandas as pd
 
@@ -375,8 +259,6 @@ def evaluate(lesions, criteria: Criteria | str = RECIST11, baseline_days: dict |
         criteria = CRITERIA[criteria]
     all_rows = _records(lesions)
     check_target_limits(all_rows)
-    exam_nontarget_status = exam_nontarget_status or {}
-    exam_new_lesions = exam_new_lesions or {}
     per_patient: dict = {}
     for r in all_rows:
         per_patient.setdefault(r["patient_id"], {}).setdefault(int(r["day"]), []).append(r)
@@ -387,79 +269,44 @@ def evaluate(lesions, criteria: Criteria | str = RECIST11, baseline_days: dict |
         days = [d for d in days if d >= base_day]
         if not days or days[0] != base_day:
             continue
-        base_rows = by_day[base_day]
-        has_targets = any(r["role"] == "target" for r in base_rows)
-        has_nontargets = any(r["role"] == "nontarget" for r in base_rows)
-        sums: list[float] = []
-        prev_target_cr = prev_nontarget_cr = False
-        baseline_sum = math.nan
-        for d in days:
-            rows = by_day[d]
-            targets = [r for r in rows if r["role"] == "target"]
-            nontargets = [r for r in rows if r["role"] == "nontarget"]
-            vals = [lesion_measure(r, criteria) for r in targets]
-            s = math.nan if (not targets or any(math.isnan(v) for v in vals)) else float(sum(vals))
-            new = any(r["role"] == "new" and r["status"] in ("present", "too_small") for r in rows)
-            new = new or bool(exam_new_lesions.get((pid, d)) is True)
-            rec = dict(patient_id=pid, day=d, days_from_baseline=d - base_day, is_baseline=d == base_day,
-                       target_sum=s, baseline_sum=math.nan, nadir=math.nan, change_vs_baseline=math.nan,
-                       change_vs_nadir=math.nan, increase_vs_nadir=math.nan, target_response="",
-                       nontarget_response="", new_lesions=new, overall="")
-            if d == base_day:
-                baseline_sum = s
-                rec["baseline_sum"] = s
-                if has_targets and not math.isnan(s):
-                    sums.append(s)
-                records.append(rec)
-                continue
-            known = [x for x in sums if not math.isnan(x)]
-            nadir = min(known) if known else math.nan
-            rec.update(baseline_sum=baseline_sum, nadir=nadir)
-            # target response
-            if not has_targets:
-                tr = "none"
-            elif math.isnan(s) or math.isnan(nadir):
-                tr = "NE"
-            else:
-                rec["increase_vs_nadir"] = s - nadir
-                if nadir > 0:
-                    rec["change_vs_nadir"] = (s - nadir) / nadir
-                if baseline_sum > 0:
-                    rec["change_vs_baseline"] = (s - baseline_sum) / baseline_sum
-                cr_now = _targets_cr(targets, criteria)
-                reappeared = any(lesion_measure(r, criteria) > 0 for r in targets
-                                 if not (_truthy(r.get("is_node")) and criteria.measure != "volume"))
-                if prev_target_cr and reappeared:
-                    tr = "PD"  # a non-nodal target lesion reappearing after CR
-                elif is_progression(s, nadir, criteria):
-                    tr = "PD"
-                elif cr_now:
-                    tr = "CR"
-                elif is_partial_response(s, baseline_sum, criteria):
-                    tr = "PR"
-                else:
-                    tr = "SD"
-                prev_target_cr = prev_target_cr or tr == "CR"
-                sums.append(s)
-            # non-target response
-            if not has_nontargets:
-                ntr = "none"
-            else:
-                state = _nontarget_state(nontargets) if nontargets else "NE"
-                if exam_nontarget_status.get((pid, d)) == "pd" or (prev_nontarget_cr and state == NON_CR_NON_PD):
-                    ntr = "PD"
-                else:
-                    ntr = state
-                prev_nontarget_cr = prev_nontarget_cr or ntr == "CR"
-            rec.update(target_response=tr, nontarget_response=ntr, overall=overall_response(tr, ntr, new))
-            records.append(rec)
-    cols = ["patient_id", "day", "days_from_baseline", "is_baseline", "target_sum", "baseline_sum", "nadir",
-            "change_vs_baseline", "change_vs_nadir", "increase_vs_nadir", "target_response",
-            "nontarget_response", "new_lesions", "overall"]
-    return pd.DataFrame(records, columns=cols)
+        records += _evaluate_patient(pid, by_day, days, criteria, exam_nontarget_status or {},
+                                     exam_new_lesions or {})
+    return pd.DataFrame(records, columns=TIMEPOINT_COLUMNS)
 
 
-def best_overall_response(timepoints, confirm: bool = True, confirm_days: int = 28, min_sd_days: int = 42):
+def _confirmed_best(pre: list[tuple], confirm_days: int) -> tuple | None:
+    """The first CR confirmed by a CR, else the first PR/CR confirmed by a PR/CR, ``confirm_days`` later."""
+    for want, ok in (("CR", ("CR",)), ("PR", ("PR", "CR"))):
+        for i, (d, _, r) in enumerate(pre):
+            if r in ((want,) if want == "CR" else ("PR", "CR")) and any(
+                    r2 in ok and d2 - d >= confirm_days for d2, _, r2 in pre[i + 1:]):
+                return (want, d, True, f"{want} confirmed >= {confirm_days} days later")
+    return None
+
+
+def _unconfirmed_best(pre: list[tuple]) -> tuple | None:
+    """The first CR, else the first PR, without confirmation."""
+    for want in ("CR", "PR"):
+        hit = next((d for d, _, r in pre if r == want), None)
+        if hit is not None:
+            return (want, hit, False, "best time-point response (no confirmation required)")
+    return None
+
+
+def _stable_or_worse(pre: list[tuple], pd_day, min_sd_days: int) -> tuple:
+    """SD (or non-CR/non-PD) if met ``min_sd_days`` after baseline, else PD if recorded, else NE."""
+    sd = next(((d, r) for d, db, r in pre
+               if r in ("CR", "PR", "SD", NON_CR_NON_PD) and db >= min_sd_days), None)
+    if sd is not None:
+        label = NON_CR_NON_PD if sd[1] == NON_CR_NON_PD else "SD"
+        return (label, sd[0], False, f"non-PD >= {min_sd_days} days after baseline")
+    if pd_day is not None:
+        return ("PD", pd_day, False, "progression before SD could be established")
+    return ("NE", math.nan, False, "no assessment meeting the SD interval")
+
+
+def best_overall_response(timepoints: pd.DataFrame, confirm: bool = True, confirm_days: int = 28,
+                          min_sd_days: int = 42) -> pd.DataFrame:
     """Best overall response per patient from :func:`evaluate` output (RECIST 1.1 section 4.4).
 
     Parameters
@@ -484,6 +331,22 @@ def best_overall_response(timepoints, confirm: bool = True, confirm_days: int = 
     Assessments after the first PD are ignored. A CR is confirmed by a CR at least
     ``confirm_days`` later, a PR by a PR or CR at least ``confirm_days`` later (any assessments in
     between may be NE/SD). An unconfirmed CR/PR counts as SD when the SD interval is met.
+
+    References
+    ----------
+    .. [1] Eisenhauer EA et al. Eur J Cancer 2009;45:228-47, section 4.4 (best overall response,
+       confirmation, minimum SD interval).
+
+    Examples
+    --------
+    PR at day 56, confirmed by a PR 28 days later:
+
+    >>> import pandas as pd
+    >>> tp = pd.DataFrame({"patient_id": ["P"] * 3, "day": [0, 56, 84], "days_from_baseline": [0, 56, 84],
+    ...                    "is_baseline": [True, False, False], "overall": ["", "PR", "PR"]})
+    >>> b = best_overall_response(tp).iloc[0]
+    >>> b.best_response, int(b.day), bool(b.confirmed), b.reason
+    ('PR', 56, True, 'PR confirmed >= 28 days later')
     """
     import pandas as pd
 
@@ -493,55 +356,50 @@ def best_overall_response(timepoints, confirm: bool = True, confirm_days: int = 
         tp = list(zip(g["day"].astype(int), g["days_from_baseline"].astype(int), g["overall"]))
         pd_day = next((d for d, _, r in tp if r == "PD"), None)
         pre = [(d, db, r) for d, db, r in tp if pd_day is None or d < pd_day]
-        best = None
-        if confirm:
-            for want, ok in (("CR", ("CR",)), ("PR", ("PR", "CR"))):
-                for i, (d, _, r) in enumerate(pre):
-                    if r in ((want,) if want == "CR" else ("PR", "CR")) and any(
-                            r2 in ok and d2 - d >= confirm_days for d2, _, r2 in pre[i + 1:]):
-                        best = (want, d, True, f"{want} confirmed >= {confirm_days} days later")
-                        break
-                if best:
-                    break
-        else:
-            for want in ("CR", "PR"):
-                hit = next((d for d, _, r in pre if r == want), None)
-                if hit is not None:
-                    best = (want, hit, False, "best time-point response (no confirmation required)")
-                    break
+        best = _confirmed_best(pre, confirm_days) if confirm else _unconfirmed_best(pre)
         if best is None:
-            sd = next(((d, r) for d, db, r in pre
-                       if r in ("CR", "PR", "SD", NON_CR_NON_PD) and db >= min_sd_days), None)
-            if sd is not None:
-                label = NON_CR_NON_PD if sd[1] == NON_CR_NON_PD else "SD"
-                best = (label, sd[0], False, f"non-PD >= {min_sd_days} days after baseline")
-            elif pd_day is not None:
-                best = ("PD", pd_day, False, "progression before SD could be established")
-            else:
-                best = ("NE", math.nan, False, "no assessment meeting the SD interval")
-        out.append(dict(patient_id=pid, best_response=best[0], day=best[1], confirmed=best[2], reason=best[3]))
-    return pd.DataFrame(out, columns=["patient_id", "best_response", "day", "confirmed", "reason"])
+            best = _stable_or_worse(pre, pd_day, min_sd_days)
+        out.append(dict(zip(BEST_COLUMNS, (pid, *best))))
+    return pd.DataFrame(out, columns=BEST_COLUMNS)
 
 
-def evaluate_dataset(ds, criteria: Criteria | str = RECIST11):
+def evaluate_dataset(ds: Dataset, criteria: Criteria | str = RECIST11) -> pd.DataFrame | None:
     """Per-time-point responses of a whole dataset from its lesions.csv (None when it has none).
 
-    The baseline of each patient is the V0 exam of :func:`analysis.study.endpoints.per_patient` (the last
-    exam before the first TACE); imaging.csv supplies the exam-level non-target ``pd`` status and
-    the new-lesion flag. Patients without lesion rows on their V0 exam day are left out.
+    The baseline of each patient is its V0 exam (the last exam before the first TACE,
+    :func:`analysis.study.exams.baseline_days`); imaging.csv supplies the exam-level non-target
+    ``pd`` status and the new-lesion flag. Patients without lesion rows on their V0 exam day are
+    left out.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A validated dataset (:func:`analysis.data.load_dataset`).
+    criteria : Criteria or {'recist', 'mrecist', 'volumetric'}
 
     Returns
     -------
     pandas.DataFrame or None
         :func:`evaluate` output; pass it to :func:`best_overall_response` for the best response.
-    """
-    from analysis.study.endpoints import per_patient
 
+    References
+    ----------
+    .. [1] Eisenhauer EA et al. Eur J Cancer 2009;45:228-47 (RECIST 1.1).
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> tp = evaluate_dataset(load_dataset(TESTS / "fixtures" / "mini"))
+    >>> best = best_overall_response(tp, confirm=False).set_index("patient_id")["best_response"]
+    >>> best["S04"], best["S11"], best["S01"]  # sums 86 -> 55 mm (-36 %); a new lesion; stable
+    ('PR', 'PD', 'SD')
+    """
     lesions = getattr(ds, "lesions", None)
     if lesions is None or len(lesions) == 0:
         return None
-    pp = per_patient(ds)
-    base = {pid: int(d) for pid, d in zip(pp["patient_id"], pp["v0_day"]) if d == d}
+    check_target_limits(lesions)  # refused before anything else, as per_patient does
+    base = exams.baseline_days(ds)
     nts, new = {}, {}
     for e in ds.imaging[["patient_id", "day", "new_lesions", "nontarget_status"]].to_dict("records"):
         key = (e["patient_id"], int(e["day"]))

@@ -1,16 +1,16 @@
-"""Tables 1-4 of the paper, the regression of ΔV on doubling time and the RECIST counts (DESIGN §5, §7).
+"""Tables 1-4 of the paper, the regression of ΔV on doubling time and the RECIST counts (tidy and display).
 
 Every table comes in two forms:
 
-- a **tidy** DataFrame, one row per statistic, with its DESIGN §7 key (``key``), the unrounded
+- a **tidy** DataFrame, one row per statistic, with its numbers.json key (``key``; the list: ``REQUIRED_KEY_PATTERNS`` in :mod:`analysis.study.numbers`), the unrounded
   ``value``, and for p-values the test and p-value method that produced them (``test``,
   ``method``); ``note`` says why a value is undefined (NaN). :mod:`analysis.study.numbers` flattens these
   rows into numbers.json, so a number has exactly one definition.
 - a **display** DataFrame (``*_display``): "Me [LQ; UQ]" strings, n (%) counts, the p-value and a
   column naming the test and method behind each p.
 
-Conventions (DESIGN §5)
------------------------
+Conventions (README, "Statistics conventions")
+----------------------------------------------
 - Quartiles: :func:`analysis.stats.summary` with ``params['quantile_type']`` (R type 7 default);
   the median is R's ``median()``.
 - Two groups: :func:`analysis.stats.mann_whitney` with ``params['mwu_method']`` and
@@ -22,36 +22,26 @@ Conventions (DESIGN §5)
 - Table 1: mean and SD (n − 1) of age; counts and percentages (of all patients) of every allowed
   category (zeros included); interval categories of the paper (below).
 
-Interval categories (Table 1; a month is 365.25 / 12 days, a year 365.25 days)
-------------------------------------------------------------------------------
-``days_dx_to_liver_mets``: group 1 patients form their own category ``group1`` (liver
-metastases found with the primary, 0 days); group 2 patients: ``le_6m`` (<= 182.625 days),
-``6m_to_18m`` (<= 547.875), ``18m_to_6y`` (<= 2191.5), ``gt_6y`` (longer; not in the paper).
-``days_liver_mets_to_tace``: ``lt_2w`` (< 14 days), ``2w_to_3m`` (14 days to 91.3125 days
-inclusive: the paper has no such category, so it is reported separately rather than merged),
-``gt_3m`` (> 91.3125 days).
+Table 1's level lists and interval categories: :mod:`analysis.study.categories`.
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+from analysis.study.categories import (  # noqa: F401 -- Table 1 levels, re-exported
+    DX_TO_METS, DX_TO_METS_LABELS, LIVER_DISTRIBUTIONS, METS_TO_TACE_LABELS, MONTH_DAYS, PRIMARY_SITES, SEXES,
+    T_STAGES, YEAR_DAYS, dx_to_mets_category, mets_to_tace_category)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from analysis.data import Dataset
 
 GROUPS = (1, 2)
 TIMINGS = ("immediate", "after_chemo")
-T_STAGES = ("T1", "T2", "T3", "T4", "TX")
-PRIMARY_SITES = ("pancreas", "small_intestine", "lung", "prostate", "other", "unknown")
-LIVER_DISTRIBUTIONS = ("bilobar_multiple", "unilobar_multiple", "bilobar_single", "solitary")
-SEXES = ("F", "M", "missing")
 RECIST_CATEGORIES = ("CR", "PR", "SD", "PD", "NE")
-
-MONTH_DAYS = 365.25 / 12
-YEAR_DAYS = 365.25
-DX_TO_METS = (("le_6m", 6 * MONTH_DAYS), ("6m_to_18m", 1.5 * YEAR_DAYS), ("18m_to_6y", 6 * YEAR_DAYS),
-              ("gt_6y", math.inf))
-DX_TO_METS_LABELS = {"group1": "group 1: with the primary (0 days)", "le_6m": "group 2: <= 6 months",
-                     "6m_to_18m": "group 2: 6 months to 1.5 years", "18m_to_6y": "group 2: 1.5 to 6 years",
-                     "gt_6y": "group 2: > 6 years"}
-METS_TO_TACE_LABELS = {"lt_2w": "< 2 weeks", "2w_to_3m": "2 weeks to 3 months", "gt_3m": "> 3 months"}
 
 TIDY_COLUMNS = ["key", "table", "variable", "level", "group", "timing", "statistic", "value", "test",
                 "method", "note"]
@@ -60,39 +50,8 @@ SUMMARY_STATS = ("n", "median", "q1", "q3", "min", "max")
 
 
 def gkey(group: int) -> str:
-    """``1`` -> ``'group1'`` (the DESIGN §7 spelling)."""
+    """``1`` -> ``'group1'`` (the spelling of the numbers.json keys)."""
     return f"group{int(group)}"
-
-
-def dx_to_mets_category(group: int, days: float) -> str:
-    """Table 1 category of the time from diagnosis of the primary to liver metastases.
-
-    Examples
-    --------
-    >>> dx_to_mets_category(1, 0), dx_to_mets_category(2, 182), dx_to_mets_category(2, 183)
-    ('group1', 'le_6m', '6m_to_18m')
-    """
-    if int(group) == 1:
-        return "group1"
-    for name, upper in DX_TO_METS:
-        if days <= upper:
-            return name
-    return "gt_6y"
-
-
-def mets_to_tace_category(days: float) -> str:
-    """Table 1 category of the time from liver metastases to TACE.
-
-    Examples
-    --------
-    >>> mets_to_tace_category(13), mets_to_tace_category(14), mets_to_tace_category(91), mets_to_tace_category(92)
-    ('lt_2w', '2w_to_3m', '2w_to_3m', 'gt_3m')
-    """
-    if days < 14:
-        return "lt_2w"
-    if days <= 3 * MONTH_DAYS:
-        return "2w_to_3m"
-    return "gt_3m"
 
 
 # ---------------------------------------------------------------- helpers
@@ -150,7 +109,8 @@ def _mwu_rows(prefix, table, variable, x, y, params, group="", timing="", what="
                  method=r.method)]
 
 
-def _pp(ds, endpoints):
+def _pp(ds: Dataset, endpoints):
+    """The per-patient endpoints: ``endpoints`` if given, else computed from ``ds``."""
     if endpoints is not None:
         return endpoints
     from analysis.study.endpoints import per_patient
@@ -161,7 +121,7 @@ def _pp(ds, endpoints):
 # ---------------------------------------------------------------- counts
 
 
-def counts(ds, params=None, endpoints=None):
+def counts(ds: Dataset, params=None, endpoints=None):
     """Tidy rows ``n.patients``, ``n.tace``, ``n.<g>``, ``n.<g>.<s>``, ``n.<g>.repeat_tace``.
 
     ``n.<g>.repeat_tace`` counts the patients of the group with more than one TACE procedure.
@@ -185,10 +145,40 @@ def counts(ds, params=None, endpoints=None):
 # ---------------------------------------------------------------- Table 1
 
 
-def table1(ds, params=None, endpoints=None):
+def table1(ds: Dataset, params: dict | None = None, endpoints: pd.DataFrame | None = None) -> pd.DataFrame:
     """Table 1 (patient characteristics), tidy: age mean/SD/min/max and category counts and %.
 
     Counts are over all patients (as the paper's Table 1); percentages are of all patients.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A validated dataset (:func:`analysis.data.load_dataset`).
+    params : dict, optional
+        Analysis parameters (unused here; the signature of every table).
+    endpoints : pandas.DataFrame, optional
+        Unused (the signature of every table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy rows (:data:`TIDY_COLUMNS`): ``table1.age.n|mean|sd|min|max`` and
+        ``table1.<variable>.<level>.n|percent`` for every allowed level (zeros included).
+
+    References
+    ----------
+    .. [1] The paper's Methods and Tables (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017), Table 1.
+    .. [2] R Core Team. ``?mean``, ``?sd`` (denominator n - 1), R 4.2.2.
+
+    Examples
+    --------
+    >>> from analysis import params
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> ds = load_dataset(TESTS / "fixtures" / "mini")
+    >>> v = table1(ds).set_index("key")["value"]
+    >>> float(v["table1.age.mean"]), int(v["table1.t_stage.T2.n"])  # ages sum to 705 over 12 patients
+    (58.75, 4)
     """
     import numpy as np
     import pandas as pd
@@ -240,11 +230,43 @@ def table1(ds, params=None, endpoints=None):
 
 
 def _by_group(pp, column):
+    """``{group: values of column}`` without NaN."""
     return {g: _values(pp.loc[pp["group"] == g, column]) for g in GROUPS}
 
 
-def table2(ds, params, endpoints=None):
-    """Table 2: tumour volume before (V0) and after (V1) TACE 1 per group; Mann-Whitney group 1 vs 2."""
+def table2(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Table 2: tumour volume before (V0) and after (V1) TACE 1 per group; Mann-Whitney group 1 vs 2.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A validated dataset (:func:`analysis.data.load_dataset`).
+    params : dict
+        Analysis parameters: ``quantile_type``, ``mwu_method``, ``mwu_correct``.
+    endpoints : pandas.DataFrame, optional
+        :func:`analysis.study.endpoints.per_patient` of ``ds`` if already computed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy rows ``table2.<before|after>.<group>.n|median|q1|q3|min|max`` and
+        ``table2.<before|after>.p|W`` (with test and p-value method).
+
+    References
+    ----------
+    .. [1] The paper's Methods and Tables (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017), Table 2.
+    .. [2] R Core Team. ``?quantile`` (type 7), ``?wilcox.test``, R 4.2.2.
+
+    Examples
+    --------
+    >>> from analysis import params
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> ds = load_dataset(TESTS / "fixtures" / "mini")
+    >>> v = table2(ds, params.defaults()).set_index("key")["value"]
+    >>> int(v["table2.before.group1.n"]), float(v["table2.before.group1.median"])
+    (6, 261.3)
+    """
     pp = _pp(ds, endpoints)
     rows = []
     for part, col, label in (("before", "v0", "tumour volume before TACE 1 (V0), cm3"),
@@ -256,11 +278,41 @@ def table2(ds, params, endpoints=None):
     return _frame(rows)
 
 
-def table3(ds, params, endpoints=None):
+def table3(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None) -> pd.DataFrame:
     """Table 3: time to progression after chemotherapy and after TACE per group.
 
     Summarised over all progression.csv rows of the setting (:func:`analysis.study.endpoints.ttp_rows`),
     censoring ignored, as the paper did.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A validated dataset (:func:`analysis.data.load_dataset`).
+    params : dict
+        Analysis parameters: ``quantile_type``, ``mwu_method``, ``mwu_correct``.
+    endpoints : pandas.DataFrame, optional
+        Unused (TTP comes from progression.csv); the signature of every table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy rows ``table3.<chemo|tace>.<group>.n|median|q1|q3|min|max`` and
+        ``table3.<chemo|tace>.p|W``.
+
+    References
+    ----------
+    .. [1] The paper's Methods and Tables (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017), Table 3.
+    .. [2] R Core Team. ``?quantile`` (type 7), ``?wilcox.test``, R 4.2.2.
+
+    Examples
+    --------
+    >>> from analysis import params
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> ds = load_dataset(TESTS / "fixtures" / "mini")
+    >>> v = table3(ds, params.defaults()).set_index("key")["value"]
+    >>> int(v["table3.chemo.group1.n"]), float(v["table3.chemo.group1.median"])
+    (3, 203.0)
     """
     from analysis.study.endpoints import ttp_rows
 
@@ -275,13 +327,48 @@ def table3(ds, params, endpoints=None):
     return _frame(rows)
 
 
-def table4(ds, params, endpoints=None):
-    """Table 4: ΔV and TTP after TACE per group × timing; Mann-Whitney immediate vs after_chemo per group."""
+def table4_sources(ds: Dataset, pp: pd.DataFrame) -> dict:
+    """``{part: (frame, column)}`` of the Table 4 variables: ΔV per patient, TTP per TACE row of progression.csv."""
     from analysis.study.endpoints import ttp_rows
 
-    pp = _pp(ds, endpoints)
     tr = ttp_rows(ds)
-    sources = {"volume_change": (pp, "volume_change"), "ttp": (tr[tr["setting"] == "tace"], "ttp")}
+    return {"volume_change": (pp, "volume_change"), "ttp": (tr[tr["setting"] == "tace"], "ttp")}
+
+
+def table4(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Table 4: ΔV and TTP after TACE per group × timing; Mann-Whitney immediate vs after_chemo per group.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A validated dataset (:func:`analysis.data.load_dataset`).
+    params : dict
+        Analysis parameters: ``quantile_type``, ``mwu_method``, ``mwu_correct``.
+    endpoints : pandas.DataFrame, optional
+        :func:`analysis.study.endpoints.per_patient` of ``ds`` if already computed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy rows ``table4.<group>.<timing>.<volume_change|ttp>.n|median|q1|q3|min|max`` and
+        ``table4.<group>.<volume_change|ttp>.p|W`` (immediate is ``x``).
+
+    References
+    ----------
+    .. [1] The paper's Methods and Tables (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017), Table 4.
+    .. [2] R Core Team. ``?quantile`` (type 7), ``?wilcox.test``, R 4.2.2.
+
+    Examples
+    --------
+    >>> from analysis import params
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> ds = load_dataset(TESTS / "fixtures" / "mini")
+    >>> v = table4(ds, params.defaults()).set_index("key")["value"]
+    >>> round(float(v["table4.group1.immediate.volume_change.median"]), 6)  # S01-S03: -43.5, -7.4, -30.3
+    -30.3
+    """
+    sources = table4_sources(ds, _pp(ds, endpoints))
     rows = []
     for part, label in (("volume_change", "volume change V1 - V0, cm3"),
                         ("ttp", "time to progression after TACE, days")):
@@ -297,7 +384,7 @@ def table4(ds, params, endpoints=None):
     return _frame(rows)
 
 
-def regression(ds, params=None, endpoints=None):
+def regression(ds: Dataset, params=None, endpoints=None):
     """ΔV regressed on the doubling time per group (finite DT only): r2, slope, intercept, p, n.
 
     Also ``doubling_time.<g>.undefined.n``: the group's patients whose doubling time is undefined
@@ -345,7 +432,7 @@ def regression(ds, params=None, endpoints=None):
     return _frame(rows)
 
 
-def recist_counts(ds, params=None, endpoints=None):
+def recist_counts(ds: Dataset, params=None, endpoints=None):
     """RECIST 1.1 response at the first follow-up: counts per group (CR, PR, SD, PD and NE)."""
     pp = _pp(ds, endpoints)
     rows = []
@@ -357,7 +444,7 @@ def recist_counts(ds, params=None, endpoints=None):
     return _frame(rows)
 
 
-def all_tidy(ds, params, endpoints=None):
+def all_tidy(ds: Dataset, params, endpoints=None):
     """Every tidy table in one frame (counts, Tables 1-4, regression, RECIST counts)."""
     import pandas as pd
 
@@ -404,7 +491,7 @@ def _two_group_display(tidy, table, parts, decimals):
     return pd.DataFrame(out)
 
 
-def table1_display(ds, params, endpoints=None):
+def table1_display(ds: Dataset, params, endpoints=None):
     """Table 1 for reading: age as mean ± SD (min-max), categories as n (%), over all patients."""
     import pandas as pd
 
@@ -425,21 +512,21 @@ def table1_display(ds, params, endpoints=None):
     return pd.DataFrame(out)
 
 
-def table2_display(ds, params, endpoints=None):
+def table2_display(ds: Dataset, params, endpoints=None):
     """Table 2 for reading: V0 and V1 per group as "Me [LQ; UQ]", p and the test behind it."""
     return _two_group_display(table2(ds, params, endpoints), "table2",
                               [("before", "tumour volume before TACE 1, cm3"),
                                ("after", "tumour volume after TACE 1, cm3")], params["decimals"])
 
 
-def table3_display(ds, params, endpoints=None):
+def table3_display(ds: Dataset, params, endpoints=None):
     """Table 3 for reading: TTP after chemotherapy and after TACE per group, p and test."""
     return _two_group_display(table3(ds, params, endpoints), "table3",
                               [("chemo", "time to progression after chemotherapy, days"),
                                ("tace", "time to progression after TACE, days")], params["decimals"])
 
 
-def table4_display(ds, params, endpoints=None):
+def table4_display(ds: Dataset, params, endpoints=None):
     """Table 4 for reading: ΔV and TTP per group × timing, p (immediate vs after chemo) and test per group."""
     import pandas as pd
 
@@ -460,7 +547,7 @@ def table4_display(ds, params, endpoints=None):
     return pd.DataFrame(out)
 
 
-def recist_display(ds, params=None, endpoints=None):
+def recist_display(ds: Dataset, params=None, endpoints=None):
     """RECIST 1.1 response at the first follow-up for reading: n (%) per group (% of the group's patients)."""
     import pandas as pd
 
