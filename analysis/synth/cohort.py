@@ -1,8 +1,8 @@
 """The bundled synthetic cohort: patient-level data reconstructed from the article's published aggregates.
 
 It is NOT patient data. ``synthesize(out_dir, seed)`` (``python -m analysis synthesize --out DIR``)
-writes a complete DESIGN §3 dataset (patients, procedures, imaging, progression; datapackage.json with
-``"synthetic": true``) and its DATACARD.md. ``data/synthetic/`` is exactly its output with the default
+writes a complete dataset in the contract of data/schema/datapackage.json (patients, procedures,
+imaging, progression; datapackage.json with ``"synthetic": true``) and its DATACARD.md. ``data/synthetic/`` is exactly its output with the default
 seed (:data:`DEFAULT_SEED` = the ``seed`` parameter of :mod:`analysis.params`).
 
 How it is made
@@ -92,7 +92,7 @@ def _published_rows():
 def load_targets() -> tuple[dict, dict, dict]:
     """(targets, categorical counts, provenance) read from the published values.
 
-    ``targets`` maps a DESIGN §7 key to (value, decimals); ``counts`` maps a published id (without the
+    ``targets`` maps a numbers.json key to (value, decimals); ``counts`` maps a published id (without the
     section prefix where unambiguous) to an integer; ``provenance`` maps a key to (id, printed text).
     """
     rows = _published_rows()
@@ -162,31 +162,29 @@ def _met_all(problem, state, prefix: str) -> bool:
     return all(it.met(a) for t in problem.targets for it, a in zip(t.items, t.fn(state)) if it.key.startswith(prefix))
 
 
-def _search(targets: dict, counts: dict, rng: random.Random) -> dict:
+def _search_ttp(targets: dict, sizes: tuple, rng: random.Random) -> dict:
+    """Search (a): TTP after TACE and after chemotherapy against Tables 3 and 4, then the p-values."""
     from analysis.synth import build as B
-    from analysis.synth.search import anneal, polish, report, total_cost
+    from analysis.synth.search import anneal, polish
 
-    sizes = counts["subgroups"]
-    sub, grp = B.blocks(sizes)
-    n = sum(sizes)
-    t0 = time.perf_counter()
-    immediate = [i for (g, sg), r in sub.items() if sg == "immediate" for i in r]
-    short = set(rng.sample(immediate, counts["mets_to_tace_short"]))
-
-    _say("synthesize: [1/3] time to progression (Tables 3-4)")
     # at least one quartile must be missed: Table 3's group-1 Q3 after TACE contradicts Table 4's
-    # group-1 immediate Q1 and median (proof in analysis/synth_card.py, TTP_G1_CONFLICT)
+    # group-1 immediate Q1 and median (proof in analysis/synth/card.py, TTP_G1_CONFLICT)
     ttp, _ = _multi_start(lambda: B.ttp_problem(targets, sizes, with_p=False),
                           lambda: B.ttp_init(targets, sizes, rng), rng, ITER_TTP, RESTARTS_TTP,
                           good_enough=1.0, **ANNEAL)
     P = B.ttp_problem(targets, sizes)
     ttp = anneal(P, ttp, rng, ITER_P_TTP, t0=0.5, w0=100.0, w1=100.0)
-    ttp = polish(P, ttp, B.ttp_cells(sizes), B.ttp_candidates(sizes), rounds=ROUNDS_P)
-    _say(f"synthesize:   done in {time.perf_counter() - t0:.1f} s")
+    return polish(P, ttp, B.ttp_cells(sizes), B.ttp_candidates(sizes), rounds=ROUNDS_P)
 
-    _say("synthesize: [2/3] volumes, volume change and doubling time (Tables 2 and 4, R²)")
+
+def _search_volume_quartiles(targets: dict, sizes: tuple, short: set, grp: dict, rng: random.Random,
+                             t0: float) -> dict:
+    """Search (b) step 1: group and subgroup quartiles of V0, V1 and V1 - V0, group by group."""
+    from analysis.synth import build as B
+    from analysis.synth.search import anneal
+
     vol = B.volume_init(targets, sizes, short, rng)
-    for g in ("group1", "group2"):  # (a) group and subgroup quartiles of V0, V1 and V1 - V0
+    for g in ("group1", "group2"):
         make = lambda: B.volume_problem(targets, sizes, short, False, False, only=g)  # noqa: E731
         start = B.volume_milp_start(targets, sizes, g, vol)
         if start is not None:  # exact programme gives the pairing; annealing spreads ties and snaps to grid
@@ -199,14 +197,24 @@ def _search(targets: dict, counts: dict, rng: random.Random) -> dict:
                 vol[k][i] = part[k][i]
         _say(f"synthesize:   {g}: {'exact programme + ' if start is not None else ''}annealing "
              f"({time.perf_counter() - t0:.1f} s)")
-    # (b) Mann-Whitney p-values, every quartile held (weight 100)
+    return vol
+
+
+def _search_volumes(targets: dict, sizes: tuple, short: set, rng: random.Random, t0: float) -> dict:
+    """Search (b): volumes and exam days against Tables 2 and 4, then the p-values, then the R²."""
+    from analysis.synth import build as B
+    from analysis.synth.search import anneal, polish, report
+
+    _, grp = B.blocks(sizes)
+    vol = _search_volume_quartiles(targets, sizes, short, grp, rng, t0)
+    # Mann-Whitney p-values, every quartile held (weight 100)
     P = B.volume_problem(targets, sizes, short, with_r2=False, after_pull=B.P_PULL_OFF_LATTICE)
     vol = anneal(P, vol, rng, ITER_P, t0=0.5, w0=100.0, w1=100.0)
     vol = polish(P, vol, B.volume_cells(sizes), B.volume_candidates, rounds=ROUNDS_P)
     _say(f"synthesize:   p-values: {[(k, round(a, 4)) for k, v, a, m in report(P, vol) if k.endswith('.p')]}")
-    # (c) R² of V1 - V0 on the doubling time: annealing, then fine coordinate descent
+    # R² of V1 - V0 on the doubling time: annealing, then fine coordinate descent
     # first with the exam days alone (they move neither a quartile nor a p-value), then with every cell
-    # the p-values placed by (b) are held (Table 2 before, Table 4 volume changes): the R² may not undo them
+    # the p-values placed above are held (Table 2 before, Table 4 volume changes): the R² may not undo them
     hold = {k: a for k, v, a, m in report(P, vol) if k in HOLD_P}
     P = B.volume_problem(targets, sizes, short, hold=hold, after_pull=AFTER_PULL_R2)
     day_cells = [c for c in B.volume_cells(sizes) if c[0] in ("pre", "fu")]
@@ -218,6 +226,27 @@ def _search(targets: dict, counts: dict, rng: random.Random) -> dict:
             vol = polish(P, vol, B.volume_cells(sizes), B.volume_candidates, rounds=ROUNDS_R2_POLISH)
         if _met_all(P, vol, "regression."):
             break
+    return vol
+
+
+def _search(targets: dict, counts: dict, rng: random.Random) -> dict:
+    """The three seeded searches (TTP, volumes, ages); returns the per-patient values they found."""
+    from analysis.synth import build as B
+    from analysis.synth.search import anneal
+
+    sizes = counts["subgroups"]
+    sub, grp = B.blocks(sizes)
+    n = sum(sizes)
+    t0 = time.perf_counter()
+    immediate = [i for (g, sg), r in sub.items() if sg == "immediate" for i in r]
+    short = set(rng.sample(immediate, counts["mets_to_tace_short"]))
+
+    _say("synthesize: [1/3] time to progression (Tables 3-4)")
+    ttp = _search_ttp(targets, sizes, rng)
+    _say(f"synthesize:   done in {time.perf_counter() - t0:.1f} s")
+
+    _say("synthesize: [2/3] volumes, volume change and doubling time (Tables 2 and 4, R²)")
+    vol = _search_volumes(targets, sizes, short, rng, t0)
     _say(f"synthesize:   done in {time.perf_counter() - t0:.1f} s")
 
     _say("synthesize: [3/3] ages (Table 1)")
@@ -270,29 +299,30 @@ def _recist_sums(rng, s0: int, category: str) -> int:
     raise AssertionError("no diameter sum found")
 
 
-def _build(sol: dict, counts: dict, rng: random.Random) -> dict[str, list[dict]]:
-    from analysis.synth import build as B
-
-    sizes = sol["sizes"]
-    sub, grp = B.blocks(sizes)
-    n = sum(sizes)
-    group_of = {i: (1 if g == "group1" else 2) for g, r in grp.items() for i in r}
-    timing_of = {i: sg for (g, sg), r in sub.items() for i in r}
-
+def _composition(sol: dict, counts: dict, grp: dict, n: int, rng: random.Random) -> dict:
+    """Pseudonyms, categorical characteristics (exact counts) and the shuffled ages, in the generator's order."""
     # pseudonyms: SYN-01.. in a seeded random order (so the order of rows says nothing about the group)
     order = list(range(1, n + 1))
     rng.shuffle(order)
-    pid = {i: f"SYN-{order[i]:02d}" for i in range(n)}
-
-    # categorical composition (exact counts)
-    t_stage = _deal(rng, n, counts["t_stage"], rest="TX")
-    site = _deal(rng, n, counts["primary_site"], rest="unknown")
-    dist = _deal(rng, n, counts["liver_distribution"], rest="solitary")
-    resected = _deal(rng, n, {"true": counts["primary_resected"]}, rest="false")
+    c = {"pid": {i: f"SYN-{order[i]:02d}" for i in range(n)},
+         "t_stage": _deal(rng, n, counts["t_stage"], rest="TX"),
+         "site": _deal(rng, n, counts["primary_site"], rest="unknown"),
+         "dist": _deal(rng, n, counts["liver_distribution"], rest="solitary"),
+         "resected": _deal(rng, n, {"true": counts["primary_resected"]}, rest="false")}
     ages = list(sol["age"])
     rng.shuffle(ages)
+    c["ages"] = ages
+    c["recist"] = _recist_categories(sol, grp)
+    # extrahepatic disease: never for the complete responder (non-target disease would block CR)
+    others = [i for i in range(n) if c["recist"][i] != "CR"]
+    c["extra"] = set(rng.sample(others, counts["extrahepatic"]))
+    c["dx"] = _dx_days(counts, grp, rng)
+    c["extra_tace"] = _repeat_tace(sol, counts, grp, n, rng)
+    return c
 
-    # RECIST category at the first follow-up: most shrinkage (V1/V0) -> CR, then PR, SD; PD = most growth
+
+def _recist_categories(sol: dict, grp: dict) -> dict[int, str]:
+    """RECIST category at the first follow-up: most shrinkage (V1/V0) -> CR, then PR, SD; PD = most growth."""
     recist = {}
     for g, r in grp.items():
         want = T.RECIST_CHOICE[g]
@@ -301,19 +331,22 @@ def _build(sol: dict, counts: dict, rng: random.Random) -> dict[str, list[dict]]
         cats += ["SD"] * (len(idx) - len(cats) - want["PD"]) + ["PD"] * want["PD"]
         for i, c in zip(idx, cats):
             recist[i] = c
-    # extrahepatic disease: never for the complete responder (non-target disease would block CR)
-    others = [i for i in range(n) if recist[i] != "CR"]
-    extra = set(rng.sample(others, counts["extrahepatic"]))
+    return recist
 
-    # group 2: days from diagnosis of the primary to liver metastases, by Table 1 category
+
+def _dx_days(counts: dict, grp: dict, rng: random.Random) -> dict[int, int]:
+    """Days from diagnosis of the primary to liver metastases: 0 in group 1, by Table 1 category in group 2."""
     g2 = list(grp["group2"])
     cats = _deal(rng, len(g2), counts["dx_to_mets"])
     spans = {"lt_6_months": (30, 180), "6m_to_1_5y": (190, 540), "1_5y_to_6y": (560, 2150)}
     dx = {i: 0 for i in grp["group1"]}
     for i, c in zip(g2, cats):
         dx[i] = rng.randint(*spans[c])
+    return dx
 
-    # repeat TACE: which patients, how many extra procedures (2-4 procedures each)
+
+def _repeat_tace(sol: dict, counts: dict, grp: dict, n: int, rng: random.Random) -> dict[int, int]:
+    """Repeat TACE: which patients and how many extra procedures (2-4 procedures each)."""
     n_repeat = counts["n.tace"] - n
     repeaters = []
     for g, key in (("group1", "repeat.group1"), ("group2", "repeat.group2")):
@@ -326,118 +359,162 @@ def _build(sol: dict, counts: dict, rng: random.Random) -> dict[str, list[dict]]
         if extra_tace[i] < 3:
             extra_tace[i] += 1
             left -= 1
+    return extra_tace
 
-    patients, procedures, imaging, progression = [], [], [], []
-    for i in range(n):
-        P = pid[i]
-        timing = timing_of[i]
-        pre, fu, tt = sol["pre"][i], sol["fu"][i], sol["tt"][i]
-        v0, v1 = sol["v0"][i], sol["v1"][i]  # hundredths of cm3
-        liver = rng.randint(max(11000, 3 * max(v0, v1) // 10), 23000)  # tenths of cm3, >= 3 x tumour
-        cap = min(liver * 4, int(1.5 * max(v0, v1)))  # later exams: hundredths of cm3, < 40 % of the liver
-        modality = "MRI" if rng.random() < 0.4 else "CT"
-        s0 = max(15, min(220, int(round(10 * (6 * v0 / 100 / math.pi) ** (1 / 3) * rng.uniform(1.2, 1.9)))))
-        nontarget = "non_cr_non_pd" if i in extra else "absent"
-        exams = []  # (day, volume hundredths, sum mm, new lesions, nontarget)
 
-        def exam(day, vol, s, new=False, nt=nontarget):
-            exams.append((day, max(1, min(int(vol), cap if day > tace1 + fu else int(vol))), s, new, nt))
+class _Exams:
+    """One patient's exams as (day, volume in hundredths of cm3, sum mm, new lesions, non-target status)."""
 
-        # before the first TACE
-        if i in sol["short"]:
-            tace1 = pre                      # "<2 weeks": the detection exam is the baseline
-            exam(0, v0, s0)
-        elif timing == "immediate":           # TACE without chemotherapy, after a work-up > 3 months
-            tace1 = rng.randint(100, 160)
-            first = int(v0 * rng.uniform(0.80, 0.95))
-            exam(0, first, int(round(s0 * (first / v0) ** (1 / 3))))
-            for d in _exam_days(0, tace1 - pre, rng)[:-1]:
-                frac = d / (tace1 - pre)
-                vv = int(first + frac * (v0 - first))
-                exam(d, vv, int(round(s0 * (vv / v0) ** (1 / 3))))
-            exam(tace1 - pre, v0, s0)
-        else:                                 # chemotherapy until progression, then TACE
-            tc = sol["tc"][i]
-            start = rng.randint(7, 35)
-            start = max(start, 100 - tc - pre)
-            end = start + tc                   # progression on chemotherapy = the baseline exam
-            tace1 = end + pre
-            first = int(v0 * rng.uniform(0.55, 0.80))
-            exam(0, first, int(round(s0 * (first / v0) ** (1 / 3))))
-            for d in _exam_days(0, end, rng, last_min=14)[:-1]:
-                frac = d / end
-                vv = int(first + frac * (0.9 * v0 - first))
-                exam(d, vv, int(round(s0 * (vv / v0) ** (1 / 3))))
-            exam(end, v0, s0)
-            progression.append({"patient_id": P, "setting": "chemo", "start_day": start, "end_day": end,
-                                 "progressed": True})
+    def __init__(self, cap: int, fu: int, nontarget: str):
+        self.cap, self.fu, self.nontarget = cap, fu, nontarget
+        self.tace1 = None  # day of the first TACE; set before the first exam is added
+        self.rows = []
 
-        # first TACE, first follow-up (V1) and the exams up to progression after TACE
-        cat = recist[i]
-        s1 = _recist_sums(rng, s0, cat)
-        nt1 = "absent" if cat == "CR" else nontarget
-        exam(tace1 + fu, v1, s1, new=(cat == "PD"), nt=nt1)
-        prog_day = tace1 + tt
-        later = _exam_days(tace1 + fu, prog_day, rng)
-        nadir = v1
-        for d in later:
-            if d == prog_day:
-                vv = int(nadir * rng.uniform(1.25, 1.6)) + 50
-                sv = max(10, int(round(max(s1, 10) * (vv / max(nadir, 1)) ** (1 / 3))))
-                exam(d, vv, sv, new=rng.random() < 0.5)
-            else:
-                vv = int(nadir * rng.uniform(0.92, 1.08))
-                sv = 0 if cat == "CR" else int(round(s1 * (vv / nadir) ** (1 / 3)))
-                exam(d, vv, sv, nt=nt1)
-        progression.append({"patient_id": P, "setting": "tace", "start_day": tace1, "end_day": prog_day,
+    def add(self, day, vol, s, new=False, nt=None):
+        """Add an exam; after the first follow-up the volume is capped (tumour below the liver volume)."""
+        nt = self.nontarget if nt is None else nt
+        self.rows.append((day, max(1, min(int(vol), self.cap if day > self.tace1 + self.fu else int(vol))), s, new,
+                          nt))
+
+
+def _before_tace(i: int, sol: dict, timing: str, ex: _Exams, s0: int, rng: random.Random, pid: str,
+                 progression: list) -> int:
+    """Exams before the first TACE (and the progression on chemotherapy); returns the day of the first TACE."""
+    pre, v0 = sol["pre"][i], sol["v0"][i]
+    if i in sol["short"]:
+        ex.tace1 = pre                       # "<2 weeks": the detection exam is the baseline
+        ex.add(0, v0, s0)
+    elif timing == "immediate":           # TACE without chemotherapy, after a work-up > 3 months
+        ex.tace1 = tace1 = rng.randint(100, 160)
+        first = int(v0 * rng.uniform(0.80, 0.95))
+        ex.add(0, first, int(round(s0 * (first / v0) ** (1 / 3))))
+        for d in _exam_days(0, tace1 - pre, rng)[:-1]:
+            frac = d / (tace1 - pre)
+            vv = int(first + frac * (v0 - first))
+            ex.add(d, vv, int(round(s0 * (vv / v0) ** (1 / 3))))
+        ex.add(tace1 - pre, v0, s0)
+    else:                                 # chemotherapy until progression, then TACE
+        tc = sol["tc"][i]
+        start = rng.randint(7, 35)
+        start = max(start, 100 - tc - pre)
+        end = start + tc                   # progression on chemotherapy = the baseline exam
+        ex.tace1 = end + pre
+        first = int(v0 * rng.uniform(0.55, 0.80))
+        ex.add(0, first, int(round(s0 * (first / v0) ** (1 / 3))))
+        for d in _exam_days(0, end, rng, last_min=14)[:-1]:
+            frac = d / end
+            vv = int(first + frac * (0.9 * v0 - first))
+            ex.add(d, vv, int(round(s0 * (vv / v0) ** (1 / 3))))
+        ex.add(end, v0, s0)
+        progression.append({"patient_id": pid, "setting": "chemo", "start_day": start, "end_day": end,
                             "progressed": True})
+    return ex.tace1
 
-        # repeat TACE after progression, then follow-up to the end of observation
-        taces = [tace1]
-        last_vol, last_sum, day = exams[-1][1], max(exams[-1][2], 10), prog_day
-        for _ in range(extra_tace.get(i, 0)):
-            t = day + rng.randint(14, 35)
-            taces.append(t)
-            d1 = t + rng.randint(50, 63)
-            last_vol = int(last_vol * rng.uniform(0.55, 0.85))
-            last_sum = int(round(last_sum * rng.uniform(0.75, 0.95)))
-            exam(d1, last_vol, last_sum)
-            grow_at = d1 + rng.randint(140, 260)
-            for d in _exam_days(d1, grow_at, rng):
-                if d == grow_at:
-                    last_vol = int(last_vol * rng.uniform(1.25, 1.5))
-                    last_sum = int(round(last_sum * (1.25 ** (1 / 3))))
-                else:
-                    last_vol = int(last_vol * rng.uniform(0.95, 1.05))
-                exam(d, last_vol, last_sum)
-            day = grow_at
-        end = max(day + rng.randint(60, 200), tace1 + rng.randint(548, 1200))
-        end = min(end, max(day + 60, tace1 + 1825))
-        for d in _exam_days(exams[-1][0], end, rng):
-            last_vol = int(last_vol * rng.uniform(0.97, 1.12))
-            exam(d, last_vol, int(round(last_sum * rng.uniform(0.97, 1.05))))
 
-        for k, t in enumerate(taces, start=1):
-            procedures.append({"patient_id": P, "tace_number": k, "day": t, "drug": "irinotecan",
-                               "dose_mg": 100, "bead_min_um": 200, "bead_max_um": 400, "adverse_event_grade": 0})
-        for day, vol, s, new, nt in sorted(exams):
-            lv = liver + rng.randint(-300, 300)
-            imaging.append({"patient_id": P, "day": day, "modality": modality if rng.random() < 0.9 else
-                            ("CT" if modality == "MRI" else "MRI"),
-                            "tumor_volume_cm3": f"{vol / 100:.2f}", "liver_volume_cm3": f"{lv / 10:.1f}",
-                            "sum_diameters_mm": s, "new_lesions": new, "nontarget_status": nt})
-        sex = "M" if site[i] == "prostate" else rng.choice(("F", "M"))
-        patients.append({
-            "patient_id": P, "group": group_of[i], "tace_timing": timing, "age_at_tace": f"{ages[i] / 10:.1f}",
-            "sex": sex, "primary_site": site[i], "t_stage": t_stage[i], "primary_resected": resected[i] == "true",
-            "liver_distribution": dist[i], "extrahepatic_disease": i in extra, "days_dx_to_liver_mets": dx[i],
-            "days_liver_mets_to_tace": tace1,
-        })
+def _after_tace(i: int, sol: dict, cat: str, ex: _Exams, s0: int, rng: random.Random) -> int:
+    """First follow-up (V1) and the exams up to progression after the first TACE; returns the progression day."""
+    tace1 = ex.tace1
+    s1 = _recist_sums(rng, s0, cat)
+    nt1 = "absent" if cat == "CR" else ex.nontarget
+    ex.add(tace1 + sol["fu"][i], sol["v1"][i], s1, new=(cat == "PD"), nt=nt1)
+    prog_day = tace1 + sol["tt"][i]
+    later = _exam_days(tace1 + sol["fu"][i], prog_day, rng)
+    nadir = sol["v1"][i]
+    for d in later:
+        if d == prog_day:
+            vv = int(nadir * rng.uniform(1.25, 1.6)) + 50
+            sv = max(10, int(round(max(s1, 10) * (vv / max(nadir, 1)) ** (1 / 3))))
+            ex.add(d, vv, sv, new=rng.random() < 0.5)
+        else:
+            vv = int(nadir * rng.uniform(0.92, 1.08))
+            sv = 0 if cat == "CR" else int(round(s1 * (vv / nadir) ** (1 / 3)))
+            ex.add(d, vv, sv, nt=nt1)
+    return prog_day
+
+
+def _repeats_and_follow_up(ex: _Exams, n_extra: int, prog_day: int, rng: random.Random) -> list[int]:
+    """Repeat TACE after progression, then follow-up to the end of observation; returns the TACE days."""
+    tace1 = ex.tace1
+    taces = [tace1]
+    last_vol, last_sum, day = ex.rows[-1][1], max(ex.rows[-1][2], 10), prog_day
+    for _ in range(n_extra):
+        t = day + rng.randint(14, 35)
+        taces.append(t)
+        d1 = t + rng.randint(50, 63)
+        last_vol = int(last_vol * rng.uniform(0.55, 0.85))
+        last_sum = int(round(last_sum * rng.uniform(0.75, 0.95)))
+        ex.add(d1, last_vol, last_sum)
+        grow_at = d1 + rng.randint(140, 260)
+        for d in _exam_days(d1, grow_at, rng):
+            if d == grow_at:
+                last_vol = int(last_vol * rng.uniform(1.25, 1.5))
+                last_sum = int(round(last_sum * (1.25 ** (1 / 3))))
+            else:
+                last_vol = int(last_vol * rng.uniform(0.95, 1.05))
+            ex.add(d, last_vol, last_sum)
+        day = grow_at
+    end = max(day + rng.randint(60, 200), tace1 + rng.randint(548, 1200))
+    end = min(end, max(day + 60, tace1 + 1825))
+    for d in _exam_days(ex.rows[-1][0], end, rng):
+        last_vol = int(last_vol * rng.uniform(0.97, 1.12))
+        ex.add(d, last_vol, int(round(last_sum * rng.uniform(0.97, 1.05))))
+    return taces
+
+
+def _patient(i: int, sol: dict, c: dict, group: int, timing: str, rng: random.Random, out: dict) -> None:
+    """Append patient ``i``'s rows (patient, procedures, exams, progression) to the lists in ``out``."""
+    P = c["pid"][i]
+    v0, v1 = sol["v0"][i], sol["v1"][i]  # hundredths of cm3
+    liver = rng.randint(max(11000, 3 * max(v0, v1) // 10), 23000)  # tenths of cm3, >= 3 x tumour
+    cap = min(liver * 4, int(1.5 * max(v0, v1)))  # later exams: hundredths of cm3, < 40 % of the liver
+    modality = "MRI" if rng.random() < 0.4 else "CT"
+    s0 = max(15, min(220, int(round(10 * (6 * v0 / 100 / math.pi) ** (1 / 3) * rng.uniform(1.2, 1.9)))))
+    ex = _Exams(cap, sol["fu"][i], "non_cr_non_pd" if i in c["extra"] else "absent")
+    tace1 = _before_tace(i, sol, timing, ex, s0, rng, P, out["progression"])
+    prog_day = _after_tace(i, sol, c["recist"][i], ex, s0, rng)
+    out["progression"].append({"patient_id": P, "setting": "tace", "start_day": tace1, "end_day": prog_day,
+                               "progressed": True})
+    taces = _repeats_and_follow_up(ex, c["extra_tace"].get(i, 0), prog_day, rng)
+    for k, t in enumerate(taces, start=1):
+        out["procedures"].append({"patient_id": P, "tace_number": k, "day": t, "drug": "irinotecan",
+                                  "dose_mg": 100, "bead_min_um": 200, "bead_max_um": 400, "adverse_event_grade": 0})
+    for day, vol, s, new, nt in sorted(ex.rows):
+        lv = liver + rng.randint(-300, 300)
+        out["imaging"].append({"patient_id": P, "day": day, "modality": modality if rng.random() < 0.9 else
+                               ("CT" if modality == "MRI" else "MRI"),
+                               "tumor_volume_cm3": f"{vol / 100:.2f}", "liver_volume_cm3": f"{lv / 10:.1f}",
+                               "sum_diameters_mm": s, "new_lesions": new, "nontarget_status": nt})
+    site = c["site"][i]
+    sex = "M" if site == "prostate" else rng.choice(("F", "M"))
+    out["patients"].append({
+        "patient_id": P, "group": group, "tace_timing": timing, "age_at_tace": f"{c['ages'][i] / 10:.1f}",
+        "sex": sex, "primary_site": site, "t_stage": c["t_stage"][i],
+        "primary_resected": c["resected"][i] == "true", "liver_distribution": c["dist"][i],
+        "extrahepatic_disease": i in c["extra"], "days_dx_to_liver_mets": c["dx"][i],
+        "days_liver_mets_to_tace": tace1,
+    })
+
+
+def _build(sol: dict, counts: dict, rng: random.Random) -> dict[str, tuple]:
+    """The four tables of the cohort from the searched values ``sol``, the rest drawn from ``rng``."""
+    from analysis.synth import build as B
+
+    sizes = sol["sizes"]
+    sub, grp = B.blocks(sizes)
+    n = sum(sizes)
+    group_of = {i: (1 if g == "group1" else 2) for g, r in grp.items() for i in r}
+    timing_of = {i: sg for (g, sg), r in sub.items() for i in r}
+    c = _composition(sol, counts, grp, n, rng)
+    out = {"patients": [], "procedures": [], "imaging": [], "progression": []}
+    for i in range(n):
+        _patient(i, sol, c, group_of[i], timing_of[i], rng, out)
     return {
-        "patients.csv": (PATIENT_COLUMNS, sorted(patients, key=lambda r: r["patient_id"])),
-        "procedures.csv": (PROCEDURE_COLUMNS, sorted(procedures, key=lambda r: (r["patient_id"], r["tace_number"]))),
-        "imaging.csv": (IMAGING_COLUMNS, sorted(imaging, key=lambda r: (r["patient_id"], r["day"]))),
-        "progression.csv": (PROGRESSION_COLUMNS, sorted(progression, key=lambda r: (r["patient_id"], r["setting"]))),
+        "patients.csv": (PATIENT_COLUMNS, sorted(out["patients"], key=lambda r: r["patient_id"])),
+        "procedures.csv": (PROCEDURE_COLUMNS, sorted(out["procedures"],
+                                                     key=lambda r: (r["patient_id"], r["tace_number"]))),
+        "imaging.csv": (IMAGING_COLUMNS, sorted(out["imaging"], key=lambda r: (r["patient_id"], r["day"]))),
+        "progression.csv": (PROGRESSION_COLUMNS, sorted(out["progression"],
+                                                        key=lambda r: (r["patient_id"], r["setting"]))),
     }
 
 
