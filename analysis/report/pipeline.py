@@ -8,7 +8,7 @@
 2. The dataset is validated (:func:`analysis.data.load_dataset`: every problem listed, exit 1,
    nothing written, no notebook run; the notebook runners, which start their kernels meanwhile, are
    shut down).
-3. Everything is computed once in-process (:func:`analysis.report.results.compute`): OUT/numbers.json
+3. Everything is computed once in-process (:func:`analysis.report.bundle.compute`): OUT/numbers.json
    (identical to ``python -m analysis numbers``), OUT/tables (CSV + Markdown), OUT/comparison.csv.
    The figures (PNG + SVG) and the publication audit are made meanwhile in two helper processes.
    All of it is cached, so the notebook kernels load it instead of recomputing it.
@@ -45,11 +45,11 @@ import time
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analysis.data import Dataset
 from analysis.errors import UserError
 from analysis.paths import NOTEBOOKS
+from analysis.report import bundle
 from analysis.report import results as R
 from analysis.report.kernels import KERNEL, KERNEL_LOG, check_kernel, default_jobs, helper_pool, runner_pool
 from analysis.report.notebooks import (ALL_NEEDS, check_params, declared_parameters, notebook_needs,
@@ -58,6 +58,9 @@ from analysis.report.publish import OUT_ENTRIES, copy_previous, safe_out, swap, 
 from analysis.report.refresh import default_data_dir, refresh_notebooks
 from analysis.report.run_keys import MANIFEST, content_hash, notebook_key, read_manifest
 from analysis.report.runner import NotebookFailed, progress, run_notebook
+
+if TYPE_CHECKING:
+    from analysis.data import Dataset
 
 #: names callers import from here (the command line, the tests, the benchmark)
 __all__ = ["ALL_NEEDS", "KERNEL", "NOTEBOOKS", "NotebookFailed", "check_params", "declared_parameters",
@@ -80,7 +83,7 @@ def _audit(code: str, force: bool = False):
 
 def _render_figures(ds: Dataset, pp, key: str) -> dict:
     """Pool task: every figure as PNG and SVG bytes, stored in the results cache under ``key``."""
-    figs = R.compute_figures(ds=ds, per_patient_frame=pp)
+    figs = bundle.compute_figures(ds=ds, per_patient_frame=pp)
     R.store(figs, key, "figures")
     return figs
 
@@ -194,7 +197,7 @@ def _release(run: _Run) -> None:
 def _start_overview(run: _Run, ds: Dataset) -> Any:
     """The data overview first (all notebook 00 shows); the notebooks needing only it start."""
     run.res = R.load(run.rkey) if not run.force else None
-    overview = run.res.overview if run.res is not None else R.compute_overview(run.data_dir, ds=ds)
+    overview = run.res.overview if run.res is not None else bundle.compute_overview(run.data_dir, ds=ds)
     R.store(overview, R.results_key(run.data_dir, None, code=run.code), "overview")
     run.ready = {"overview"}
     run.needs = {p.name: notebook_needs(p) for p in run.todo}
@@ -242,7 +245,7 @@ def _compute(run: _Run, ds: Dataset) -> None:
     pp = per_patient(ds)
     _start_helpers(run, ds, pp)
     if run.res is None:
-        run.res = R.compute(run.data_dir, run.params, ds=ds, key=run.rkey, per_patient_frame=pp, overview=overview)
+        run.res = bundle.compute(run.data_dir, run.params, run.rkey, ds=ds, per_patient_frame=pp, overview=overview)
         R.store(run.res, run.rkey)
     run.ready.add("results")
     run.ready.update(what for what, value in (("figures", run.figs), ("audit", run.audit)) if value is not None)
