@@ -354,7 +354,7 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
 
     Parameters
     ----------
-    data_dir, out_dir : path
+    data_dir, out_dir : str or Path
         Dataset folder (contract: data/schema/datapackage.json) and output folder (layout: the
         README's section on outputs).
     params : dict, optional
@@ -380,6 +380,27 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
         The dataset breaks the contract (every problem listed; nothing written).
     NotebookFailed
         A notebook raised: names it and the cell; the previous OUT is untouched.
+
+    References
+    ----------
+    The output layout and the dataset contract: README, "Commands" and "Your own data: the dataset
+    contract"; notebooks executed with papermill (https://papermill.readthedocs.io).
+
+    Examples
+    --------
+    The whole run (about a minute on the bundled cohort):
+
+    >>> reproduce("data/synthetic", "reports/synthetic")  # doctest: +SKIP
+    reproduce: data/synthetic -> reports/synthetic (9 notebooks)
+    ...
+
+    Parameters are checked before anything starts or is written:
+
+    >>> from analysis.paths import TESTS
+    >>> reproduce(TESTS / "fixtures" / "mini", "reports/mini", {"nope": 1})
+    Traceback (most recent call last):
+    ...
+    analysis.errors.UsageError: unknown parameter 'nope' (known parameters: ...)
     """
     run = _plan(data_dir, out_dir, params, force, reuse_kernel)
     manifest = read_manifest(run.out)

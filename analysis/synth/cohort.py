@@ -561,6 +561,24 @@ def synthesize(out_dir: Path | str, seed: int | None = None) -> Path:
     -------
     Path
         ``out_dir``.
+
+    References
+    ----------
+    The published aggregates in data/published/published.csv (the article's Tables 1-4, Figure 1 and
+    text); R's type-7 quantiles and ``wilcox.test`` define what "met" means (see DATACARD.md).
+
+    Examples
+    --------
+    The whole cohort (about a minute; the same seed gives the same bytes as data/synthetic/):
+
+    >>> synthesize("/tmp/cohort")  # doctest: +SKIP
+    PosixPath('/tmp/cohort')
+
+    What the search aims at is read from the published values first:
+
+    >>> targets, counts, provenance = load_targets()
+    >>> counts["subgroups"], counts["n.tace"], default_seed()
+    ((7, 8, 9, 10), 52, 20221027)
     """
     from analysis.synth.card import datacard
 
