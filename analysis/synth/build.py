@@ -19,7 +19,7 @@ P_PULL_OFF_LATTICE = 0.05
 HOLD_WEIGHT = 1.0  # a held p-value (see volume_problem) outranks the R² (R2_WEIGHT)
 V0_MIN, V1_MIN, V_MAX = 300, 100, 45000  # hundredths of cm3: 3 cm3, 1 cm3, 450 cm3
 R2_WEIGHT = 0.5  # a table quartile outranks the R² (text), which outranks a p-value
-R2_PULL = 20.0   # and the R²'s guiding distance outweighs the p-values' (see synth_search.P_DISTANCE)
+R2_PULL = 20.0   # and the R²'s guiding distance outweighs the p-values' (see analysis.synth.search.P_DISTANCE)
 LN2 = math.log(2)
 
 
