@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DATA_DIR")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled cohort's seed)")
 
-    p = sub.add_parser("notebooks", help="re-execute the committed notebooks in place (outputs on the synthetic cohort)")
+    p = sub.add_parser("notebooks",
+                       help="re-execute the committed notebooks in place (outputs on the synthetic cohort)")
 
     p = sub.add_parser("datadict", help="print the data dictionary (Markdown) generated from the schema")
 

@@ -16,12 +16,12 @@ import nbformat
 import pytest
 
 from analysis.report import kernels, pipeline
+from analysis.report import results as _results
 from analysis.errors import UsageError, UserError
 from analysis.paths import ROOT, TESTS
 from conftest import MACHINE_PATH_PREFIXES
 
 MINI = TESTS / "fixtures" / "mini"
-from analysis.report import results as _results  # noqa: E402
 
 _REAL_CODE_HASH = _results.code_hash
 MINI_REL = MINI.relative_to(ROOT)
@@ -342,7 +342,7 @@ def test_notebooks_run_in_a_reused_kernel_equal_a_fresh_kernel_run(first_run, tm
         assert st["ok"], st
         fresh = json.loads((tmp_path / name).read_text())
         reused = json.loads((out / "notebooks" / name).read_text())
-        strip = lambda nb: [(c.get("execution_count"), c.get("outputs")) for c in nb["cells"]]  # noqa: E731
+        strip = lambda nb: [(c.get("execution_count"), c.get("outputs")) for c in nb["cells"]]  # noqa: E731 -- a one-line projection
         assert strip(fresh) == strip(reused), name
 
 

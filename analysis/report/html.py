@@ -49,7 +49,8 @@ def index_html(out_dir: Path, res: Results, notebooks: list[str], figures: list[
              f"<style>{_CSS}</style>\n</head>\n<body>\n<h1>{_e(title)}</h1>"]
     if res.is_synthetic:
         parts.append(f'<p class="warn"><strong>Synthetic data.</strong> Dataset <code>{_e(res.dataset_name)}</code> '
-                     "is declared synthetic (its datapackage.json says so): invented or reconstructed from the published "
+                     "is declared synthetic (its datapackage.json says so): invented or reconstructed from the "
+                     "published "
                      "aggregates, not patient data. Agreement with the paper then shows only that the "
                      "reconstruction matches the published numbers.</p>")
     else:

@@ -240,8 +240,8 @@ def _compute(run: _Run, ds: Dataset) -> None:
     if run.todo:
         # Figures and audit run in helper processes forked once the statistics stack is loaded
         # (the regression line and the audit need it), so that neither imports it again.
-        import scipy.stats  # noqa: F401
-        import statsmodels.api  # noqa: F401
+        import scipy.stats  # noqa: F401 -- loaded before the helpers fork, so they inherit it
+        import statsmodels.api  # noqa: F401 -- likewise
     pp = per_patient(ds)
     _start_helpers(run, ds, pp)
     if run.res is None:

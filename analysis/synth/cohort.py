@@ -2,7 +2,8 @@
 
 It is NOT patient data. ``synthesize(out_dir, seed)`` (``python -m analysis synthesize --out DIR``)
 writes a complete dataset in the contract of data/schema/datapackage.json (patients, procedures,
-imaging, progression; datapackage.json with ``"synthetic": true``) and its DATACARD.md. ``data/synthetic/`` is exactly its output with the default
+imaging, progression; datapackage.json with ``"synthetic": true``) and its DATACARD.md. ``data/synthetic/``
+is exactly its output with the default
 seed (:data:`DEFAULT_SEED` = the ``seed`` parameter of :mod:`analysis.params`).
 
 How it is made
@@ -29,7 +30,6 @@ How it is made
 from __future__ import annotations
 
 import json
-import math
 import random
 import sys
 import time
@@ -139,7 +139,7 @@ def _multi_start(make, init, rng, iters, restarts, good_enough=0.0, **kw):
     from analysis.synth.search import anneal, total_cost
 
     best, best_cost = None, None
-    for k in range(restarts):
+    for _ in range(restarts):
         P = make()
         st = anneal(P, init(), rng, iters, **kw)
         c = total_cost(P, st)
@@ -178,7 +178,7 @@ def _search_volume_quartiles(targets: dict, sizes: tuple, short: set, grp: dict,
 
     vol = B.volume_init(targets, sizes, short, rng)
     for g in ("group1", "group2"):
-        make = lambda: B.volume_problem(targets, sizes, short, False, False, only=g)  # noqa: E731
+        make = lambda g=g: B.volume_problem(targets, sizes, short, False, False, only=g)  # noqa: E731 -- a named step
         start = B.volume_milp_start(targets, sizes, g, vol)
         if start is not None:  # exact programme gives the pairing; annealing spreads ties and snaps to grid
             part = anneal(make(), start, rng, ITER_SPREAD, t0=3.0, w0=100.0, w1=100.0)
