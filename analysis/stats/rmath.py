@@ -13,6 +13,7 @@ import math
 import sys
 import warnings
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 
@@ -21,45 +22,138 @@ TOL_ROOT = 1e-4
 _DBL_EPS = sys.float_info.epsilon
 _DBL_MAX = sys.float_info.max
 
-__all__ = ["TOL_ROOT", "psignrank", "pwilcox", "qnorm", "qsignrank", "qwilcox", "uniroot"]
+__all__ = [
+    "TOL_ROOT",
+    "psignrank",
+    "pwilcox",
+    "qnorm",
+    "qsignrank",
+    "qwilcox",
+    "signrank_null_counts",
+    "uniroot",
+    "wilcox_null_counts",
+]
 
 
 # ----------------------------------------------------------------------------------------------
 # R's nmath: exact null distributions of V and W, and their quantiles
 
 
-def _signrank_counts(n: int) -> np.ndarray:
-    """Number of subsets of {1..n} with each sum 0..n(n+1)/2 (R ``csignrank``), as float."""
+@cache
+def signrank_null_counts(n: int) -> tuple[int, ...]:
+    """Number of subsets of {1..n} with each sum V = 0 .. n(n+1)/2 (R ``csignrank``), exact integers.
+
+    Parameters
+    ----------
+    n : int
+
+    Returns
+    -------
+    tuple of int
+
+    References
+    ----------
+    .. [1] R Core Team. ``csignrank`` in ``src/nmath/signrank.c``, R 4.2.
+
+    Examples
+    --------
+    >>> signrank_null_counts(3)
+    (1, 1, 1, 2, 1, 1, 1)
+    """
     u = n * (n + 1) // 2
     w = [0] * (u + 1)
     w[0] = 1
     for j in range(1, n + 1):
         for i in range(min(j * (j + 1) // 2, u), j - 1, -1):
             w[i] += w[i - j]
-    return np.array(w, dtype=float)
+    return tuple(w)
 
 
-def _wilcox_counts(m: int, n: int) -> np.ndarray:
-    """Number of rank configurations giving each W = 0..m n (R ``cwilcox``), as float.
+@cache
+def wilcox_null_counts(m: int, n: int) -> tuple[int, ...]:
+    """Number of rank configurations giving each W = 0 .. m n (R ``cwilcox``), exact integers.
 
-    Coefficients of the Gaussian binomial [m + n choose m]_q, built with exact integers.
+    Coefficients of the Gaussian binomial [m + n choose m]_q: the largest of the m + n values is
+    either an x (W grows by n) or a y.
+
+    Parameters
+    ----------
+    m, n : int
+        Sizes of the two samples.
+
+    Returns
+    -------
+    tuple of int
+
+    References
+    ----------
+    .. [1] R Core Team. ``cwilcox`` in ``src/nmath/wilcox.c``, R 4.2.
+
+    Examples
+    --------
+    >>> wilcox_null_counts(2, 2)
+    (1, 1, 2, 1, 1)
     """
-    # c[j][k]: ways for samples (i, j) to give W = k; recurrence c(i,j,k) = c(i-1,j,k-j) + c(i,j-1,k)
     prev = [[1] for _ in range(n + 1)]  # i = 0: only W = 0
     for i in range(1, m + 1):
         cur = [[1]]  # j = 0: only W = 0
         for j in range(1, n + 1):
-            size = i * j + 1
-            row = [0] * size
-            a = prev[j]  # c(i-1, j, .) shifted by j
-            for k, v in enumerate(a):
+            row = [0] * (i * j + 1)
+            for k, v in enumerate(prev[j]):  # largest is an x: W + j
                 row[k + j] += v
-            b = cur[j - 1]  # c(i, j-1, .)
-            for k, v in enumerate(b):
+            for k, v in enumerate(cur[j - 1]):  # largest is a y
                 row[k] += v
             cur.append(row)
         prev = cur
-    return np.array(prev[n], dtype=float)
+    return tuple(prev[n])
+
+
+def _cdf(prob, x: float, top: int, lower_tail: bool) -> float:
+    """The summation of R's ``psignrank`` / ``pwilcox`` (x already an integer; sum over the shorter tail)."""
+    if x < 0:
+        return 0.0 if lower_tail else 1.0
+    if x >= top:
+        return 1.0 if lower_tail else 0.0
+    p = 0.0
+    if x <= top / 2:
+        for i in range(int(x) + 1):
+            p += prob[i]
+    else:
+        for i in range(int(top - x)):
+            p += prob[i]
+        lower_tail = not lower_tail
+    return float(p if lower_tail else 0.5 - p + 0.5)
+
+
+def _quantile(prob, x: float, top: int) -> int:
+    """The search loop of R's ``qsignrank`` / ``qwilcox`` (lower tail, fuzz 10 eps)."""
+    if x == 0:
+        return 0
+    if x == 1:
+        return top
+    p = 0.0
+    q = 0
+    if x <= 0.5:
+        x = x - 10 * _DBL_EPS
+        while True:
+            p += prob[q]
+            if p >= x:
+                return q
+            q += 1
+    x = 1 - x + 10 * _DBL_EPS
+    while True:
+        p += prob[q]
+        if p > x:
+            return top - q
+        q += 1
+
+
+def _signrank_probs(n: int) -> np.ndarray:
+    return np.array(signrank_null_counts(n), dtype=float) * math.exp(-n * math.log(2))  # csignrank * f
+
+
+def _wilcox_probs(m: int, n: int) -> np.ndarray:
+    return np.array(wilcox_null_counts(m, n), dtype=float) / float(math.comb(m + n, n))  # cwilcox / c
 
 
 def psignrank(q: float, n: int, lower_tail: bool = True) -> float:
@@ -89,24 +183,8 @@ def psignrank(q: float, n: int, lower_tail: bool = True) -> float:
     >>> psignrank(1, 2)
     0.5
     """
-    x = round(q + 1e-7)  # R_forceint = nearbyint (half to even, as Python round)
-    u = n * (n + 1) / 2
-    if x < 0:
-        return 0.0 if lower_tail else 1.0
-    if x >= u:
-        return 1.0 if lower_tail else 0.0
-    c = _signrank_counts(n)
-    f = math.exp(-n * math.log(2))
-    p = 0.0
-    if x <= n * (n + 1) / 4:
-        for i in range(int(x) + 1):
-            p += c[i] * f
-    else:
-        x = u - x
-        for i in range(int(x)):
-            p += c[i] * f
-        lower_tail = not lower_tail
-    return float(p if lower_tail else 0.5 - p + 0.5)
+    return _cdf(_signrank_probs(n), round(q + 1e-7), n * (n + 1) // 2, lower_tail)  # R_forceint
+
 
 
 def qsignrank(prob: float, n: int) -> int:
@@ -135,30 +213,8 @@ def qsignrank(prob: float, n: int) -> int:
     >>> qsignrank(0.3, 2)
     1
     """
-    if prob == 0:
-        return 0
-    if prob == 1:
-        return n * (n + 1) // 2
-    c = _signrank_counts(n)
-    f = math.exp(-n * math.log(2))
-    p = 0.0
-    q = 0
-    if prob <= 0.5:
-        x = prob - 10 * _DBL_EPS
-        while True:
-            p += c[q] * f
-            if p >= x:
-                break
-            q += 1
-    else:
-        x = 1 - prob + 10 * _DBL_EPS
-        while True:
-            p += c[q] * f
-            if p > x:
-                q = n * (n + 1) // 2 - q
-                break
-            q += 1
-    return q
+    return _quantile(_signrank_probs(n), prob, n * (n + 1) // 2)
+
 
 
 def pwilcox(q: float, m: int, n: int, lower_tail: bool = True) -> float:
@@ -186,23 +242,8 @@ def pwilcox(q: float, m: int, n: int, lower_tail: bool = True) -> float:
     >>> pwilcox(0, 2, 3)
     0.1
     """
-    q = math.floor(q + 1e-7)
-    if q < 0:
-        return 0.0 if lower_tail else 1.0
-    if q >= m * n:
-        return 1.0 if lower_tail else 0.0
-    cw = _wilcox_counts(m, n)
-    c = float(math.comb(m + n, n))
-    p = 0.0
-    if q <= m * n / 2:
-        for i in range(int(q) + 1):
-            p += cw[i] / c
-    else:
-        q = m * n - q
-        for i in range(int(q)):
-            p += cw[i] / c
-        lower_tail = not lower_tail
-    return float(p if lower_tail else 0.5 - p + 0.5)
+    return _cdf(_wilcox_probs(m, n), math.floor(q + 1e-7), m * n, lower_tail)
+
 
 
 def qwilcox(prob: float, m: int, n: int) -> int:
@@ -228,34 +269,8 @@ def qwilcox(prob: float, m: int, n: int) -> int:
     >>> qwilcox(0.15, 2, 3)
     1
     """
-    if prob == 0:
-        return 0
-    if prob == 1:
-        return m * n
-    cw = _wilcox_counts(m, n)
-    c = float(math.comb(m + n, n))
-    p = 0.0
-    q = 0
-    if prob <= 0.5:
-        x = prob - 10 * _DBL_EPS
-        while True:
-            p += cw[q] / c
-            if p >= x:
-                break
-            q += 1
-    else:
-        x = 1 - prob + 10 * _DBL_EPS
-        while True:
-            p += cw[q] / c
-            if p > x:
-                q = m * n - q
-                break
-            q += 1
-    return q
+    return _quantile(_wilcox_probs(m, n), prob, m * n)
 
-
-# ----------------------------------------------------------------------------------------------
-# R's uniroot (R_zeroin2, Brent)
 
 
 def _finite_for_zeroin(v: float) -> float:
