@@ -1,7 +1,7 @@
 """Location shifts with confidence intervals, exactly as R 4.2's ``wilcox.test(..., conf.int = TRUE)``.
 
-The p-values come from :func:`analysis.stats.core.wilcoxon_signed_rank` and
-:func:`analysis.stats.core.mann_whitney` (already checked against R); this module adds what
+The p-values come from :func:`analysis.stats.ranktests.wilcoxon_signed_rank` and
+:func:`analysis.stats.ranktests.mann_whitney` (already checked against R); this module adds what
 ``conf.int = TRUE`` adds in R: the Hodges-Lehmann estimate and its confidence interval, by a line-by-line
 port of ``wilcox.test.default`` (R 4.2 branch, ``src/library/stats/R/wilcox.test.R``):
 
@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis.stats.core import mann_whitney, wilcoxon_signed_rank
+from analysis.stats.inputs import _as_float_array
+from analysis.stats.ranktests import _differences, mann_whitney, wilcoxon_signed_rank
 from analysis.stats.rmath import psignrank, pwilcox, qnorm, qsignrank, qwilcox, uniroot
 
 __all__ = [
@@ -113,21 +114,6 @@ def _sign(v: float) -> float:
     return 0.0 if v == 0 or math.isnan(v) else math.copysign(1.0, v)
 
 
-def _paired_differences(x: Any, y: Any | None, dropna: bool) -> np.ndarray:
-    from analysis.stats.core import _as_float_array, _to_float
-
-    if y is None:
-        return _as_float_array(x, "x", dropna)
-    xa, ya = _to_float(x, "x"), _to_float(y, "y")
-    if xa.size != ya.size:
-        raise ValueError(f"paired test: x and y must have the same length (got {xa.size} and {ya.size})")
-    ok = ~(np.isnan(xa) | np.isnan(ya))
-    if not ok.all() and not dropna:
-        raise ValueError(f"paired test: {int((~ok).sum())} pair(s) contain a missing value (NaN); remove "
-                         "them or pass dropna=True")
-    return xa[ok] - ya[ok]
-
-
 def _check_conf_level(conf_level: float) -> float:
     c = float(conf_level)
     if not (math.isfinite(c) and 0 < c < 1):
@@ -193,7 +179,7 @@ def wilcoxon_paired_ci(x: Any, y: Any | None = None, conf_level: float = 0.95, c
     (6.0, 0.25, 2.25, 1.0, 4.0, 0.75)
     """
     conf_level = _check_conf_level(conf_level)
-    d_all = _paired_differences(x, y, dropna)
+    d_all = _differences(x, y, dropna)
     if d_all.size == 0:
         raise ValueError("Wilcoxon signed-rank test needs at least one (non-missing) value")
     test = wilcoxon_signed_rank(d_all, correct=correct)
@@ -319,8 +305,6 @@ def hodges_lehmann_two_sample(x: Any, y: Any, conf_level: float = 0.95, correct:
     >>> r.statistic, r.p, r.estimate, r.lower, r.upper, r.conf_level
     (6.0, 0.2, 2.5, 1.0, 4.0, 0.8)
     """
-    from analysis.stats.core import _as_float_array
-
     conf_level = _check_conf_level(conf_level)
     xa = _as_float_array(x, "x", dropna)
     ya = _as_float_array(y, "y", dropna)
@@ -410,8 +394,6 @@ def rank_biserial(x: Any, y: Any, dropna: bool = False) -> float:
     >>> round(rank_biserial([3, 4], [1, 2, 5]), 12)
     0.333333333333
     """
-    from analysis.stats.core import _as_float_array
-
     xa = _as_float_array(x, "x", dropna)
     ya = _as_float_array(y, "y", dropna)
     w = mann_whitney(xa, ya).statistic
@@ -458,8 +440,6 @@ def bootstrap_ratio_of_medians(x: Any, y: Any, n_boot: int = 10000, seed: int = 
     >>> r["ratio"], r["lower"], r["upper"]
     (2.0, 2.0, 2.0)
     """
-    from analysis.stats.core import _as_float_array
-
     conf_level = _check_conf_level(conf_level)
     xa = _as_float_array(x, "x", False)
     ya = _as_float_array(y, "y", False)
