@@ -53,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DATA_DIR")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled cohort's seed)")
 
+    p = sub.add_parser("sensitivity", help="p-values over many cohorts reproducing the printed quartiles -> OUT_DIR")
+    p.add_argument("--draws", type=int, default=10_000, metavar="N", help="number of cohorts drawn (default 10000)")
+    p.add_argument("--out", required=True, metavar="OUT_DIR")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on this Dask scheduler (tcp://host:8786)")
+    p.add_argument("--seed", type=int, default=20221027, help="root seed (default 20221027)")
+    p.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+    p.add_argument("--jobs", type=int, default=None, help="local worker threads (default: number of cores)")
+
     p = sub.add_parser("notebooks", help="re-execute the committed notebooks in place (outputs on the synthetic cohort)")
 
     p = sub.add_parser("datadict", help="print the data dictionary (Markdown) generated from the schema")
@@ -115,6 +123,11 @@ def _run(args: argparse.Namespace) -> int:
 
         synthesize(Path(args.out), seed=args.seed)
         return 0
+
+    if args.command == "sensitivity":
+        from analysis.report.sensitivity import run_command
+
+        return run_command(args.draws, Path(args.out), args.scheduler, args.seed, args.alpha, args.jobs)
 
     if args.command == "notebooks":
         from analysis.report.pipeline import refresh_notebooks
