@@ -117,8 +117,8 @@ def plain_reading(row) -> str:
             f"alpha = {r['alpha']:g}). Cohorts with the printed medians and quartiles give p from {r['p_min']:.2g} "
             f"to {r['p_max']:.2g} (middle 95 %: {r['p_q025']:.2g} to {r['p_q975']:.2g}, median {r['p_median']:.2g}). ")
     if not r["published_inside_range"]:
-        text += (f"None of the {r['draws']} draws comes near the printed p: under the sampler's assumptions it does not "
-                 "fit the printed summaries (see the audit for the exact bounds). ")
+        text += (f"None of the {r['draws']} draws comes near the printed p: under the sampler's assumptions it "
+                 "does not fit the printed summaries (see the audit for the exact bounds). ")
     text += (f"p < alpha in {100 * r['share_below_alpha']:.1f} % of the draws, so the published conclusion holds in "
              f"{100 * r['share_same_conclusion']:.1f} %: {_verdict(r['share_same_conclusion'])}.")
     return text
