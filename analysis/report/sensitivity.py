@@ -25,6 +25,7 @@ BAR_COLOUR = "#0072B2"
 PUBLISHED_COLOUR = "#000000"
 ALPHA_COLOUR = "#D55E00"
 P_FLOOR = 1e-5
+TICKS = (1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0)
 
 _RC = {"font.family": "DejaVu Sans", "font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8,
        "xtick.labelsize": 7, "ytick.labelsize": 7, "svg.hashsalt": "tace-net", "svg.fonttype": "path"}
@@ -35,6 +36,8 @@ def _panel(ax, comp, p: np.ndarray, alpha: float) -> None:
     ax.hist(np.clip(p, P_FLOOR, 1), bins=bins, color=BAR_COLOUR, alpha=0.85)
     ax.set_xscale("log")
     ax.set_xlim(P_FLOOR, 1.05)
+    ax.set_xticks(TICKS, [f"{t:g}" for t in TICKS])  # plain labels: no mathtext, no extra fonts
+    ax.minorticks_off()
     ax.axvline(max(comp.published, P_FLOOR), color=PUBLISHED_COLOUR, lw=1.5, label=f"published p = {comp.printed}")
     ax.axvline(alpha, color=ALPHA_COLOUR, lw=1.2, ls="--", label=f"alpha = {alpha:g}")
     below = float(np.mean(p < alpha))
