@@ -11,11 +11,12 @@ KERNEL      := tace-net
 DATA        ?= data/synthetic
 OUT         ?= reports
 PARAMS      ?=
+DRAWS       ?= 10000
 STAMP       := $(VENV)/.installed
 
 PARAM_FLAGS := $(foreach p,$(PARAMS),-p $(p))
 
-.PHONY: docs help setup reproduce numbers validate audit synthesize notebooks test test-fast lint bench r-fixtures lab clean
+.PHONY: docs help setup reproduce numbers validate audit synthesize sensitivity notebooks test test-fast lint bench r-fixtures lab clean
 
 help: ## Show this help (the default target)
 	@echo "Usage: make TARGET [DATA=dir] [OUT=dir] [PARAMS='name=value ...']"
@@ -53,6 +54,9 @@ audit: $(STAMP) ## Consistency audit of the publication -> OUT/audit.csv, OUT/au
 synthesize: $(STAMP) ## Rebuild the bundled synthetic cohort in data/synthetic/ (default seed)
 	$(PY) -m analysis synthesize --out data/synthetic
 
+sensitivity: $(STAMP) ## p-values over cohorts that reproduce the printed quartiles -> OUT/sensitivity [DRAWS=10000 SEED=n SCHEDULER=tcp://host:8786]
+	$(PY) -m analysis sensitivity --draws $(DRAWS) --out $(OUT)/sensitivity $(if $(SEED),--seed $(SEED)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+
 notebooks: $(STAMP) ## Re-execute the committed notebooks in place on the synthetic cohort
 	$(PY) -m analysis notebooks
 
@@ -67,8 +71,9 @@ lint: $(STAMP) ## Check the code style (ruff, configured in pyproject.toml)
 test-fast: $(STAMP) ## Unit tests and doctests only (skips notebooks and whole-pipeline runs)
 	$(PY) -m pytest tests analysis --doctest-modules -m "not slow"
 
-bench: $(STAMP) ## Time the speed targets (reproduce, cached reproduce, numbers, audit, synthesize)
+bench: $(STAMP) ## Time the speed targets (reproduce, cached reproduce, numbers, audit, synthesize, sensitivity)
 	$(PY) bench/run.py
+	$(PY) bench/sensitivity_bench.py
 
 r-fixtures: ## Regenerate the R reference values in tests/r/ (needs R 4.2: apt-get install r-base-core r-cran-jsonlite)
 	Rscript tests/r/make_fixtures.R

@@ -53,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DATA_DIR")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled cohort's seed)")
 
+    p = sub.add_parser("sensitivity", help="p-values over many cohorts reproducing the printed quartiles -> OUT_DIR")
+    p.add_argument("--draws", type=int, default=10_000, metavar="N", help="number of cohorts drawn (default 10000)")
+    p.add_argument("--out", required=True, metavar="OUT_DIR")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on this Dask scheduler (tcp://host:8786)")
+    p.add_argument("--seed", type=int, default=20221027, help="root seed (default 20221027)")
+    p.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+    p.add_argument("--jobs", type=int, default=None, help="local worker threads (default: number of cores)")
+
     p = sub.add_parser("notebooks",
                        help="re-execute the committed notebooks in place (outputs on the synthetic cohort)")
 
@@ -127,6 +135,13 @@ def _synthesize(args: argparse.Namespace, overrides: dict) -> int:
     return 0
 
 
+def _sensitivity(args: argparse.Namespace, overrides: dict) -> int:
+    """``sensitivity``: every published p-value rerun over cohorts drawn to reproduce the printed quartiles."""
+    from analysis.report.sensitivity import run_command
+
+    return run_command(args.draws, Path(args.out), args.scheduler, args.seed, args.alpha, args.jobs)
+
+
 def _notebooks(args: argparse.Namespace, overrides: dict) -> int:
     """``notebooks``: re-execute the committed notebooks in place."""
     from analysis.report.refresh import refresh_notebooks
@@ -154,7 +169,7 @@ def _params(args: argparse.Namespace, overrides: dict) -> int:
 
 #: sub-command -> the function that runs it (each gets the parsed arguments and the ``-p`` overrides)
 COMMANDS = {"validate": _validate, "numbers": _numbers, "reproduce": _reproduce, "compare": _compare,
-            "audit": _audit, "synthesize": _synthesize, "notebooks": _notebooks, "datadict": _datadict,
+            "audit": _audit, "synthesize": _synthesize, "sensitivity": _sensitivity, "notebooks": _notebooks, "datadict": _datadict,
             "params": _params}
 
 
