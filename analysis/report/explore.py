@@ -235,7 +235,8 @@ def controls(ds, params: dict | None = None, **initial):
 
     def update(_change=None):
         with out:
-            clear_output(wait=True)
+            if _change is not None:  # nothing to clear on the first rendering
+                clear_output(wait=True)
             show(explore(ds, params=params, per_patient=pp, **{k: b.value for k, b in boxes.items()}))
 
     for b in boxes.values():

@@ -36,7 +36,7 @@ def _figure(width: float = 6.4, height: float = 4.0):
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    fig.subplots_adjust(left=0.13, right=0.97, top=0.88, bottom=0.15)
+    fig.subplots_adjust(left=0.13 * 6.4 / width, right=0.97, top=0.88, bottom=0.2)
     return fig, ax
 
 
@@ -44,7 +44,7 @@ def _mark(fig, title: str, synthetic: bool):
     if title:
         fig.axes[0].set_title(title, fontsize=11)
     if synthetic:
-        fig.text(0.99, 0.01, SYNTHETIC_NOTE, ha="right", va="bottom", fontsize=8, color="#aa0000")
+        fig.text(0.99, 0.995, SYNTHETIC_NOTE, ha="right", va="top", fontsize=8, color="#aa0000")
     return fig
 
 
@@ -61,7 +61,11 @@ def _jitter(n: int, width: float = 0.12) -> np.ndarray:
 
 
 def _labels(groups: Mapping[str, Sequence[float]]) -> list[str]:
-    return [f"{k}\n(n={_clean(v).size})" for k, v in groups.items()]
+    return [f"{k}".replace(", ", "\n").replace(": ", "\n") + f"\n(n={_clean(v).size})" for k, v in groups.items()]
+
+
+def _width(groups) -> float:
+    return max(6.4, 2.1 * len(groups))
 
 
 def strip(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = "", box: bool = True,
@@ -80,7 +84,7 @@ def strip(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = 
     synthetic : bool
         Mark the figure as made from a synthetic cohort.
     """
-    fig, ax = _figure()
+    fig, ax = _figure(_width(groups))
     data = [_clean(v) for v in groups.values()]
     if box and any(d.size for d in data):
         ax.boxplot([d if d.size else [math.nan] for d in data], positions=range(len(data)), widths=0.5,
@@ -89,7 +93,7 @@ def strip(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = 
     for i, d in enumerate(data):
         ax.scatter(i + _jitter(d.size), d, s=28, color=PALETTE[i % len(PALETTE)], alpha=0.85, zorder=3,
                    edgecolor="white", linewidth=0.5)
-    ax.set_xticks(range(len(data)), _labels(groups))
+    ax.set_xticks(range(len(data)), _labels(groups), fontsize=9)
     ax.set_xlim(-0.6, len(data) - 0.4)
     if log and all((d > 0).all() for d in data if d.size):
         ax.set_yscale("log")
@@ -100,14 +104,14 @@ def strip(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = 
 def box(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = "", log: bool = False,
         synthetic: bool = False):
     """Box plot per group (median, quartiles, whiskers to 1.5 IQR, outliers as dots)."""
-    fig, ax = _figure()
+    fig, ax = _figure(_width(groups))
     data = [_clean(v) for v in groups.values()]
     bp = ax.boxplot([d if d.size else [math.nan] for d in data], positions=range(len(data)), widths=0.5,
                     patch_artist=True, medianprops={"color": "black"})
     for i, patch in enumerate(bp["boxes"]):
         patch.set_facecolor(PALETTE[i % len(PALETTE)])
         patch.set_alpha(0.5)
-    ax.set_xticks(range(len(data)), _labels(groups))
+    ax.set_xticks(range(len(data)), _labels(groups), fontsize=9)
     if log and all((d > 0).all() for d in data if d.size):
         ax.set_yscale("log")
     ax.set_ylabel(ylabel)
