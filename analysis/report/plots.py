@@ -48,6 +48,16 @@ def _mark(fig, title: str, synthetic: bool):
     return fig
 
 
+def _log_scale(ax) -> None:
+    """Log scale with plain-number tick labels (no mathtext: the same fonts everywhere)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def _clean(values) -> np.ndarray:
     a = np.asarray(values, dtype=float)
     return a[np.isfinite(a)]
@@ -96,7 +106,7 @@ def strip(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = 
     ax.set_xticks(range(len(data)), _labels(groups), fontsize=9)
     ax.set_xlim(-0.6, len(data) - 0.4)
     if log and all((d > 0).all() for d in data if d.size):
-        ax.set_yscale("log")
+        _log_scale(ax)
     ax.set_ylabel(ylabel)
     return _mark(fig, title, synthetic)
 
@@ -113,7 +123,7 @@ def box(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = ""
         patch.set_alpha(0.5)
     ax.set_xticks(range(len(data)), _labels(groups), fontsize=9)
     if log and all((d > 0).all() for d in data if d.size):
-        ax.set_yscale("log")
+        _log_scale(ax)
     ax.set_ylabel(ylabel)
     return _mark(fig, title, synthetic)
 
@@ -152,7 +162,7 @@ def paired(frame, before: str, after: str, by: str, names: tuple[str, str] = ("b
     ax.set_xlim(-0.3, 1.3)
     vals = sub[[before, after]].to_numpy(dtype=float).ravel()
     if log and vals.size and (vals > 0).all():
-        ax.set_yscale("log")
+        _log_scale(ax)
     ax.set_ylabel(ylabel)
     if levels:
         ax.legend(loc="best", fontsize=8)
