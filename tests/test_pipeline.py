@@ -334,7 +334,7 @@ def test_code_hash_changes_when_a_module_changes(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_notebooks_run_in_a_reused_kernel_equal_a_fresh_kernel_run(first_run, tmp_path):
     out, _, _ = first_run
-    for name in ("01_table1.ipynb", "08_reproduction_report.ipynb"):
+    for name in ("01_table1.ipynb", "08_report.ipynb"):
         src = pipeline.NOTEBOOKS / name
         st = pipeline.run_notebook(str(src), str(tmp_path / name), None, {
             **pipeline.notebook_parameters(pipeline.declared_parameters(src), pipeline.check_params({}), MINI)},
