@@ -169,8 +169,8 @@ def _params(args: argparse.Namespace, overrides: dict) -> int:
 
 #: sub-command -> the function that runs it (each gets the parsed arguments and the ``-p`` overrides)
 COMMANDS = {"validate": _validate, "numbers": _numbers, "reproduce": _reproduce, "compare": _compare,
-            "audit": _audit, "synthesize": _synthesize, "sensitivity": _sensitivity, "notebooks": _notebooks, "datadict": _datadict,
-            "params": _params}
+            "audit": _audit, "synthesize": _synthesize, "sensitivity": _sensitivity, "notebooks": _notebooks,
+            "datadict": _datadict, "params": _params}
 
 
 def _run(args: argparse.Namespace) -> int:
