@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, metavar="DATA_DIR")
     p.add_argument("--out", required=True, metavar="OUT_DIR")
     p.add_argument("--force", action="store_true", help="re-run every notebook even if nothing changed")
-    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores minus one)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks at once, each in a fresh kernel (default: cores)")
     _add_params(p)
 
     p = sub.add_parser("compare", help="published vs reproduced: numbers.json -> comparison.csv")

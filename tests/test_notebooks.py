@@ -15,7 +15,7 @@ from conftest import MACHINE_PATH_PREFIXES
 from analysis.params import PARAMS
 from analysis.report.pipeline import declared_parameters, notebook_paths
 
-NUMBERED = notebook_paths()
+NUMBERED = [p for p in notebook_paths() if p.name[:2].isdigit()]  # explore.ipynb comes last
 EXPLORE = NUMBERED[0].parent / "explore.ipynb"
 NOTEBOOK_FILES = NUMBERED + [EXPLORE]
 IDS = [p.stem for p in NOTEBOOK_FILES]

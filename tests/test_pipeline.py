@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.report import kernels, pipeline
+from analysis.report import pipeline
 from analysis.report import results as _results
 from analysis.errors import UsageError, UserError
 from analysis.paths import ROOT, TESTS
@@ -58,7 +58,7 @@ def _no_notebook_may_run(monkeypatch):
         raise AssertionError("a notebook was started")
 
     monkeypatch.setattr(pipeline, "run_notebook", boom)
-    monkeypatch.setattr(pipeline, "runner_pool", boom)
+    monkeypatch.setattr(pipeline, "notebook_pool", boom)
 
 
 # ------------------------------------------------------------------ checks before anything runs
@@ -88,19 +88,7 @@ def test_cli_rejects_an_unknown_p_parameter_with_exit_2_and_writes_nothing(tmp_p
 
 
 def test_invalid_dataset_is_refused_with_every_problem_and_nothing_written(tmp_path, monkeypatch):
-    def boom(*a, **k):
-        raise AssertionError("a notebook was started")
-
-    monkeypatch.setattr(pipeline, "run_notebook", boom)  # the runners may warm up, but run nothing
-    runners = []
-
-    def pool(*a, **k):
-        executor = real_pool(*a, **k)
-        runners.extend(executor._processes.values())
-        return executor
-
-    real_pool = pipeline.runner_pool
-    monkeypatch.setattr(pipeline, "runner_pool", pool)
+    _no_notebook_may_run(monkeypatch)
     kernels_before = _kernel_pids()
     bad = tmp_path / "bad"
     shutil.copytree(MINI, bad)
@@ -115,9 +103,7 @@ def test_invalid_dataset_is_refused_with_every_problem_and_nothing_written(tmp_p
     msg = str(exc.value)
     assert "group" in msg and "later" in msg
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad"]  # no OUT, no temporary folder
-    # the runner that was warming up is gone, and its kernel with it
-    assert runners and all(proc.exitcode is not None for proc in runners)
-    assert _kernel_pids() <= kernels_before
+    assert _kernel_pids() <= kernels_before  # no kernel was started
 
 
 def test_a_notebook_is_passed_only_the_parameters_it_declares():
@@ -332,63 +318,30 @@ def test_code_hash_changes_when_a_module_changes(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_notebooks_run_in_a_reused_kernel_equal_a_fresh_kernel_run(first_run, tmp_path):
+def test_a_notebook_run_alone_with_papermill_shows_what_reproduce_shows(first_run, tmp_path):
     out, _, _ = first_run
-    for name in ("01_table1.ipynb", "08_report.ipynb"):
-        src = pipeline.NOTEBOOKS / name
-        st = pipeline.run_notebook(str(src), str(tmp_path / name), None, {
-            **pipeline.notebook_parameters(pipeline.declared_parameters(src), pipeline.check_params({}), MINI)},
-            str(pipeline.NOTEBOOKS), pipeline.KERNEL, reuse_kernel=False)
-        assert st["ok"], st
-        fresh = json.loads((tmp_path / name).read_text())
-        reused = json.loads((out / "notebooks" / name).read_text())
-        strip = lambda nb: [(c.get("execution_count"), c.get("outputs")) for c in nb["cells"]]  # noqa: E731 -- a one-line projection
-        assert strip(fresh) == strip(reused), name
-
-
-# ------------------------------------------------------------------ scheduling and the reused kernel
-
-
-def test_a_notebook_waits_for_what_its_analysis_results_calls_need(tmp_path):
-    def needs(*body):
-        return pipeline.notebook_needs(_notebook(tmp_path / "nb.ipynb", "data_dir = 'x'",
-                                                 ["from analysis.report import results", *body]))
-
-    assert needs("ov = results.get_overview(data_dir)") == {"overview"}
-    assert needs("res = results.get(data_dir, {})") == {"results"}
-    assert needs("res = results.get(data_dir, {})", "figs = results.get_figures(data_dir, {})") == {"results",
-                                                                                                  "figures"}
-    assert needs("a = results.get_audit()\nresults.audit_summary(a)") == {"audit"}
-    assert needs("1 + 1") == set()
-    # what the scan cannot follow waits for everything
-    assert needs("from analysis.report.results import get\nget(data_dir)") == pipeline.ALL_NEEDS
-    assert needs("%time results.get(data_dir)") == pipeline.ALL_NEEDS
+    for name in ("02_table2.ipynb", "08_report.ipynb"):
+        alone = tmp_path / name
+        r = subprocess.run([sys.executable, "-m", "papermill", str(pipeline.NOTEBOOKS / name), str(alone),
+                            "-k", pipeline.KERNEL, "-p", "data_dir", MINI_REL.as_posix(), "--cwd",
+                            str(pipeline.NOTEBOOKS)], capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode == 0, r.stderr[-2000:]
+        # the outputs of every cell (reproduce injects every declared parameter, defaults included)
+        strip = lambda nb: [(c.get("execution_count"), c.get("outputs")) for c in nb["cells"]]  # noqa: E731
+        assert strip(json.loads(alone.read_text())) == strip(json.loads((out / "notebooks" / name).read_text()))
 
 
 @pytest.mark.slow
-def test_a_reused_kernel_runs_the_next_notebook_with_an_empty_namespace(tmp_path):
+def test_each_notebook_runs_in_its_own_kernel(tmp_path):
     first = _notebook(tmp_path / "first.ipynb", "alpha = 0.05", ["import os\nleak = 41\nprint(os.getpid())"])
-    second = _notebook(tmp_path / "second.ipynb", "alpha = 0.05",
-                       ["import os\nprint(os.getpid())",
-                        "print(sorted(n for n in ('leak', 'os') if n in globals()))"])
-    third = _notebook(tmp_path / "third.ipynb", "alpha = 0.05", ["leak + 1"])
-
-    def run(nb):
-        return pipeline.run_notebook(str(nb), str(tmp_path / f"out-{nb.name}"), None, {}, str(tmp_path),
-                                     pipeline.KERNEL, reuse_kernel=True)
-
-    try:
-        statuses = [run(nb) for nb in (first, second, third)]
-    finally:
-        kernels.shutdown_kernel()
-    assert statuses[0]["ok"] and statuses[1]["ok"], statuses
+    second = _notebook(tmp_path / "second.ipynb", "alpha = 0.05", ["import os\nprint(os.getpid())", "leak + 1"])
+    statuses = [pipeline.run_notebook(str(nb), str(tmp_path / f"out-{nb.name}"), None, {}, str(tmp_path))
+                for nb in (first, second)]
+    assert statuses[0]["ok"] and not statuses[1]["ok"] and statuses[1]["ename"] == "NameError"
     outs = [json.loads((tmp_path / f"out-{nb.name}").read_text()) for nb in (first, second)]
-    text = [["".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])] for nb in outs]
-    assert text[0][0] == text[1][0]  # the same kernel process ran both notebooks
-    assert text[1][1] == "['os']\n"  # only what the second notebook defined itself
-    assert not statuses[2]["ok"] and statuses[2]["ename"] == "NameError"
-    # the cell numbers are those of a fresh kernel
-    assert [c.get("execution_count") for c in outs[1]["cells"] if c["cell_type"] == "code"] == [1, 2, 3]
+    pids = [next(o["text"] for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stdout")
+            for nb in outs]
+    assert pids[0] != pids[1]
 
 
 def test_a_missing_kernel_is_refused_with_advice_before_anything_runs(tmp_path, monkeypatch):

@@ -113,7 +113,7 @@ def index_html(out_dir: Path, res: Results, notebooks: list[str], figures: list[
     return "\n".join(parts)
 
 
-def write_index(out_dir: Path, res: Results, notebooks: list[str], figures: list[str]) -> Path:
+def write_index(out_dir: Path, res: Results, notebooks: list[str], figures: list[str], audit=None) -> Path:
     """Write ``out_dir/index.html``, the page linking every output (see :func:`index_html`).
 
     Parameters

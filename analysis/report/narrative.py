@@ -91,7 +91,7 @@ def dataset_dir(data_dir) -> Path:
 
 def statement(ds, data_dir: str) -> str:
     """The sentence every notebook prints first: which dataset, and whether it is synthetic."""
-    from analysis.report.results import statement as _statement
+    from analysis.study.overview import statement as _statement
 
     return _statement(ds.name, str(data_dir), bool(ds.is_synthetic), len(ds.patients), len(ds.procedures))
 
