@@ -90,7 +90,7 @@ def comparisons(pp, endpoint: str, grouping: str) -> list[tuple[str, dict]]:
 
 
 def run_test(test: str, x, y, params: dict):
-    """The chosen two-sample test on ``x`` vs ``y`` (a :class:`analysis.stats.core.TestResult`)."""
+    """The chosen two-sample test on ``x`` vs ``y`` (a :class:`analysis.stats.results.TestResult`)."""
     from analysis import stats
     from analysis.stats.location import permutation_test, welch_t
 

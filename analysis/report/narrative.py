@@ -91,7 +91,7 @@ def dataset_dir(data_dir) -> Path:
 
 def statement(ds, data_dir: str) -> str:
     """The sentence every notebook prints first: which dataset, and whether it is synthetic."""
-    from analysis.report.results import statement as _statement
+    from analysis.study.overview import statement as _statement
 
     return _statement(ds.name, str(data_dir), bool(ds.is_synthetic), len(ds.patients), len(ds.procedures))
 
@@ -108,9 +108,9 @@ def _fmt(v, decimals: int = 4) -> str:
 
 def attempt(fn, *args, **kwargs):
     """``fn(*args, **kwargs)``; when it refuses the data (``ValueError``: too few values, all tied, ...)
-    a :class:`analysis.stats.core.TestResult` with NaN statistic and p whose ``note`` says why, so a
+    a :class:`analysis.stats.results.TestResult` with NaN statistic and p whose ``note`` says why, so a
     notebook still runs on a dataset where one subgroup is empty."""
-    from analysis.stats.core import TestResult
+    from analysis.stats.results import TestResult
 
     try:
         return fn(*args, **kwargs)

@@ -13,7 +13,7 @@ to see how much the conclusion depends on the choice of test.
   the observed labelling too, ``(b + 1) / (B + 1)``, so a p-value is never 0. These are the
   conventions of :func:`scipy.stats.permutation_test`; the tests check both against it.
 
-Both return :class:`analysis.stats.core.TestResult`, naming the test and how the p-value was obtained.
+Both return :class:`analysis.stats.results.TestResult`, naming the test and how the p-value was obtained.
 
 Examples
 --------
@@ -32,7 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from analysis.stats.core import TestResult, _as_float_array, _check_alternative
+from analysis.stats.inputs import _as_float_array
+from analysis.stats.ranktests import _check_alternative
+from analysis.stats.results import TestResult
 
 __all__ = ["welch_t", "permutation_test", "PERMUTATION_SEED"]
 
