@@ -45,6 +45,8 @@ PARAMS: dict[str, Param] = {
               check=lambda v: 0 < v < 1, check_text="a number strictly between 0 and 1"),
         Param("decimals", int, 2, "decimals shown in displayed tables (numbers.json is never rounded)",
               check=lambda v: 0 <= v <= 10, check_text="an integer from 0 to 10"),
+        Param("draws", int, 2000, "cohorts drawn by the sensitivity notebook (python -m analysis sensitivity "
+              "takes --draws)"),
         Param("seed", int, 20221027, "random seed (synthetic cohort; any resampling)",
               check=lambda v: v >= 0, check_text="a non-negative integer"),
     ]

@@ -12,6 +12,13 @@ R 4.2.2's, and every test result says which test and which p-value method produc
 - :mod:`.normality`: Shapiro-Wilk (R ``shapiro.test``, Royston's AS R94);
 - :mod:`.regression`: ordinary least squares ``y ~ x`` (R ``lm``, via statsmodels);
 - :mod:`.survival`: Kaplan-Meier estimates (R ``survival::survfit``, via lifelines);
+- :mod:`.shift`: Hodges-Lehmann shifts with R's confidence intervals (paired and two-sample
+  ``wilcox.test(conf.int = TRUE)``), the rank-biserial correlation, a seeded bootstrap of a ratio
+  of medians; :mod:`.rmath`: ports of R's signed-rank/rank-sum distributions, ``qnorm`` and ``uniroot``;
+- :mod:`.survival` also: Kaplan-Meier with R's default "log" band and medians (``survfit_km``,
+  ``km_median``), numbers at risk, the log-rank test (R ``survdiff``);
+- :mod:`.multiplicity`: Holm and Bonferroni (R ``p.adjust``); :mod:`.agreement`: Cohen's kappa;
+  :mod:`.location`: Welch's t-test (R ``t.test``) and a seeded permutation test;
 - :mod:`.results`: the result types (``TestResult``, ``OLSResult``) and
   ``ExactPValueUnavailable``; :mod:`.inputs`: the shared input checks (NaN raises unless
   ``dropna=True``).
@@ -24,14 +31,34 @@ May import: :mod:`analysis.errors` and its own modules; nothing from ``data``, `
 ``paper``, ``synth`` or ``report``.
 """
 
+from analysis.stats.agreement import cohens_kappa
 from analysis.stats.descriptive import format_me_iqr, quantile, summary
+from analysis.stats.location import permutation_test, welch_t
+from analysis.stats.multiplicity import bonferroni, holm_bonferroni
 from analysis.stats.normality import shapiro
 from analysis.stats.ranktests import kruskal, mann_whitney, wilcoxon_signed_rank
 from analysis.stats.regression import ols
 from analysis.stats.results import ExactPValueUnavailable, OLSResult, TestResult
+from analysis.stats.shift import (ShiftResult, bootstrap_ratio_of_medians, hodges_lehmann_two_sample, rank_biserial,
+                                  wilcoxon_paired_ci)
+from analysis.stats.survival import km_median, logrank_test, numbers_at_risk, survfit_km
 
 __all__ = [
+    "bonferroni",
+    "bootstrap_ratio_of_medians",
+    "cohens_kappa",
+    "hodges_lehmann_two_sample",
+    "holm_bonferroni",
+    "km_median",
+    "logrank_test",
+    "numbers_at_risk",
+    "permutation_test",
+    "rank_biserial",
+    "survfit_km",
+    "welch_t",
+    "wilcoxon_paired_ci",
     "ExactPValueUnavailable",
+    "ShiftResult",
     "OLSResult",
     "TestResult",
     "format_me_iqr",

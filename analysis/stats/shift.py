@@ -369,9 +369,9 @@ def rank_biserial(x: Any, y: Any, dropna: bool = False) -> float:
     ``r = 2 W / (n1 n2) - 1`` where W is R's ``wilcox.test(x, y)$statistic`` (the number of pairs
     with x_i > y_j, ties counting 1/2). Equivalently ``P(X > Y) - P(X < Y)`` over all pairs (Cliff's
     delta), in [-1, 1]. Sign: +1 when every x exceeds every y, -1 when every x is below every y.
-    pingouin 0.7's ``mwu`` column ``RBC`` (``1 - 2 U_y / (n1 n2)``) has the same value and sign
-    (checked in the tests); earlier pingouin releases used the opposite sign, so the value is
-    computed here from R's W rather than taken from pingouin.
+    Computed by pingouin (``pingouin.mwu(x, y)["RBC"]``, version pinned in requirements.txt): in
+    pingouin 0.7 it is ``1 - 2 U_y / (n1 n2)``, the same value and sign (releases before 0.6 used the
+    opposite sign; ``tests/test_beyond_stats.py`` checks the value against R's W for every case).
 
     Parameters
     ----------
@@ -394,10 +394,11 @@ def rank_biserial(x: Any, y: Any, dropna: bool = False) -> float:
     >>> round(rank_biserial([3, 4], [1, 2, 5]), 12)
     0.333333333333
     """
+    import pingouin
+
     xa = _as_float_array(x, "x", dropna)
     ya = _as_float_array(y, "y", dropna)
-    w = mann_whitney(xa, ya).statistic
-    return float(2 * w / (xa.size * ya.size) - 1)
+    return float(pingouin.mwu(xa, ya, alternative="two-sided")["RBC"].iloc[0])
 
 
 # ----------------------------------------------------------------------------------------------
