@@ -12,7 +12,7 @@ from analysis.report.run_keys import MANIFEST
 
 #: top-level entries of OUT written by :func:`reproduce` (anything else found in OUT is carried over)
 OUT_ENTRIES = ("notebooks", "html", "tables", "figures", "numbers.json", "comparison.csv", "index.html",
-               ".cache")
+               "audit.html", ".cache")
 
 
 def safe_out(out: Path, data_dir: Path | None = None) -> None:
