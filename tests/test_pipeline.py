@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -366,3 +367,36 @@ def test_a_kernel_that_dies_at_start_fails_the_run_with_a_message(tmp_path, monk
         _run(MINI, out, {}, force=True)
     assert "no executed notebook to keep" in str(exc.value) and "kernels.log" in str(exc.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["jupyter"]  # no OUT, no temporary or failed folder
+
+
+@pytest.mark.slow
+def test_the_values_each_executed_notebook_shows_equal_numbers_json(first_run):
+    from analysis.report import narrative
+
+    out, _, _ = first_run
+    numbers = json.loads((out / "numbers.json").read_text())
+    checked = 0
+    for nb_path in sorted((out / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(nb_path.read_text())["cells"]:
+            for o in cell.get("outputs", []):
+                for key, value in o.get("metadata", {}).get(narrative.META, {}).get("numbers", {}).items():
+                    assert key in numbers, (nb_path.name, key)
+                    if numbers[key] is None:
+                        assert value is None, (nb_path.name, key)
+                    else:
+                        assert value == pytest.approx(numbers[key], rel=1e-12, abs=1e-12), (nb_path.name, key)
+                    checked += 1
+    assert checked > 50  # the table notebooks show their numbers
+
+
+@pytest.mark.slow
+def test_index_leads_with_the_claims_and_links_the_audit_findings(first_run):
+    out, _, _ = first_run
+    page = (out / "index.html").read_text()
+    assert page.index("The paper's claims") < page.index("<h2>Counts") < page.index("<h2>Dataset")
+    for verdict in ("holds", "differs", "impossible according to the audit", "not reproducible from the data"):
+        assert verdict in page
+    anchors = set(re.findall(r'href="audit.html#(audit-\d+)"', page))
+    audit = (out / "audit.html").read_text()
+    assert anchors and all(f'id="{a}"' in audit for a in anchors)
+    assert "table2.md" not in page  # tables are shown as HTML, not linked as Markdown

@@ -51,8 +51,8 @@ _RC = {
     "svg.hashsalt": "tace-net",  # fixed ids inside the SVG
     "svg.fonttype": "path",
     "font.family": "DejaVu Sans",
-    "figure.dpi": 100,
-    "savefig.dpi": 100,
+    "figure.dpi": 150,
+    "savefig.dpi": 150,
     "axes.titlesize": 11,
     "axes.labelsize": 10,
 }
@@ -97,16 +97,40 @@ def _figure_function(width: float, height: float, ncols: int = 1, sharey: bool =
     """
     def decorate(draw):
         @functools.wraps(draw)
-        def make(data):
+        def make(data, synthetic: bool | None = None):
+            if synthetic is None:
+                synthetic = _is_synthetic(data)
             data = _per_patient(data) if per_patient else data
             with _theme():
                 fig, axes = _figure(width, height, ncols, sharey, **margins)
                 draw(data, axes)
+                if synthetic:
+                    stamp_synthetic(fig)
             return fig
 
         return make
 
     return decorate
+
+
+#: the words on every figure drawn from a synthetic dataset
+SYNTHETIC_STAMP = "SYNTHETIC DATA (not patient data)"
+
+
+def _is_synthetic(data) -> bool:
+    """True for a Dataset that is synthetic (:mod:`analysis.report.provenance`: its files are the bundled
+    cohort's, or it says so); a per-patient frame carries ``attrs["synthetic"]`` when known."""
+    if hasattr(data, "sha256") and hasattr(data, "is_synthetic"):
+        from analysis.report.provenance import bundled_synthetic_hashes
+
+        return bool(data.is_synthetic) or bool(set(data.sha256.values()) & bundled_synthetic_hashes())
+    return bool(getattr(data, "attrs", {}).get("synthetic", False))
+
+
+def stamp_synthetic(fig) -> None:
+    """Write :data:`SYNTHETIC_STAMP` on the figure itself (top right corner, in red)."""
+    fig.text(0.995, 0.995, SYNTHETIC_STAMP, ha="right", va="top", fontsize=8, color="#b00020",
+             fontweight="bold")
 
 
 def _per_patient(data):
@@ -309,12 +333,16 @@ def ttp_chemo_vs_tace(pp, axes) -> None:
     axes[0].legend(loc="best", fontsize=8, frameon=True)
 
 
-@_figure_function(6.4, 4.4, left=0.14)
+@_figure_function(10.0, 4.4, ncols=2, sharey=True, left=0.08, wspace=0.08)
 def regression(pp, axes) -> None:
-    """Volume change (cm³) against Schwartz doubling time (days), OLS line and R² per group.
+    """Volume change (cm³) against Schwartz doubling time (days, left) and specific growth rate (right).
 
-    Only patients with a finite doubling time enter the fit (the ``regression.<g>.*`` keys of numbers.json);
-    the fit is :func:`analysis.stats.ols` (x = doubling time, y = volume change).
+    Left: only patients with a finite doubling time enter the fit (the ``regression.<g>.*`` keys of
+    numbers.json; :func:`analysis.stats.ols`, x = doubling time, y = volume change); the x axis is
+    symmetric-logarithmic (linear within ±10 days), so a few very long (or negative) doubling times do
+    not squeeze the other points together; the fitted straight line is drawn over the same range (it
+    curves on this scale). Right: the same volume change against the specific growth rate (SGR, %/day),
+    finite for every patient, with its OLS line (:func:`analysis.study.growth.sgr_regression`).
 
     Parameters
     ----------
@@ -333,14 +361,14 @@ def regression(pp, axes) -> None:
     >>> from analysis.data import load_dataset
     >>> from analysis.paths import TESTS
     >>> fig = regression(load_dataset(TESTS / "fixtures" / "mini"))
-    >>> len(fig.axes), fig.axes[0].get_title()
-    (1, 'Volume change vs doubling time (finite DT only)')
+    >>> len(fig.axes), fig.axes[0].get_title(), fig.axes[0].get_xscale()
+    (2, 'Volume change vs doubling time (finite DT only)', 'symlog')
     """
     import numpy as np
 
     from analysis.stats import ols
 
-    (ax,) = axes
+    ax, ax_sgr = axes
     for g in (1, 2):
         sub = pp[(pp["group"] == g)]
         sub = sub[np.isfinite(sub["doubling_time"].astype(float)) & np.isfinite(sub["volume_change"].astype(float))]
@@ -349,21 +377,57 @@ def regression(pp, axes) -> None:
         label = _group_label(g, len(sub))
         if len(sub) >= 3:
             fit = ols(x, y)
-            xs = np.linspace(x.min(), x.max(), 2)
+            xs = np.linspace(x.min(), x.max(), 200)
             ax.plot(xs, fit.intercept + fit.slope * xs, color=GROUP_COLOURS[g], linewidth=1.5)
             label += f": R² = {fit.r2:.4f}"
         ax.scatter(x, y, s=22, color=GROUP_COLOURS[g], alpha=0.85, label=label, edgecolor="white",
                    linewidth=0.5)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.set_xscale("symlog", linthresh=10)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # plain numbers, no mathtext
+    ax.tick_params(axis="x", labelrotation=35, labelsize=8)
     ax.axhline(0, color="#555555", linewidth=0.8)
-    ax.set_xlabel("tumour doubling time (Schwartz), days")
+    ax.set_xlabel("tumour doubling time (Schwartz), days (symmetric log scale)")
     ax.set_ylabel("volume change V1 − V0, cm³")
     ax.set_title("Volume change vs doubling time (finite DT only)")
+    ax.legend(loc="best", fontsize=8, frameon=True)
+    _sgr_panel(pp, ax_sgr)
+
+
+def _sgr_panel(pp, ax) -> None:
+    """Volume change against the specific growth rate (%/day), OLS line and R² per group."""
+    import numpy as np
+
+    from analysis.stats import ols
+
+    for g in (1, 2):
+        sub = pp[pp["group"] == g]
+        x = sub["sgr"].astype(float).to_numpy() * 100.0
+        y = sub["volume_change"].astype(float).to_numpy()
+        ok = np.isfinite(x) & np.isfinite(y)
+        x, y = x[ok], y[ok]
+        label = _group_label(g, len(x))
+        if len(x) >= 3 and np.ptp(x) > 0:
+            fit = ols(x, y)
+            xs = np.linspace(x.min(), x.max(), 2)
+            ax.plot(xs, fit.intercept + fit.slope * xs, color=GROUP_COLOURS[g], linewidth=1.5)
+            label += f": R² = {fit.r2:.4f}"
+        ax.scatter(x, y, s=22, color=GROUP_COLOURS[g], alpha=0.85, label=label, edgecolor="white", linewidth=0.5)
+    ax.axhline(0, color="#555555", linewidth=0.8)
+    ax.axvline(0, color="#999999", linewidth=0.6)
+    ax.set_xlabel("specific growth rate, % per day")
+    ax.set_title("Volume change vs SGR (every patient)")
     ax.legend(loc="best", fontsize=8, frameon=True)
 
 
 @_figure_function(8.0, 4.0, bottom=0.2, left=0.1)
 def waterfall(pp, axes) -> None:
     """Waterfall plot: relative change of total tumour volume (V1 / V0 − 1, %) per patient, sorted.
+
+    Dashed reference lines at −30 % and +20 % (the RECIST 1.1 thresholds for partial response and
+    progression, applied here to volume change for orientation only); a dot marks the end of every bar
+    so that changes near zero stay visible.
 
     Parameters
     ----------
@@ -394,8 +458,15 @@ def waterfall(pp, axes) -> None:
     sub = sub.sort_values(["pct", "patient_id"], ascending=[False, True], kind="mergesort")
     (ax,) = axes
     xs = np.arange(len(sub))
-    ax.bar(xs, sub["pct"], color=[GROUP_COLOURS[int(g)] for g in sub["group"]], width=0.8)
+    colours = [GROUP_COLOURS[int(g)] for g in sub["group"]]
+    ax.bar(xs, sub["pct"], color=colours, width=0.8)
+    # a bar near zero is invisible: a dot at each bar's end keeps every patient visible
+    ax.scatter(xs, sub["pct"], s=10, color=colours, zorder=3)
     ax.axhline(0, color="#555555", linewidth=0.8)
+    for y, text in ((-30.0, "−30 % (RECIST PR threshold)"), (20.0, "+20 % (RECIST PD threshold)")):
+        ax.axhline(y, color="#333333", linewidth=0.8, linestyle="--")
+        ax.text(len(sub) - 0.5 if len(sub) else 0.5, y, text, ha="right", va="bottom", fontsize=7, color="#333333",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0}, zorder=4)
     ax.set_xticks(xs, sub["patient_id"], rotation=90, fontsize=7)
     ax.set_xlabel("patient (sorted by change)")
     ax.set_ylabel("tumour volume change after TACE 1, %")
@@ -459,11 +530,12 @@ def recist_bars(pp, axes) -> None:
     ax.legend(loc="best", fontsize=8, frameon=True)
 
 
-@_figure_function(6.4, 4.2, left=0.13)
+@_figure_function(6.4, 5.0, left=0.2, bottom=0.3)
 def km_ttp_tace(pp, axes) -> None:
     """Kaplan-Meier curves of time to progression after TACE by group (``progressed`` = event).
 
-    Censored patients are marked with a tick on the curve.
+    Censored patients are marked with a tick on the curve; below the plot, the numbers at risk (patients
+    still under observation without progression) at each tick of the time axis.
 
     Parameters
     ----------
@@ -490,11 +562,13 @@ def km_ttp_tace(pp, axes) -> None:
     from analysis.stats.survival import kaplan_meier
 
     (ax,) = axes
+    times = {}
     for g in (1, 2):
         sub = pp[(pp["group"] == g)].dropna(subset=["ttp_tace"])
         if not len(sub):
             continue
         t = sub["ttp_tace"].astype(float).to_numpy()
+        times[g] = t
         events = sub["ttp_tace_progressed"].fillna(False).astype(bool).to_numpy()
         km = kaplan_meier(t, events)  # analysis.stats.survival (lifelines), checked against R
         xs = np.append(km["time"].to_numpy(), t.max())
@@ -508,6 +582,28 @@ def km_ttp_tace(pp, axes) -> None:
     ax.set_ylabel("progression-free proportion")
     ax.set_title("Time to progression after TACE (Kaplan-Meier)")
     ax.legend(loc="best", fontsize=8, frameon=True)
+    _numbers_at_risk(ax, times)
+
+
+def _numbers_at_risk(ax, times: dict) -> None:
+    """A numbers-at-risk table under a Kaplan-Meier plot: per group, patients with time >= each x tick."""
+    import numpy as np
+
+    if not times:
+        return
+    hi = max(float(np.max(t)) for t in times.values())
+    ax.set_xlim(0, hi * 1.02 if hi > 0 else 1)
+    ticks = [x for x in ax.get_xticks() if 0 <= x <= hi * 1.02]
+    ax.set_xticks(ticks)
+    ax.text(-0.08, -0.2, "at risk", transform=ax.transAxes, ha="right", va="center", fontsize=8,
+            fontweight="bold")
+    for row, (g, t) in enumerate(sorted(times.items())):
+        y = -0.28 - 0.08 * row
+        ax.text(-0.08, y, f"group {g}", transform=ax.transAxes, ha="right", va="center", fontsize=8,
+                color=GROUP_COLOURS[g])
+        for x in ticks:
+            ax.text(x, y, str(int(np.sum(t >= x))), transform=ax.get_xaxis_transform(), ha="center",
+                    va="center", fontsize=8, color=GROUP_COLOURS[g])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -517,14 +613,15 @@ def km_ttp_tace(pp, axes) -> None:
 def make_all(ds, per_patient_frame=None) -> dict[str, Any]:
     """Every figure of :data:`FIGURES`, keyed by name (``per_patient_frame`` avoids recomputing it)."""
     pp = per_patient_frame if per_patient_frame is not None else _per_patient(ds)
+    syn = _is_synthetic(ds)  # said on every figure drawn from a synthetic cohort
     return {
-        "study_design": study_design(ds),
-        "volume_before_after": volume_before_after(pp),
-        "ttp_chemo_vs_tace": ttp_chemo_vs_tace(pp),
-        "regression": regression(pp),
-        "waterfall": waterfall(pp),
-        "recist_bars": recist_bars(pp),
-        "km_ttp_tace": km_ttp_tace(pp),
+        "study_design": study_design(ds, synthetic=syn),
+        "volume_before_after": volume_before_after(pp, synthetic=syn),
+        "ttp_chemo_vs_tace": ttp_chemo_vs_tace(pp, synthetic=syn),
+        "regression": regression(pp, synthetic=syn),
+        "waterfall": waterfall(pp, synthetic=syn),
+        "recist_bars": recist_bars(pp, synthetic=syn),
+        "km_ttp_tace": km_ttp_tace(pp, synthetic=syn),
     }
 
 

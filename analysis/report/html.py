@@ -191,7 +191,7 @@ def write_index(out_dir: Path, res: Results, notebooks: list[str], figures: list
     >>> from types import SimpleNamespace
     >>> res = SimpleNamespace(numbers={}, is_synthetic=True, dataset_name="mini", data_dir="tests/fixtures/mini",
     ...                       dataset=SimpleNamespace(patients=[1, 2, 3], procedures=[1, 2, 3, 4]),
-    ...                       sha256={"patients.csv": "ab12"}, params={"alpha": 0.05}, comparison=None)
+    ...                       sha256={"patients.csv": "ab12"}, params={"alpha": 0.05}, comparison=None, tables={})
     >>> page = write_index(Path(tempfile.mkdtemp()), res, ["00_overview.ipynb"], ["waterfall"]).read_text()
     >>> "Synthetic data." in page, page.count("<li>"), page.count("<figure>")
     (True, 2, 1)
