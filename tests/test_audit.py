@@ -223,12 +223,9 @@ def test_small_audit_is_deterministic(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def article(tmp_path_factory):
-    from analysis.cli import main
-
-    out = tmp_path_factory.mktemp("audit")
-    assert main(["audit", "--out", str(out)]) == 0
-    return pd.read_csv(out / "audit.csv", keep_default_na=False), (out / "audit.md").read_text(encoding="utf-8")
+def article(article_audit):
+    """The article's audit (tests/conftest.py runs it once per session)."""
+    return article_audit
 
 
 def _row(df, check, where_part):

@@ -9,7 +9,6 @@ quantile, not the closed form the audit uses). Never the code under test.
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from analysis.paper import audit
@@ -21,12 +20,9 @@ READING = "inconsistent under a stated reading"
 
 
 @pytest.fixture(scope="module")
-def article(tmp_path_factory):
-    from analysis.cli import main
-
-    out = tmp_path_factory.mktemp("audit")
-    assert main(["audit", "--out", str(out)]) == 0
-    return pd.read_csv(out / "audit.csv", keep_default_na=False), (out / "audit.md").read_text(encoding="utf-8")
+def article(article_audit):
+    """The article's audit (tests/conftest.py runs it once per session)."""
+    return article_audit
 
 
 def _row(df, check, where_part):

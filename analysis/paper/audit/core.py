@@ -57,6 +57,11 @@ class Finding:
 
 
 
+def collect(pub: "Pub", checks) -> list[Finding]:
+    """The findings of ``checks`` (functions ``pub -> Finding | None``) in order, skipping those that return None."""
+    return [f for f in (fn(pub) for fn in checks) if f is not None]
+
+
 class Pub:
     """Look-ups into the published-values frame by row id."""
 

@@ -3,7 +3,7 @@ numbers: labels, p-values shared by two endpoints, an untested headline, zero ad
 
 from __future__ import annotations
 
-from analysis.paper.audit.core import GROUPS, TENSION, Finding, Pub, me_iqr
+from analysis.paper.audit.core import GROUPS, TENSION, Finding, Pub, collect, me_iqr
 
 #: Confidence level of the interval around a proportion of zero events.
 CONFIDENCE = 0.95
@@ -67,12 +67,7 @@ def check_reporting(pub: Pub) -> list[Finding]:
     >>> [(f.where, f.verdict) for f in check_reporting(Pub(df))]
     [('results adverse events', 'tension'), ('declarations funding vs competing interests', 'tension')]
     """
-    out: list[Finding] = []
-    for fn in (_ttp_label, _one_p_two_endpoints, _headline_untested, _zero_adverse_events, _funding):
-        f = fn(pub)
-        if f is not None:
-            out.append(f)
-    return out
+    return collect(pub, (_ttp_label, _one_p_two_endpoints, _headline_untested, _zero_adverse_events, _funding))
 
 
 def _ttp_label(pub: Pub) -> Finding | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analysis.paper.audit.core import GROUPS, READING, TENSION, Finding, Pub
+from analysis.paper.audit.core import GROUPS, READING, TENSION, Finding, Pub, collect
 
 _DAYS_PER_YEAR = 365.25
 _DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
@@ -41,13 +41,8 @@ def check_timeline(pub: Pub) -> list[Finding]:
     >>> [(f.where, f.verdict) for f in check_timeline(Pub(df))]
     [('methods first follow-up vs imaging interval', 'tension')]
     """
-    out: list[Finding] = []
-    for fn in (_followup_vs_study_period, _timing_vs_figure1, _short_timing_vs_baseline_rule,
-               _first_followup_vs_interval, _systemic_therapy_before_tace):
-        f = fn(pub)
-        if f is not None:
-            out.append(f)
-    return out
+    return collect(pub, (_followup_vs_study_period, _timing_vs_figure1, _short_timing_vs_baseline_rule,
+                         _first_followup_vs_interval, _systemic_therapy_before_tace))
 
 
 def _date(pub: Pub, prefix: str, last_day: bool = False) -> dt.date | None:
