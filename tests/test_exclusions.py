@@ -107,3 +107,31 @@ def test_tables_show_not_available_instead_of_failing(noprog):
     ttp = d4.loc[d4.index.str.startswith("time to progression")].iloc[0]
     assert ttp["p, group 1"] == "not available" and ttp["test, group 1 (p-value method)"] == NO_PROGRESSION_FILE
     assert d4.iloc[0]["p, group 1"] != "not available"  # the volume change is still computed
+
+
+def test_reproduce_writes_the_exclusions_table_header_only_when_nobody_is_left_out(tmp_path):
+    import pandas as pd
+
+    from analysis.data import load_dataset
+    from analysis.report import pipeline, results
+
+    ds = load_dataset(TESTS / "fixtures" / "mini")
+    res = results.compute(TESTS / "fixtures" / "mini", params.defaults(), ds=ds)
+    pipeline._write_tables(res, tmp_path)
+    got = pd.read_csv(tmp_path / "exclusions.csv")
+    assert list(got.columns) == COLUMNS
+    want = exclusions(ds)
+    assert len(want) and got[["patient_id", "analysis", "reason"]].values.tolist() == \
+        want[["patient_id", "analysis", "reason"]].values.tolist()
+    assert (tmp_path / "exclusions.md").read_text(encoding="utf-8").startswith("| patient_id")
+    res.tables["exclusions"] = exclusions(ds).iloc[0:0]
+    pipeline._write_tables(res, tmp_path)
+    assert (tmp_path / "exclusions.csv").read_text(encoding="utf-8") == ",".join(COLUMNS) + "\n"
+
+
+def test_figures_without_progression_are_skipped_with_a_note(noprog):
+    from analysis.report import figures, results
+
+    assert figures.skipped(noprog) == {"ttp_chemo_vs_tace": NO_PROGRESSION_FILE, "km_ttp_tace": NO_PROGRESSION_FILE}
+    note = results.show_figure({}, "km_ttp_tace")
+    assert NO_PROGRESSION_FILE in note.data

@@ -575,6 +575,7 @@ def _write_tables(res, tdir: Path) -> None:
     write("regression_sgr", res.tables["regression_sgr"])
     write("per_patient", res.per_patient)
     write("growth", res.tables["growth"])
+    write("exclusions", res.tables["exclusions"])  # header only when nobody is left out of any analysis
     write("missingness", res.overview["missingness"])
     write("k_anonymity_classes", res.overview["equivalence_classes"])
 
@@ -712,7 +713,8 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
 
         t = time.perf_counter()
         res = R.load(rkey) if not force else None
-        overview = res.overview if res is not None else R.compute_overview(data_dir, ds=ds)
+        pp = per_patient(ds)
+        overview = res.overview if res is not None else R.compute_overview(data_dir, ds=ds, per_patient_frame=pp)
         R.store(overview, R.results_key(data_dir, None, code=code), "overview")
         ready = {"overview"}
         needs = {p.name: notebook_needs(p) for p in todo}
@@ -738,7 +740,6 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
             # (the regression line and the audit need it), so that neither imports it again.
             import scipy.stats  # noqa: F401
             import statsmodels.api  # noqa: F401
-        pp = per_patient(ds)
         figs = R.load(rkey, "figures") if not force else None
         # the audit reads no data (only the published values): cached by the code hash
         audit = R.load(code, "audit") if not force else None
@@ -825,6 +826,10 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
         for name, blobs in figs.items():
             for fmt, blob in blobs.items():
                 (tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
+        from analysis.report.figures import skipped
+
+        for name, why in skipped(ds).items():
+            print(f"  figure {name} skipped: {why}", flush=True)
         if not isinstance(audit, str):
             audit.to_csv(tmp / "tables" / "audit.csv", index=False, lineterminator="\n")
             (tmp / "tables" / "audit.md").write_text(audit.to_markdown(index=False) + "\n", encoding="utf-8")

@@ -165,14 +165,16 @@ def statement(name: str, data_dir: str, is_synthetic: bool, n_patients: int, n_t
     return f"Dataset '{name}' ({data_dir}): {kind}; {n_patients} patients, {n_tace} TACE procedures."
 
 
-def compute_overview(data_dir, ds=None) -> dict:
-    """Data overview for notebook 00: validation problems, files, missingness, k-anonymity.
+def compute_overview(data_dir, ds=None, per_patient_frame=None) -> dict:
+    """Data overview for notebook 00: validation problems, files, missingness, exclusions, k-anonymity.
 
     An invalid dataset is not an error here: the problems are returned (``ok`` False) so that
-    they can be shown; everything else is then empty.
+    they can be shown; everything else is then empty. ``exclusions`` is
+    :func:`analysis.study.exclusions.exclusions` (who is left out of which analysis, and why).
     """
     from analysis.data import privacy
     from analysis.data import load_dataset, validate_dir
+    from analysis.study.exclusions import exclusions
 
     d = resolve_data_dir(data_dir)
     if ds is None:
@@ -189,6 +191,7 @@ def compute_overview(data_dir, ds=None) -> dict:
                                len(ds.procedures)),
         "files": privacy.file_summary(ds),
         "missingness": privacy.missingness(ds),
+        "exclusions": exclusions(ds, endpoints=per_patient_frame),
         "k_anonymity": privacy.k_anonymity(ds.patients),
         "equivalence_classes": privacy.equivalence_classes(ds.patients),
         "sha256": dict(sorted(ds.sha256.items())),
@@ -299,6 +302,7 @@ def compute(data_dir, params: dict | None = None, ds=None, key: str | None = Non
     """
     from analysis.study import tables
     from analysis.study.endpoints import per_patient
+    from analysis.study.exclusions import exclusions
     from analysis.study.numbers import compute_numbers
     from analysis.params import resolve
 
@@ -320,7 +324,10 @@ def compute(data_dir, params: dict | None = None, ds=None, key: str | None = Non
         "regression_sgr": sgr_regression(pp),
         "recist": recist_display(tidy),
         "growth": growth_table(pp, int(full["decimals"])),
+        "exclusions": (overview or {}).get("exclusions"),
     }
+    if displays["exclusions"] is None:
+        displays["exclusions"] = exclusions(ds, endpoints=pp)
     numbers = compute_numbers(ds, full)
     notes: dict = {}
     comparison = None
@@ -445,7 +452,16 @@ def get_figures(data_dir=None, params: dict | None = None) -> dict[str, dict[str
 
 
 def show_figure(figs: dict, name: str):
-    """An IPython image of one figure (PNG bytes, so the notebook output is byte-stable)."""
-    from IPython.display import Image
+    """An IPython image of one figure (PNG bytes, so the notebook output is byte-stable).
 
+    A figure skipped because its inputs are all missing (:func:`analysis.report.figures.skipped`)
+    shows as a one-line note instead.
+    """
+    from IPython.display import Image, Markdown
+
+    from analysis.report.figures import NEED_PROGRESSION
+    from analysis.study.endpoints import NO_PROGRESSION_FILE
+
+    if name not in figs and name in NEED_PROGRESSION:
+        return Markdown(f"**{name}**: {NO_PROGRESSION_FILE} (figure skipped).")
     return Image(data=figs[name]["png"], format="png")
