@@ -113,11 +113,12 @@ def test_reproduce_writes_the_exclusions_table_header_only_when_nobody_is_left_o
     import pandas as pd
 
     from analysis.data import load_dataset
-    from analysis.report import pipeline, results
+    from analysis.report import results
+    from analysis.report.publish import write_tables
 
     ds = load_dataset(TESTS / "fixtures" / "mini")
     res = results.compute(TESTS / "fixtures" / "mini", params.defaults(), ds=ds)
-    pipeline._write_tables(res, tmp_path)
+    write_tables(res, tmp_path)
     got = pd.read_csv(tmp_path / "exclusions.csv")
     assert list(got.columns) == COLUMNS
     want = exclusions(ds)
@@ -125,7 +126,7 @@ def test_reproduce_writes_the_exclusions_table_header_only_when_nobody_is_left_o
         want[["patient_id", "analysis", "reason"]].values.tolist()
     assert (tmp_path / "exclusions.md").read_text(encoding="utf-8").startswith("| patient_id")
     res.tables["exclusions"] = exclusions(ds).iloc[0:0]
-    pipeline._write_tables(res, tmp_path)
+    write_tables(res, tmp_path)
     assert (tmp_path / "exclusions.csv").read_text(encoding="utf-8") == ",".join(COLUMNS) + "\n"
 
 
