@@ -211,6 +211,10 @@ def _fail(run: _Run, p: Path, st: dict) -> None:
 def _publish(run: _Run) -> None:
     """Audit tables, index.html, carried-over entries and the manifest; then the atomic swap."""
     tmp, out = run.tmp, run.out
+    from analysis.report.figures import skipped
+
+    for name, why in skipped(run.res.dataset).items():
+        print(f"  figure {name} skipped: {why}", flush=True)
     if run.audit is not None:
         run.audit.to_csv(tmp / "tables" / "audit.csv", index=False, lineterminator="\n")
         (tmp / "tables" / "audit.md").write_text(run.audit.to_markdown(index=False) + "\n", encoding="utf-8")
