@@ -56,7 +56,7 @@ def test_invalid_dataset_exits_1_and_lists_every_problem_without_traceback(ds):
     lines = r.stderr.splitlines()
     assert "patients.csv:2: group: 3: must be one of: 1, 2" in lines
     assert any(x.startswith("patients.csv:3: tace_timing: later: must be one of") for x in lines)
-    assert "warning: progression.csv:-: -: -: no progression.csv: the time-to-progression analyses are not " \
+    assert "warning: progression.csv:-: -: -: no progression data: the time-to-progression analyses are not " \
            "available; every other analysis runs" in lines
     assert lines[-1].endswith("INVALID (2 errors, 3 warnings)")
 

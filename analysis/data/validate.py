@@ -1,5 +1,5 @@
-"""Validate a dataset folder against the contract (the README section "Your own data: the dataset
-contract").
+"""Validate a dataset folder or Excel workbook against the contract (the README section "Your own data: the
+dataset contract").
 
 The contract is written once, as a Frictionless Data Package with a Table Schema per file:
 ``data/schema/datapackage.json`` (:data:`analysis.paths.SCHEMA`). Everything is driven by that file: the
@@ -8,7 +8,8 @@ columns, types, units, allowed values, ranges, primary and foreign keys, and the
 
 Validation happens in layers, and every problem of every layer is collected:
 
-1. files (:mod:`analysis.data.read`): the four required CSV files exist (``lesions.csv`` is optional);
+1. files (:mod:`analysis.data.read`; :mod:`analysis.data.workbook` for the sheets of an ``.xlsx``): the three
+   required CSV files exist (``progression.csv`` is optional with a warning, ``lesions.csv`` optional);
    each is UTF-8 text (a byte-order mark is fine), not empty, not binary (an ``.xlsx`` renamed),
    comma-separated (a semicolon / decimal-comma Excel export is recognised and explained); CRLF line ends
    and Excel's ``sep=,`` first line are fine; a row that cannot be read (wrong number of values, a stray
@@ -16,12 +17,13 @@ Validation happens in layers, and every problem of every layer is collected:
 2. header (:mod:`analysis.data.read`): every required column is present (any order; extra columns are
    kept), no duplicates;
 3. cells (:mod:`analysis.data.cells`): types, required values, allowed values, ranges and unique keys,
-   enforced by the ``frictionless`` library with the bundled Table Schema (booleans are spelled ``true`` /
-   ``false`` exactly, as the schema's ``trueValues`` / ``falseValues`` say);
+   enforced by the ``frictionless`` library with the bundled Table Schema (booleans in the spellings of the
+   schema's ``trueValues`` / ``falseValues``, categories in any case where it says ``caseInsensitive``); an
+   empty measurement cell is a warning;
 4. cross-table rules (:mod:`analysis.data.rules`): foreign keys to ``patients.csv``, ``tace_number``
-   1..k in day order, an exam before and after the first TACE, ``start_day <= end_day``, tumour volume <=
-   liver volume, group 1 <=> ``days_dx_to_liver_mets == 0``, and a few more (see
-   :data:`analysis.data.rules.RULES`);
+   1..k in day order, ``start_day <= end_day``, tumour volume <= liver volume, group 1 <=>
+   ``days_dx_to_liver_mets == 0``, and a few more (see :data:`analysis.data.rules.RULES`); and the
+   missing-measurement warnings across files (no exam before / after the first TACE, no progression row);
 5. identifier guard: no column may look like names, dates, record / phone numbers, e-mail or
    addresses (:mod:`analysis.data.identifiers`).
 
@@ -30,7 +32,9 @@ A dataset may ship its own ``datapackage.json``; it may add metadata (``name``, 
 always the one enforced.
 
 Each problem is reported as ``file:line: column: value: what is wrong`` where ``line`` is the
-physical line of the CSV file (the header is line 1).
+physical line of the CSV file (the header is line 1) or the Excel row (``study.xlsx[imaging]:7``); a warning
+is prefixed ``warning:``; the same problem in many rows of one column is one line
+(:func:`analysis.data.problems.group_problems`).
 """
 
 from __future__ import annotations
