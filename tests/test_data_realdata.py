@@ -81,7 +81,7 @@ def test_no_progression_file_is_a_warning_and_loads_an_empty_table_with_its_colu
         "warning: progression.csv:-: -: -: no progression data: the time-to-progression analyses are not available; "
         "every other analysis runs"]
     loaded = load_dataset(ds)
-    assert len(loaded.progression) == 0
+    assert len(loaded.progression) == 0 and loaded.absent == ("progression",)
     assert list(loaded.progression.columns) == ["patient_id", "setting", "start_day", "end_day", "progressed"]
     assert [str(p) for p in loaded.warnings][-1].startswith("warning: progression.csv:-: -: -: no progression data")
 

@@ -51,6 +51,9 @@ class Dataset:
         workbook file), sorted by file name.
     is_synthetic : bool
         True when the dataset's ``datapackage.json`` says ``"synthetic": true``.
+    absent : tuple of str
+        The optional tables whose file (or workbook sheet) is absent, e.g. ``("progression",)``; an absent
+        progression file still gives an empty ``progression`` table with its columns.
     warnings : list of Problem
         The dataset's warnings (missing measurements), grouped as ``validate`` prints them; the analyses
         leave out, per analysis, the patients that lack what they need.
@@ -65,8 +68,8 @@ class Dataset:
     >>> ds = load_dataset(TESTS / "fixtures" / "mini")
     >>> ds.name, ds.is_synthetic, len(ds.patients), str(ds.procedures["tace_number"].dtype)
     ('mini', True, 12, 'int64')
-    >>> [(w.file, w.column) for w in ds.warnings]
-    [('patients.csv', 'sex'), ('procedures.csv', 'adverse_event_grade')]
+    >>> [(w.file, w.column) for w in ds.warnings], ds.absent
+    ([('patients.csv', 'sex'), ('procedures.csv', 'adverse_event_grade')], ())
     """
 
     name: str
@@ -79,6 +82,7 @@ class Dataset:
     sha256: dict[str, str] = field(default_factory=dict)
     is_synthetic: bool = False
     warnings: list[Problem] = field(default_factory=list)
+    absent: tuple[str, ...] = ()
 
 
 def _column(values: list[Any], kind: str, required: bool) -> pd.Series:
@@ -173,4 +177,5 @@ def load_dataset(path: Path | str, strict: bool = False) -> Dataset:
         sha256={f: hashlib.sha256(b).hexdigest() for f, b in sorted(raw.items())},
         is_synthetic=meta.get("synthetic") is True,
         warnings=group_problems(problems),
+        absent=tuple(n for n in TABLES if tables.get(n) is None),
     )
