@@ -287,8 +287,8 @@ def timeline(ds: Dataset) -> pd.DataFrame:
                          "end_day": int(c["end_day"])})
         last = prog.get((p, "tace")) or c
         if last is not None:
-            rows.append({"patient_id": p, "group": g, "event": "progression" if bool(last["progressed"]) else "censored",
-                         "day": int(last["end_day"]), "end_day": None})
+            end = "progression" if bool(last["progressed"]) else "censored"
+            rows.append({"patient_id": p, "group": g, "event": end, "day": int(last["end_day"]), "end_day": None})
     for r in ds.procedures.to_dict("records"):
         rows.append({"patient_id": r["patient_id"], "group": grp[r["patient_id"]], "event": "tace",
                      "day": int(r["day"]), "end_day": None})
