@@ -297,7 +297,7 @@ def compute(data_dir, params: dict | None = None, ds=None, key: str | None = Non
 
     ``ds``, ``per_patient_frame`` and ``overview`` may be passed when already computed for this dataset.
     """
-    from analysis.study import tables
+    from analysis.study import agreement, effects, tables
     from analysis.study.endpoints import per_patient
     from analysis.study.numbers import compute_numbers
     from analysis.params import resolve
@@ -320,6 +320,10 @@ def compute(data_dir, params: dict | None = None, ds=None, key: str | None = Non
         "regression_sgr": sgr_regression(pp),
         "recist": recist_display(tidy),
         "growth": growth_table(pp, int(full["decimals"])),
+        # beyond the paper (issue 14)
+        "effects": effects.effects_table(ds, full, endpoints=pp),
+        "multiplicity": effects.multiplicity_table(ds, full, endpoints=pp),
+        "agreement": agreement.agreement_table(ds, endpoints=pp),
     }
     numbers = compute_numbers(ds, full)
     notes: dict = {}
