@@ -290,5 +290,60 @@ def make_beyond(ds, per_patient_frame=None) -> dict:
     True
     """
     pp = per_patient_frame if per_patient_frame is not None else _per_patient(ds)
-    return {"km_bands": km_bands(ds), "waterfall_best": waterfall_best(ds, pp), "swimmer": swimmer(ds),
-            "dt_singularity": dt_singularity(pp)}
+    return {name: draw(name, ds, pp) for name in BEYOND_FIGURES}
+
+
+def show(fig):
+    """The figure as an IPython PNG image (deterministic bytes, :func:`analysis.report.figures.to_bytes`).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    IPython.display.Image
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> show(swimmer(load_dataset(TESTS / "fixtures" / "mini"))).format
+    'png'
+    """
+    from IPython.display import Image
+
+    from analysis.report.figures import to_bytes
+
+    return Image(data=to_bytes(fig, "png"), format="png")
+
+
+def draw(name: str, ds, per_patient_frame=None):
+    """One figure of :data:`BEYOND_FIGURES` by name (as the notebooks ask for it).
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`BEYOND_FIGURES`.
+    ds : Dataset
+        A validated dataset.
+    per_patient_frame : pandas.DataFrame, optional
+        Its per-patient frame if already computed.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> len(draw("km_bands", load_dataset(TESTS / "fixtures" / "mini")).axes)
+    2
+    """
+    pp = per_patient_frame if per_patient_frame is not None else _per_patient(ds)
+    makers = {"km_bands": lambda: km_bands(ds), "waterfall_best": lambda: waterfall_best(ds, pp),
+              "swimmer": lambda: swimmer(ds), "dt_singularity": lambda: dt_singularity(pp)}
+    if name not in makers:
+        raise ValueError(f"unknown figure {name!r}; one of {', '.join(BEYOND_FIGURES)}")
+    return makers[name]()
