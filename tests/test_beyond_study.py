@@ -141,3 +141,12 @@ def test_unknown_figure_name_is_refused(ds):
 
     with pytest.raises(ValueError, match="unknown figure"):
         draw("nope", ds)
+
+
+def test_reproduce_draws_the_paper_figures_then_the_beyond_figures(ds):
+    from analysis.report.figures_beyond import ALL_FIGURES
+    from analysis.report.results import compute_figures
+
+    figs = compute_figures(ds=ds)
+    assert list(figs) == list(ALL_FIGURES)
+    assert all(figs[n]["png"].startswith(b"\x89PNG") for n in ("km_bands", "swimmer"))

@@ -33,9 +33,7 @@ from typing import Any
 
 #: Figure names in reading order (file stems in OUT/figures).
 FIGURES = ("study_design", "volume_before_after", "ttp_chemo_vs_tace", "regression", "waterfall",
-           "recist_bars", "km_ttp_tace",
-           # beyond the paper (issue 14): analysis.report.figures_beyond.BEYOND_FIGURES
-           "km_bands", "waterfall_best", "swimmer", "dt_singularity")
+           "recist_bars", "km_ttp_tace")
 
 #: Okabe-Ito colours (colour-blind safe), the same in every figure.
 GROUP_COLOURS = {1: "#0072B2", 2: "#D55E00"}
@@ -402,8 +400,6 @@ def km_ttp_tace(data):
 
 def make_all(ds, per_patient_frame=None) -> dict[str, Any]:
     """Every figure of :data:`FIGURES`, keyed by name (``per_patient_frame`` avoids recomputing it)."""
-    from analysis.report.figures_beyond import make_beyond
-
     pp = per_patient_frame if per_patient_frame is not None else _per_patient(ds)
     return {
         "study_design": study_design(ds),
@@ -413,7 +409,6 @@ def make_all(ds, per_patient_frame=None) -> dict[str, Any]:
         "waterfall": waterfall(pp),
         "recist_bars": recist_bars(pp),
         "km_ttp_tace": km_ttp_tace(pp),
-        **make_beyond(ds, pp),
     }
 
 

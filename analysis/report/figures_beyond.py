@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import math
 
-from analysis.report.figures import GROUP_COLOURS, _figure, _group_label, _per_patient, _theme
+from analysis.report.figures import FIGURES, GROUP_COLOURS, _figure, _group_label, _per_patient, _theme, to_bytes
 
 BEYOND_FIGURES = ("km_bands", "waterfall_best", "swimmer", "dt_singularity")
+#: every figure written by ``reproduce`` (OUT/figures), in reading order
+ALL_FIGURES = FIGURES + BEYOND_FIGURES
 #: most patients whose identifiers are written on an axis (beyond: no per-patient labels)
 MAX_LABELS = 60
 EVENT_STYLE = {"tace": ("v", "#000000", "TACE"), "exam": ("|", "#777777", "CT/MRI exam"),
@@ -312,8 +314,6 @@ def show(fig):
     'png'
     """
     from IPython.display import Image
-
-    from analysis.report.figures import to_bytes
 
     return Image(data=to_bytes(fig, "png"), format="png")
 

@@ -429,12 +429,13 @@ def audit_findings(audit, verdict: str = "inconsistent"):
 
 
 def compute_figures(res: Results | None = None, ds=None, per_patient_frame=None) -> dict[str, dict[str, bytes]]:
-    """PNG and SVG bytes of every figure (:mod:`analysis.report.figures`) for a results bundle (or a dataset)."""
-    from analysis.report import figures
+    """PNG and SVG bytes of every figure (:mod:`analysis.report.figures`, then
+    :mod:`analysis.report.figures_beyond`) for a results bundle (or a dataset)."""
+    from analysis.report import figures, figures_beyond
 
     if res is not None:
         ds, per_patient_frame = res.dataset, res.per_patient
-    figs = figures.make_all(ds, per_patient_frame)
+    figs = {**figures.make_all(ds, per_patient_frame), **figures_beyond.make_beyond(ds, per_patient_frame)}
     return {name: {"png": figures.to_bytes(f, "png"), "svg": figures.to_bytes(f, "svg")} for name, f in figs.items()}
 
 
