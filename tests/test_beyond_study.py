@@ -145,7 +145,7 @@ def test_unknown_figure_name_is_refused(ds):
 
 def test_reproduce_draws_the_paper_figures_then_the_beyond_figures(ds):
     from analysis.report.figures_beyond import ALL_FIGURES
-    from analysis.report.results import compute_figures
+    from analysis.report.bundle import compute_figures
 
     figs = compute_figures(ds=ds)
     assert list(figs) == list(ALL_FIGURES)
