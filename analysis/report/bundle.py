@@ -96,11 +96,16 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
         "regression_sgr": sgr_regression(pp),
         "recist": recist_display(tidy),
         "growth": growth_table(pp, int(full["decimals"])),
+        "exclusions": (overview or {}).get("exclusions"),
         # beyond the paper (issue 14)
         "effects": effects.effects_table(ds, full, endpoints=pp),
         "multiplicity": effects.multiplicity_table(ds, full, endpoints=pp),
         "agreement": agreement.agreement_table(ds, endpoints=pp),
     }
+    if displays["exclusions"] is None:
+        from analysis.study.exclusions import exclusions
+
+        displays["exclusions"] = exclusions(ds, endpoints=pp)
     numbers = compute_numbers(ds, full)
     notes: dict = {}
     comparison = None
