@@ -21,7 +21,8 @@ from analysis.paths import ROOT, TESTS
 
 FIXTURES = TESTS / "r" / "fixtures"
 DATASETS = {"mini": "tests/fixtures/mini", "large": "tests/fixtures/numbers/large",
-            "edge": "tests/fixtures/numbers/edge", "synthetic": "data/synthetic"}
+            "edge": "tests/fixtures/numbers/edge", "missing": "tests/fixtures/numbers/missing",
+            "noprogression": "tests/fixtures/numbers/noprogression", "synthetic": "data/synthetic"}
 PREFIXES = ("paired.", "km.", "multiplicity.", "agreement.")
 SUFFIXES = (".hl", ".hl_lower", ".hl_upper", ".rbc")
 
@@ -35,11 +36,12 @@ _CACHE: dict = {}
 
 def _numbers(name):
     if name not in _CACHE:
+        from test_numbers_r_parity import _dataset  # the datasets with missing values, read as that test does
+
         from analysis import params
-        from analysis.data import load_dataset
         from analysis.study.numbers import compute_numbers
 
-        _CACHE[name] = compute_numbers(load_dataset(ROOT / DATASETS[name]), params.defaults())
+        _CACHE[name] = compute_numbers(_dataset(name), params.defaults())
     return _CACHE[name]
 
 

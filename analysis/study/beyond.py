@@ -39,6 +39,8 @@ def beyond_tidy(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None
         :func:`analysis.study.endpoints.per_patient` of ``ds`` if already computed.
     tidy : pandas.DataFrame, optional
         :func:`analysis.study.tables.all_tidy` if already computed (its p-values are adjusted).
+        Without progression.csv every TTP key is null with the note
+        :data:`analysis.study.endpoints.NO_PROGRESSION_FILE`.
 
     Returns
     -------
@@ -52,10 +54,16 @@ def beyond_tidy(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None
     import pandas as pd
 
     from analysis.study import agreement, effects, paired, survival
+    from analysis.study.endpoints import NO_PROGRESSION_FILE, has_progression
     from analysis.study.tables import _pp
 
     pp = _pp(ds, endpoints)
     parts = [paired.paired_rows(ds, params, pp), survival.km_rows(ds, params, pp),
              effects.effect_rows(ds, params, pp), effects.multiplicity_rows(ds, params, pp, tidy=tidy),
              agreement.agreement_rows(ds, params, pp)]
-    return pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
+    if not has_progression(ds):  # every TTP analysis: not available, said as the tables say it
+        ttp = out["key"].str.startswith(("km.", "paired.ttp.", "table3.", "multiplicity.table3.")) | \
+            out["key"].str.contains(r"^(?:multiplicity\.)?table4\.group\d\.ttp\.", regex=True)
+        out.loc[ttp & out["value"].isna(), "note"] = NO_PROGRESSION_FILE
+    return out

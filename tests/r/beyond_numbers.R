@@ -59,7 +59,10 @@ kappa_fce <- function(a, b) {
 
 beyond_numbers <- function(dir) {
   pat <- read_table(dir, "patients"); proc <- read_table(dir, "procedures")
-  img <- read_table(dir, "imaging"); prog <- read_table(dir, "progression")
+  img <- read_table(dir, "imaging")
+  prog <- read_table(dir, "progression", required = FALSE)  # absent: every TTP analysis is NA
+  if (is.null(prog)) prog <- data.frame(patient_id = character(0), setting = character(0), start_day = character(0),
+                                        end_day = character(0), progressed = character(0))
   les <- read_table(dir, "lesions", required = FALSE)
   if (!is.null(les)) {
     les$day <- num(les$day); les$is_node <- as_bool(les$is_node)
@@ -69,7 +72,7 @@ beyond_numbers <- function(dir) {
   prog$ttp <- num(prog$end_day) - num(prog$start_day)
   prog$event <- as_bool(prog$progressed)
   prog$group <- as.integer(pat$group[match(prog$patient_id, pat$patient_id)])
-  prog$timing <- pat$tace_timing[match(prog$patient_id, pat$patient_id)]
+  prog$timing <- as.character(pat$tace_timing[match(prog$patient_id, pat$patient_id)])
   env <- new.env()
 
   # 1. paired: TTP after TACE vs after chemotherapy; V1 vs V0
