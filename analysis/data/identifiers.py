@@ -127,6 +127,8 @@ _DATE_RES = [
     re.compile(rf"(?<![\d./-]){_Y4}-(?:0[1-9]|1[0-2])(?![\d./-])"),                         # 2021-03
 ]
 _YYYYMMDD = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_MONTH_DOT_YEAR = re.compile(rf"(?:0?[1-9]|1[0-2])\.{_Y4}")  # what _DATE_RES finds in a plain number
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
 _IPV6 = re.compile(r"(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}", re.I)
@@ -280,6 +282,13 @@ def value_problem(v: str, *, numeric: bool, id_like: bool) -> str | None:
     if not v:
         return None
     if numeric:
+        if _PLAIN_NUMBER.fullmatch(v):  # the common case, decided without the nine date patterns:
+            # a plain number can only be a yyyymmdd date or a "month.year" such as 3.2021 (03/2021)
+            if _YYYYMMDD.fullmatch(v):
+                return "looks like a calendar date written as yyyymmdd, not a day offset"
+            if _MONTH_DOT_YEAR.fullmatch(v):
+                return "looks like a calendar date; use an integer day offset from day 0"
+            return None
         if _YYYYMMDD.fullmatch(v):
             return "looks like a calendar date written as yyyymmdd, not a day offset"
         if _is_date(v):

@@ -27,13 +27,36 @@ class Table:
     rows: list[list[str]]
     lines: list[int]
     index: dict[str, int]  # column name -> position
-    typed: list[dict[str, Any]] = field(default_factory=list)  # contract columns, cast (None = missing/bad)
     broken: list[list[str]] = field(default_factory=list)  # raw cells of rows that could not be read (reported)
+    #: contract columns, cast (object arrays; None = missing or refused), set by analysis.data.cells
+    typed_columns: dict[str, Any] = field(default_factory=dict)
+    _raw_columns: list[tuple[str, ...]] | None = field(default=None, repr=False)
+    _typed_rows: list[dict[str, Any]] | None = field(default=None, repr=False)
+
+    def raw_column(self, k: int) -> tuple[str, ...]:
+        """The raw cells of the column at position ``k`` (the rows transposed once, at C speed)."""
+        if self._raw_columns is None:
+            self._raw_columns = list(zip(*self.rows)) if self.rows else [() for _ in self.header]
+        return self._raw_columns[k]
 
     def column(self, name: str) -> list[str]:
         """The raw cells of one column ("" for every row when the column is absent)."""
         k = self.index.get(name)
-        return ["" if k is None else r[k] for r in self.rows]
+        return [""] * len(self.rows) if k is None else list(self.raw_column(k))
+
+    def set_typed(self, columns: dict[str, Any]) -> None:
+        """Store the cast contract columns (see :attr:`typed_columns`)."""
+        self.typed_columns = columns
+        self._typed_rows = None
+
+    @property
+    def typed(self) -> list[dict[str, Any]]:
+        """The cast contract cells row by row (column -> value; None = missing or refused), built on first use."""
+        if self._typed_rows is None:
+            names = list(self.typed_columns)
+            cols = [self.typed_columns[n].tolist() for n in names]
+            self._typed_rows = [dict(zip(names, row)) for row in zip(*cols)] if names else [{} for _ in self.rows]
+        return self._typed_rows
 
 
 _BINARY_SIGNATURES = [

@@ -56,7 +56,7 @@ def _identifier_problems(table: Table, resource: dict) -> tuple[list[Problem], s
     problems, flagged = [], set()
     for name, k in table.index.items():
         f = fdesc.get(name)
-        values = [r[k] for r in table.rows]
+        values = table.raw_column(k)
         numeric = f is not None and f["type"] in ("integer", "number")
         categorical = f is not None and (f["type"] == "boolean" or "enum" in f.get("constraints", {}))
         id_like = (name in pk and f is not None and f["type"] == "string") or name == "patient_id" or bool(

@@ -50,6 +50,12 @@ _RC = {
     "axes.titlesize": 11,
     "axes.labelsize": 10,
 }
+#: Above this many patients a figure draws its per-patient marks as one collection, rasterized inside the
+#: SVG, and the waterfall names no patient on its axis (tens of thousands of labels or vector paths would
+#: cost minutes and tens of MB and show nothing readable). At or below it the figures are drawn mark by
+#: mark, as they always were (byte-identical output for the bundled cohort).
+MANY_PATIENTS = 60
+
 _PNG_META = {"Software": None}
 _SVG_META = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
@@ -172,6 +178,49 @@ def study_design(ds):
 # per-patient figures
 # --------------------------------------------------------------------------------------------------
 
+def _pairs(ax, a, b, colour: str, label: str) -> None:
+    """Many patients' (a, b) pairs at x = 0 and 1 as one line collection and one scatter, rasterized."""
+    import numpy as np
+    from matplotlib.collections import LineCollection
+
+    a = a.astype(float).to_numpy()
+    b = b.astype(float).to_numpy()
+    both = np.isfinite(a) & np.isfinite(b)
+    segs = np.stack([np.column_stack([np.zeros(both.sum()), a[both]]),
+                     np.column_stack([np.ones(both.sum()), b[both]])], axis=1)
+    ax.add_collection(LineCollection(segs, colors=colour, linewidths=0.6, alpha=0.3, rasterized=True))
+    x = np.concatenate([np.zeros(np.isfinite(a).sum()), np.ones(np.isfinite(b).sum())])
+    y = np.concatenate([a[np.isfinite(a)], b[np.isfinite(b)]])
+    ax.scatter(x, y, s=6, color=colour, alpha=0.5, label=label if len(y) else None, rasterized=True)
+    ax.autoscale_view()
+
+
+def _finish_pair_axes(ax, ticks: list[str], title: str, xlabel: str) -> None:
+    """Ticks, limits, title and label of a two-setting panel."""
+    ax.set_xticks([0, 1], ticks)
+    ax.set_xlim(-0.3, 1.3)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+
+
+def _bars(ax, xs, heights, groups) -> None:
+    """Many bars as one rasterized collection per group (no per-bar artist, no per-bar label)."""
+    import numpy as np
+    from matplotlib.collections import PolyCollection
+
+    for g in (1, 2):
+        sel = groups == g
+        x, h = xs[sel], heights[sel]
+        verts = np.stack([np.column_stack([x - 0.4, np.zeros_like(h)]), np.column_stack([x - 0.4, h]),
+                          np.column_stack([x + 0.4, h]), np.column_stack([x + 0.4, np.zeros_like(h)])], axis=1)
+        ax.add_collection(PolyCollection(verts, facecolors=GROUP_COLOURS[g], edgecolors="none",
+                                         rasterized=True))
+    if len(heights):
+        lo, hi = min(0.0, float(np.min(heights))), max(0.0, float(np.max(heights)))
+        pad = 0.05 * (hi - lo or 1.0)
+        ax.set_ylim(lo - pad, hi + pad)
+
+
 def volume_before_after(data):
     """Total tumour volume before (V0) and after (V1) the first TACE: one line per patient, a panel per group.
 
@@ -190,6 +239,9 @@ def volume_before_after(data):
             sub = pp[(pp["group"] == g)].dropna(subset=["v0", "v1"])
             for t in ("immediate", "after_chemo"):
                 rows = sub[sub["tace_timing"] == t]
+                if len(pp) > MANY_PATIENTS:
+                    _pairs(ax, rows["v0"], rows["v1"], TIMING_COLOURS[t], TIMING_LABELS[t])
+                    continue
                 for i, (_, r) in enumerate(rows.iterrows()):
                     ax.plot([0, 1], [r["v0"], r["v1"]], marker="o", markersize=4, linewidth=1.2,
                             color=TIMING_COLOURS[t], alpha=0.85,
@@ -226,6 +278,13 @@ def ttp_chemo_vs_tace(data):
         fig, axes = _figure(8.0, 4.2, ncols=2, sharey=True)
         for ax, g in zip(axes, (1, 2)):
             sub = pp[pp["group"] == g]
+            if len(pp) > MANY_PATIENTS:
+                for t in ("immediate", "after_chemo"):
+                    rows = sub[sub["tace_timing"] == t]
+                    _pairs(ax, rows["ttp_chemo"], rows["ttp_tace"], TIMING_COLOURS[t], TIMING_LABELS[t])
+                _finish_pair_axes(ax, ["after chemotherapy", "after TACE"], _group_label(g, len(sub)),
+                                  "treatment setting")
+                continue
             seen = set()
             for _, r in sub.iterrows():
                 t = r["tace_timing"]
@@ -279,7 +338,7 @@ def regression(data):
                 ax.plot(xs, fit.intercept + fit.slope * xs, color=GROUP_COLOURS[g], linewidth=1.5)
                 label += f": R² = {fit.r2:.4f}"
             ax.scatter(x, y, s=22, color=GROUP_COLOURS[g], alpha=0.85, label=label, edgecolor="white",
-                       linewidth=0.5)
+                       linewidth=0.5, **({"rasterized": True} if len(pp) > MANY_PATIENTS else {}))
         ax.axhline(0, color="#555555", linewidth=0.8)
         ax.set_xlabel("tumour doubling time (Schwartz), days")
         ax.set_ylabel("volume change V1 − V0, cm³")
@@ -306,10 +365,16 @@ def waterfall(data):
     with _theme():
         fig, (ax,) = _figure(8.0, 4.0, bottom=0.2, left=0.1)
         xs = np.arange(len(sub))
-        ax.bar(xs, sub["pct"], color=[GROUP_COLOURS[int(g)] for g in sub["group"]], width=0.8)
+        if len(sub) > MANY_PATIENTS:
+            _bars(ax, xs, sub["pct"].to_numpy(), sub["group"].astype(int).to_numpy())
+            ax.set_xlim(-0.5, len(sub) - 0.5)
+            ax.set_xticks([])
+            ax.set_xlabel(f"{len(sub)} patients (sorted by change)")
+        else:
+            ax.bar(xs, sub["pct"], color=[GROUP_COLOURS[int(g)] for g in sub["group"]], width=0.8)
+            ax.set_xticks(xs, sub["patient_id"], rotation=90, fontsize=7)
+            ax.set_xlabel("patient (sorted by change)")
         ax.axhline(0, color="#555555", linewidth=0.8)
-        ax.set_xticks(xs, sub["patient_id"], rotation=90, fontsize=7)
-        ax.set_xlabel("patient (sorted by change)")
         ax.set_ylabel("tumour volume change after TACE 1, %")
         ax.set_title("Waterfall plot of total tumour volume change")
         ax.legend(handles=[Patch(color=GROUP_COLOURS[g], label=_group_label(g)) for g in (1, 2)],
@@ -383,9 +448,14 @@ def km_ttp_tace(data):
             xs = np.append(km["time"].to_numpy(), t.max())
             ys = np.append(km["survival"].to_numpy(), km["survival"].iloc[-1])
             ax.step(xs, ys, where="post", color=GROUP_COLOURS[g], label=_group_label(g, len(sub)))
-            for c in np.sort(t[~events]):
-                ax.plot([c], [km.loc[km["time"] <= c, "survival"].iloc[-1]], "|", markersize=9,
-                        color=GROUP_COLOURS[g])
+            censored = np.sort(t[~events])
+            at = km["survival"].to_numpy()[np.searchsorted(km["time"].to_numpy(), censored, side="right") - 1]
+            if len(pp) > MANY_PATIENTS:  # one mark per distinct censoring time, in one line object
+                keep = np.unique(censored, return_index=True)[1]
+                ax.plot(censored[keep], at[keep], "|", markersize=9, color=GROUP_COLOURS[g], rasterized=True)
+                continue
+            for c, y in zip(censored, at):
+                ax.plot([c], [y], "|", markersize=9, color=GROUP_COLOURS[g])
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("time since TACE 1, days")
         ax.set_ylabel("progression-free proportion")
