@@ -36,6 +36,8 @@ physical line of the CSV file (the header is line 1).
 from __future__ import annotations
 
 import re
+import sys
+import time
 from pathlib import Path
 
 from analysis.data import identifiers
@@ -73,6 +75,24 @@ def _identifier_problems(table: Table, resource: dict) -> tuple[list[Problem], s
     return problems, flagged
 
 
+#: A dataset whose CSV files add up to at least this many bytes reports its progress on stderr.
+PROGRESS_BYTES = 5_000_000
+
+
+def _progress(path: Path):
+    """A function printing one progress line on stderr for a large dataset (silent for a small one)."""
+    size = sum(f.stat().st_size for f in path.glob("*.csv") if f.is_file())
+    if size < PROGRESS_BYTES:
+        return lambda message: None
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        print(f"validate: {time.perf_counter() - start:5.1f} s: {message}", file=sys.stderr, flush=True)
+
+    say(f"{path}: {size / 1e6:.0f} MB of CSV files")
+    return say
+
+
 def _sort_key(p: Problem):
     """Problems in file order (patients.csv first), then by line, column and message."""
     return (_ORDER.get(p.file, -1), p.file, -1 if p.line is None else p.line, p.column or "", p.message)
@@ -93,9 +113,12 @@ def check(path: Path) -> tuple[list[Problem], dict[str, Table], dict[str, bytes]
     tables: dict[str, Table] = {}
     raw: dict[str, bytes] = {}
     guarded: set[tuple[str, int, str]] = set()
+    say = _progress(path)
     for name in TABLES:
         res = res_by_name[name]
         table, data, probs = read_table(path, res["path"], res)
+        if table is not None:
+            say(f"{table.file}: {len(table.rows):,} rows read; checking cells and identifiers")
         problems += probs
         if data is not None:
             raw[res["path"]] = data
@@ -106,12 +129,14 @@ def check(path: Path) -> tuple[list[Problem], dict[str, Table], dict[str, bytes]
         problems += idp
         guarded.update((table.file, line, col) for line, col in flagged)
         tables[name] = table
+    say("checking the rules across files")
     problems += foreign_keys(tables, res_by_name)
     problems += cross_table_rules(tables, lesions_file=(path / res_by_name["lesions"]["path"]).is_file())
     # a cell refused by the identifier guard gets that one message, not also "must be a whole number" etc.
     id_msgs = {id(p) for p in problems if p.message.startswith("possible direct identifier")}
     problems = [p for p in problems if id(p) in id_msgs or (p.file, p.line, p.column) not in guarded]
     problems = sorted(dict.fromkeys(problems), key=_sort_key)
+    say(f"done: {len(problems):,} problem{'s' * (len(problems) != 1)}")
     return problems, tables, raw, meta
 
 
