@@ -34,6 +34,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analysis.report import many
+
 if TYPE_CHECKING:
     from analysis.data import Dataset
 
@@ -215,41 +217,6 @@ def study_design(ds: Dataset, axes) -> None:
 # per-patient figures
 # --------------------------------------------------------------------------------------------------
 
-def _pairs(ax, a, b, colour: str, label: str) -> None:
-    """Many patients' (a, b) pairs at x = 0 and 1 as one line collection and one scatter, rasterized."""
-    import numpy as np
-    from matplotlib.collections import LineCollection
-
-    a = a.astype(float).to_numpy()
-    b = b.astype(float).to_numpy()
-    both = np.isfinite(a) & np.isfinite(b)
-    segs = np.stack([np.column_stack([np.zeros(both.sum()), a[both]]),
-                     np.column_stack([np.ones(both.sum()), b[both]])], axis=1)
-    ax.add_collection(LineCollection(segs, colors=colour, linewidths=0.6, alpha=0.3, rasterized=True))
-    x = np.concatenate([np.zeros(np.isfinite(a).sum()), np.ones(np.isfinite(b).sum())])
-    y = np.concatenate([a[np.isfinite(a)], b[np.isfinite(b)]])
-    ax.scatter(x, y, s=6, color=colour, alpha=0.5, label=label if len(y) else None, rasterized=True)
-    ax.autoscale_view()
-
-
-def _bars(ax, xs, heights, groups) -> None:
-    """Many bars as one rasterized collection per group (no per-bar artist, no per-bar label)."""
-    import numpy as np
-    from matplotlib.collections import PolyCollection
-
-    for g in (1, 2):
-        sel = groups == g
-        x, h = xs[sel], heights[sel]
-        verts = np.stack([np.column_stack([x - 0.4, np.zeros_like(h)]), np.column_stack([x - 0.4, h]),
-                          np.column_stack([x + 0.4, h]), np.column_stack([x + 0.4, np.zeros_like(h)])], axis=1)
-        ax.add_collection(PolyCollection(verts, facecolors=GROUP_COLOURS[g], edgecolors="none",
-                                         rasterized=True))
-    if len(heights):
-        lo, hi = min(0.0, float(np.min(heights))), max(0.0, float(np.max(heights)))
-        pad = 0.05 * (hi - lo or 1.0)
-        ax.set_ylim(lo - pad, hi + pad)
-
-
 @_figure_function(8.0, 4.2, ncols=2, sharey=True)
 def volume_before_after(pp, axes) -> None:
     """Total tumour volume before (V0) and after (V1) the first TACE: one line per patient, a panel per group.
@@ -279,7 +246,7 @@ def volume_before_after(pp, axes) -> None:
         for t in ("immediate", "after_chemo"):
             rows = sub[sub["tace_timing"] == t]
             if len(pp) > MANY_PATIENTS:
-                _pairs(ax, rows["v0"], rows["v1"], TIMING_COLOURS[t], TIMING_LABELS[t])
+                many.pairs(ax, rows["v0"], rows["v1"], TIMING_COLOURS[t], TIMING_LABELS[t])
                 continue
             for i, (_, r) in enumerate(rows.iterrows()):
                 ax.plot([0, 1], [r["v0"], r["v1"]], marker="o", markersize=4, linewidth=1.2,
@@ -333,7 +300,7 @@ def ttp_chemo_vs_tace(pp, axes) -> None:
         seen = set()
         for t in ("immediate", "after_chemo") if len(pp) > MANY_PATIENTS else ():
             rows = sub[sub["tace_timing"] == t]
-            _pairs(ax, rows["ttp_chemo"], rows["ttp_tace"], TIMING_COLOURS[t], TIMING_LABELS[t])
+            many.pairs(ax, rows["ttp_chemo"], rows["ttp_tace"], TIMING_COLOURS[t], TIMING_LABELS[t])
         for _, r in sub.iterrows() if len(pp) <= MANY_PATIENTS else ():
             t = r["tace_timing"]
             colour = TIMING_COLOURS.get(t, "#777777")
@@ -442,7 +409,8 @@ def waterfall(pp, axes) -> None:
     (ax,) = axes
     xs = np.arange(len(sub))
     if len(sub) > MANY_PATIENTS:  # one collection per group, no patient named on the axis
-        _bars(ax, xs, sub["pct"].to_numpy(dtype=float), sub["group"].astype(int).to_numpy())
+        many.bars(ax, xs, sub["pct"].to_numpy(dtype=float), sub["group"].astype(int).to_numpy(),
+                  GROUP_COLOURS)
         ax.axhline(0, color="#555555", linewidth=0.8)
         ax.set_xlim(-0.5, len(sub) - 0.5)
         ax.set_xticks([])
