@@ -56,3 +56,62 @@ def test_identifier_guard_flags_every_copy_of_a_repeated_value_in_a_large_column
     assert found.rows == tuple(range(7, 100_000, 1000))
     assert found.count == 100
     assert found.value == "x@*.***"
+
+
+# ---------------------------------------------------------------------------------------- size limit
+
+def test_a_file_over_the_row_limit_is_refused_before_parsing_with_one_message(tmp_path, monkeypatch):
+    import shutil
+
+    from analysis.data import read, validate_dir
+    from analysis.paths import TESTS
+
+    d = tmp_path / "ds"
+    shutil.copytree(TESTS / "fixtures" / "mini", d)
+    (d / "lesions.csv").unlink()  # (optional; imaging.csv then carries the RECIST sums)
+    n = len((d / "imaging.csv").read_text(encoding="utf-8").splitlines()) - 1  # data rows of the fixture
+    monkeypatch.setattr(read, "MAX_ROWS", n - 1)
+    assert [str(p) for p in validate_dir(d)] == [
+        f"imaging.csv:-: -: -: the file has {n:,} lines after the header; at most {n - 1:,} rows per file are "
+        "supported (tested up to 34,000 patients); nothing in it was read"]
+    monkeypatch.setattr(read, "MAX_ROWS", n)
+    assert validate_dir(d) == []
+
+
+@pytest.mark.parametrize("data, lines_after_header", [
+    (b"h\n1\n2\n", 2), (b"h\n1\n2", 2), (b"h\r\n1\r\n2\r\n3\r\n", 3), (b"h\r1\r2\r", 2), (b"h\n", 0)])
+def test_the_row_limit_counts_the_lines_after_the_header(monkeypatch, data, lines_after_header):
+    from analysis.data import read
+
+    monkeypatch.setattr(read, "MAX_ROWS", lines_after_header)
+    assert read.too_many_rows("x.csv", data) is None
+    monkeypatch.setattr(read, "MAX_ROWS", lines_after_header - 1)
+    assert read.too_many_rows("x.csv", data) is not None
+
+
+def test_the_default_row_limit_is_500000_rows():
+    from analysis.data import read
+
+    assert read.MAX_ROWS == 500_000
+
+
+def test_a_large_dataset_reports_progress_on_stderr(monkeypatch, capsys):
+    from analysis.data import validate, validate_dir
+    from analysis.paths import TESTS
+
+    monkeypatch.setattr(validate, "PROGRESS_BYTES", 0)
+    assert validate_dir(TESTS / "fixtures" / "mini") == []
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert captured.out == ""
+    assert all(line.startswith("validate: ") for line in lines)
+    assert "imaging.csv: " in captured.err and " rows read; checking cells and identifiers" in captured.err
+    assert lines[-1].endswith("done: 0 problems")
+
+
+def test_a_small_dataset_validates_silently(capsys):
+    from analysis.data import validate_dir
+    from analysis.paths import TESTS
+
+    assert validate_dir(TESTS / "fixtures" / "mini") == []
+    assert capsys.readouterr().err == ""

@@ -70,7 +70,7 @@ def too_many_rows(fname: str, data: bytes) -> Problem | None:
 
     Examples
     --------
-    >>> too_many_rows("imaging.csv", b"h\n1\n2\n") is None
+    >>> too_many_rows("imaging.csv", b"day" + b"\\n1" * 3) is None
     True
     """
     newline = b"\n" if b"\n" in data else b"\r"
