@@ -1,6 +1,11 @@
 """Cell checks of one file: cast every cell of the contract's columns with the ``frictionless`` cell
-readers (types, required values, allowed values, ranges, patterns), check the unique key row by row, and
-word each failure for a person fixing a spreadsheet.
+readers (types, required values, allowed values, ranges, patterns) once per distinct value of a column,
+check the unique key with pandas, and word each failure for a person fixing a spreadsheet.
+
+Spellings: booleans accept the schema's ``trueValues`` / ``falseValues`` (``true``, ``TRUE``, ``yes``,
+``1``, ...); a field with ``"caseInsensitive": true`` accepts its categories in any case (``ct`` -> ``CT``).
+Loaded values are the canonical spelling. An empty cell of a ``"measurement": true`` field is a missing
+measurement: a warning, not an error.
 
 References
 ----------
@@ -16,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.data.problems import Problem, fmt_num
+from analysis.data.problems import WARNING, Problem, fmt_num
 from analysis.data.read import Table
 from analysis.data.schema import frictionless, is_required, resources
 
@@ -24,6 +29,7 @@ _MISSING_WORDS = {"na", "n/a", "nan", "null", "none", "missing", "-", "--", "?",
                   "infinity"}
 _EMPTY_HINT = "; leave the cell empty for a missing value"
 _INTEGRAL_DECIMAL = re.compile(r"[+-]?\d+\.0*")
+MISSING_MEASUREMENT = "missing measurement (empty cell); the analyses that need it leave this row out"
 
 
 def constraint_message(f: dict, name: str, value: str) -> str:
@@ -35,7 +41,7 @@ def constraint_message(f: dict, name: str, value: str) -> str:
     if name == "enum":
         allowed = ", ".join(fmt_num(a) for a in c["enum"])
         near = [a for a in c["enum"] if str(a).lower() == value.strip().lower()]
-        hint = f" (values are case-sensitive: write {near[0]})" if near else ""
+        hint = f" (values are case-sensitive: write {near[0]})" if near and not f.get("caseInsensitive") else ""
         if value.strip().lower() in _MISSING_WORDS:
             hint = _EMPTY_HINT if not is_required(f) else ""
         return f"must be one of: {allowed}{hint}"
@@ -68,7 +74,7 @@ def _type_message_core(f: dict, value: str) -> str:
             return "must be a number with a dot as the decimal separator (e.g. 12.5, not 12,5)"
         return "must be a number (e.g. 12.5)"
     if t == "boolean":
-        return "must be true or false, written exactly so in lower case (yes/no, 1/0, TRUE/FALSE are not accepted)"
+        return "not a boolean; write true/false or yes/no"
     return f"must be of type {t}"  # pragma: no cover
 
 
@@ -87,34 +93,54 @@ def _cell_readers(resource_name: str) -> dict[str, Any]:
     return {f.name: f.create_cell_reader() for f in schema.fields}
 
 
-_PLAIN = {"integer": re.compile(r"-?(?:0|[1-9]\d{0,17})"), "number": re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")}
+@functools.lru_cache(maxsize=None)
+def canonical_spellings(resource_name: str) -> dict[str, dict[str, str]]:
+    """Field -> (lower-case spelling -> canonical category) for the ``caseInsensitive`` fields of one file.
 
-
-def _cast_distinct(uniques: list[str], reader: Any, f: dict) -> tuple[list[Any], list[dict | None]]:
-    """Cast each distinct raw value of one column once: its value (None = missing or refused) and the
-    frictionless notes (None when accepted).
-
-    Plain decimal numbers (``-12``, ``3.25``) within the field's bounds are cast directly (the value
-    frictionless would give); every other value goes through the frictionless cell reader.
+    Examples
+    --------
+    >>> canonical_spellings("imaging")["modality"]["ct"]
+    'CT'
     """
-    kind = f["type"]
+    return {f["name"]: {str(v).lower(): v for v in f["constraints"]["enum"]}
+            for f in resources()[resource_name]["schema"]["fields"]
+            if f.get("caseInsensitive") and "enum" in f.get("constraints", {})}
+
+
+_PLAIN = {"integer": re.compile(r"-?(?:0|[1-9]\d{0,17})"), "number": re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")}
+_BOUNDS = {"required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
+
+
+def _plain_value(raw: str, f: dict) -> Any:
+    """The value of a plain decimal number (``-12``, ``3.25``) that satisfies the field's bounds, as the
+    frictionless reader would give it; None for anything else (then the reader decides)."""
     c = f.get("constraints", {})
-    plain = _PLAIN.get(kind) if not (set(c) - {"required", "minimum", "maximum", "exclusiveMinimum",
-                                               "exclusiveMaximum"}) else None
+    plain = _PLAIN.get(f["type"])
+    if plain is None or set(c) - _BOUNDS or not plain.fullmatch(raw):
+        return None
+    v = int(raw) if f["type"] == "integer" else float(raw)
+    ok = (v >= c.get("minimum", v) and v <= c.get("maximum", v) and ("exclusiveMinimum" not in c or v > c[
+        "exclusiveMinimum"]) and ("exclusiveMaximum" not in c or v < c["exclusiveMaximum"]))
+    return v if ok else None
+
+
+def _cast_distinct(uniques: list[str], reader: Any, f: dict, canon: dict[str, str] | None
+                   ) -> tuple[list[Any], list[dict | None]]:
+    """Cast each distinct raw value of one column once: its value (None = missing or refused) and the
+    frictionless notes (None when accepted). Plain numbers within bounds skip the frictionless reader."""
     values: list[Any] = []
     notes_of: list[dict | None] = []
     for raw in uniques:
-        if plain is not None and plain.fullmatch(raw):
-            v = int(raw) if kind == "integer" else float(raw)
-            if (v >= c.get("minimum", v) and v <= c.get("maximum", v) and ("exclusiveMinimum" not in c or v >
-                                                                            c["exclusiveMinimum"])
-                    and ("exclusiveMaximum" not in c or v < c["exclusiveMaximum"])):
-                values.append(v)
-                notes_of.append(None)
-                continue
+        v = _plain_value(raw, f)
+        if v is not None:
+            values.append(v)
+            notes_of.append(None)
+            continue
         cell = raw
-        if kind == "integer" and _INTEGRAL_DECIMAL.fullmatch(raw):
+        if f["type"] == "integer" and _INTEGRAL_DECIMAL.fullmatch(raw):
             cell = raw.split(".")[0]  # "12.0" (pandas writes optional integer columns so) is the integer 12
+        elif canon is not None:
+            cell = canon.get(raw.lower(), raw)  # "ct" -> "CT"
         value, notes = reader(cell)
         if type(value).__name__ == "Decimal" and not value.is_finite():
             notes = {"type": "not finite"}  # frictionless reads NaN / inf as numbers; the contract does not
@@ -127,8 +153,10 @@ def _cast_distinct(uniques: list[str], reader: Any, f: dict) -> tuple[list[Any],
     return values, notes_of
 
 
-def _cast_column(table: Table, name: str, reader: Any, f: dict, problems: list[Problem]) -> np.ndarray:
-    """One contract column cast (an object array, None = missing or refused); a problem per refused cell."""
+def _cast_column(table: Table, name: str, reader: Any, f: dict, canon: dict[str, str] | None,
+                 problems: list[Problem]) -> np.ndarray:
+    """One contract column cast (an object array, None = missing or refused); a problem per refused cell
+    and a warning per empty measurement."""
     k = table.index.get(name)
     n = len(table.rows)
     if k is None:  # a missing column is reported once, on the header line; every value is missing
@@ -137,10 +165,13 @@ def _cast_column(table: Table, name: str, reader: Any, f: dict, problems: list[P
         out[:] = None if notes else value
         return out
     codes, uniques = _factorize(table.raw_column(k))
-    values, notes_of = _cast_distinct(uniques, reader, f)
+    values, notes_of = _cast_distinct(uniques, reader, f, canon)
     vals = np.empty(len(values), dtype=object)
     vals[:] = values
     refused = np.array([nt is not None for nt in notes_of], dtype=bool)
+    if f.get("measurement") and "" in uniques:
+        for i in np.flatnonzero(codes == uniques.index("")).tolist():
+            problems.append(Problem(table.file, table.lines[i], name, "", MISSING_MEASUREMENT, severity=WARNING))
     if refused.any():
         for i in np.flatnonzero(refused[codes]).tolist():
             raw, notes = uniques[codes[i]], notes_of[codes[i]]
@@ -172,14 +203,15 @@ def _duplicate_keys(table: Table, pk: list[str], cols: dict[str, np.ndarray]) ->
         return []
     frame = frame[dup]
     first = frame.groupby(pk, sort=False)["_line"].transform("first")
+    rule = f"each ({', '.join(pk)}) must appear only once"
     problems = []
     for key, line, seen in zip(frame[pk].itertuples(index=False, name=None), frame["_line"], first):
         if line == seen:
             continue
         shown = ", ".join(f"{c}={fmt_num(v)}" for c, v in zip(pk, key))
         problems.append(Problem(table.file, int(line), pk[-1], fmt_num(key[-1]),
-                                f"duplicate key ({shown}) already on line {int(seen)}; "
-                                f"each ({', '.join(pk)}) must appear only once"))
+                                f"duplicate key ({shown}) already on line {int(seen)}; {rule}",
+                                group=f"duplicate key; {rule}"))
     return problems
 
 
@@ -188,13 +220,16 @@ def validate_cells(table: Table, resource: dict) -> list[Problem]:
 
     Types, required values, allowed values, ranges and patterns are checked by the library's cell
     readers once per distinct value of a column (a column of a million cells with a thousand distinct
-    values costs a thousand reads); the primary key (unique key) of the schema is checked with pandas.
+    values costs a thousand reads; plain numbers within bounds none); the primary key (unique key) of the
+    schema is checked with pandas.
     """
     readers = _cell_readers(resource["name"])
+    canon = canonical_spellings(resource["name"])
     fdesc = {f["name"]: f for f in resource["schema"]["fields"]}
     pk = resource["schema"].get("primaryKey") or []
     problems: list[Problem] = []
-    cols = {name: _cast_column(table, name, reader, fdesc[name], problems) for name, reader in readers.items()}
+    cols = {name: _cast_column(table, name, reader, fdesc[name], canon.get(name), problems)
+            for name, reader in readers.items()}
     if pk:
         problems += _duplicate_keys(table, pk, cols)
     table.set_typed(cols)
