@@ -67,7 +67,7 @@ V0_ZERO = "V0 = 0"
 V1_ZERO = "V1 = 0"
 NO_CHANGE = "V1 = V0 (no volume change)"
 #: why every time-to-progression analysis is not available (Tables 3-4 TTP, Kaplan-Meier)
-NO_PROGRESSION_FILE = "not available: the dataset has no progression.csv"
+NO_PROGRESSION_FILE = "not available: the dataset has no progression data (progression.csv absent or empty)"
 TTP_COLUMNS = ["patient_id", "group", "tace_timing", "setting", "start_day", "end_day", "ttp", "progressed"]
 
 COLUMNS = [
@@ -206,7 +206,7 @@ def liver_involvement(tumor_volume: float, liver_volume: float) -> float:
 
 
 def has_progression(ds: Dataset) -> bool:
-    """Whether the dataset has a progression table (a dataset without progression.csv has ``None``).
+    """Whether the dataset has progression data: a progression table with at least one row.
 
     Parameters
     ----------
@@ -216,8 +216,9 @@ def has_progression(ds: Dataset) -> bool:
     Returns
     -------
     bool
-        False when ``ds.progression`` is missing (then every time-to-progression analysis is reported
-        as not available, :data:`NO_PROGRESSION_FILE`); an empty table is available (n = 0).
+        False when ``ds.progression`` is ``None`` or has no rows (an absent progression.csv loads as
+        an empty table): then every time-to-progression analysis is reported as not available
+        (:data:`NO_PROGRESSION_FILE`), its numbers null, n included.
 
     References
     ----------
@@ -226,10 +227,14 @@ def has_progression(ds: Dataset) -> bool:
     Examples
     --------
     >>> from types import SimpleNamespace
+    >>> import pandas as pd
     >>> has_progression(SimpleNamespace(progression=None)), has_progression(SimpleNamespace())
     (False, False)
+    >>> has_progression(SimpleNamespace(progression=pd.DataFrame({"patient_id": []})))
+    False
     """
-    return getattr(ds, "progression", None) is not None
+    pr = getattr(ds, "progression", None)
+    return pr is not None and len(pr) > 0
 
 
 def ttp_rows(ds: Dataset) -> pd.DataFrame:
@@ -245,7 +250,7 @@ def ttp_rows(ds: Dataset) -> pd.DataFrame:
     pandas.DataFrame
         patient_id, group, tace_timing, setting, start_day, end_day, ttp (float), progressed
         (the event flag; ``False`` = censored at ``end_day``). Rows in file order; no rows when the
-        dataset has no progression.csv (:func:`has_progression`). Tables 3-4
+        dataset has no progression data (:func:`has_progression`). Tables 3-4
         summarise ``ttp`` over all rows of a setting whatever ``progressed`` says (as the paper).
 
     References
