@@ -206,7 +206,10 @@ def liver_involvement(tumor_volume: float, liver_volume: float) -> float:
 
 
 def has_progression(ds: Dataset) -> bool:
-    """Whether the dataset has progression data: a progression table with at least one row.
+    """Whether the dataset has progression data: a progression table that is present and has rows.
+
+    Without progression.csv, ``load_dataset`` gives an empty table with its columns and
+    ``"progression"`` in ``ds.absent``; a hand-built dataset may give ``None``.
 
     Parameters
     ----------
@@ -216,9 +219,9 @@ def has_progression(ds: Dataset) -> bool:
     Returns
     -------
     bool
-        False when ``ds.progression`` is ``None`` or has no rows (an absent progression.csv loads as
-        an empty table): then every time-to-progression analysis is reported as not available
-        (:data:`NO_PROGRESSION_FILE`), its numbers null, n included.
+        False when the progression file is absent (``ds.progression`` None or ``"progression"`` in
+        ``ds.absent``) or has no rows: then every time-to-progression analysis is reported as not
+        available (:data:`NO_PROGRESSION_FILE`), its numbers null, n included; otherwise True.
 
     References
     ----------
@@ -232,9 +235,11 @@ def has_progression(ds: Dataset) -> bool:
     (False, False)
     >>> has_progression(SimpleNamespace(progression=pd.DataFrame({"patient_id": []})))
     False
+    >>> has_progression(SimpleNamespace(progression=pd.DataFrame({"patient_id": ["A"]}), absent=("progression",)))
+    False
     """
     pr = getattr(ds, "progression", None)
-    return pr is not None and len(pr) > 0
+    return pr is not None and len(pr) > 0 and "progression" not in getattr(ds, "absent", ())
 
 
 def ttp_rows(ds: Dataset) -> pd.DataFrame:
