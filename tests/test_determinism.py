@@ -80,3 +80,35 @@ def test_tables_and_per_patient_endpoints_are_identical_for_shuffled_rows(shuffl
         write_tables(res, tmp_path / str(k))
         outs.append({p.name: p.read_bytes() for p in sorted((tmp_path / str(k)).iterdir())})
     assert outs[0] == outs[1]
+
+
+def test_injected_parameters_cell_gets_a_fixed_id_and_ids_stay_unique():
+    import nbformat
+
+    from analysis.report.notebooks import INJECTED_ID, clean_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("a = 1", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("a = 2", metadata={"tags": ["injected-parameters"]}),
+                nbformat.v4.new_markdown_cell("x"), nbformat.v4.new_code_cell("b = a")]
+    nb.cells[0]["id"], nb.cells[2]["id"], nb.cells[3]["id"] = "keep-me", "dup", "dup"
+    clean_notebook(nb)
+    assert [c["id"] for c in nb.cells] == ["keep-me", INJECTED_ID, "dup", "cell-3"]
+
+
+@pytest.mark.slow
+def test_an_executed_notebook_and_its_html_are_byte_identical_across_two_runs(tmp_path):
+    # papermill gives its injected-parameters cell a random id on every run, which nbconvert writes into the HTML
+    from analysis.paths import NOTEBOOKS
+    from analysis.report.notebooks import notebook_paths
+    from analysis.report.runner import run_notebook
+
+    src = notebook_paths()[0]
+    got = []
+    for k in (1, 2):
+        st = run_notebook(str(src), str(tmp_path / f"{k}.ipynb"), str(tmp_path / f"{k}.html"),
+                          {"data_dir": "tests/fixtures/mini"}, str(NOTEBOOKS))
+        assert st["ok"], st
+        got.append(((tmp_path / f"{k}.ipynb").read_bytes(), (tmp_path / f"{k}.html").read_bytes()))
+    assert got[0] == got[1]
+    assert b'id="cell-id=injected-parameters"' in got[0][1]
