@@ -20,7 +20,7 @@ class Collection:
 
 def joint_feasible(n_values: int, blocks: list[tuple[int, ...]], collections: list[Collection], *,
                    lower=None, upper=None, integer: bool = False, links: list[tuple[int, int, int]] = (),
-                   nonneg: tuple[int, ...] = (), time_limit: float = 20.0):
+                   nonneg: tuple[int, ...] = (), time_limit: float | None = None):
     """Is there one dataset satisfying every collection's printed quantiles at once?
 
     ``blocks`` are sets of interchangeable indices (sorted within each block to remove symmetry).
@@ -28,6 +28,8 @@ def joint_feasible(n_values: int, blocks: list[tuple[int, ...]], collections: li
     ``r`` members are ``<= u`` and at least ``m - r + 1`` members are ``>= u`` (ties allowed).
     Rounding intervals are closed, so 'infeasible' is a proof; ``links`` ``(a, b, c)`` add
     ``v_c = v_b - v_a`` (volume change from two volumes). Returns ``(status, values or None)``.
+    ``time_limit`` (seconds) is None by default: a wall-clock limit would make the verdict depend on the
+    machine's load, and the report must be byte-identical from run to run.
     """
     import numpy as np
     from scipy.optimize import Bounds, milp
@@ -47,7 +49,7 @@ def joint_feasible(n_values: int, blocks: list[tuple[int, ...]], collections: li
     cols = prog.cols
     res = milp(np.zeros(len(cols)), constraints=prog.rows.constraint(len(cols)),
                bounds=Bounds([c[0] for c in cols], [c[1] for c in cols]),
-               integrality=np.array([c[2] for c in cols]), options={"time_limit": time_limit})
+               integrality=np.array([c[2] for c in cols]), options={} if time_limit is None else {"time_limit": time_limit})
     if res.status == 2:
         return "infeasible", None
     if res.x is None:

@@ -21,7 +21,7 @@ class USolution:
 
 
 def _solve(sx: Sample, sy: Sample, *, inner: bool, sense: int = 0, fix_u: int | None = None,
-           time_limit: float = 20.0) -> USolution:
+           time_limit: float | None = None) -> USolution:
     """Minimise (sense=+1) / maximise (sense=-1) / find any (sense=0, with fix_u) U."""
     import numpy as np
     from scipy.optimize import Bounds, milp
@@ -44,7 +44,7 @@ def _solve(sx: Sample, sy: Sample, *, inner: bool, sense: int = 0, fix_u: int | 
     hi_b = np.array([b[1] for b in bx] + [b[1] for b in by] + [1.0] * (n1 * n2))
     integrality = np.array([1 if integer else 0] * (n1 + n2) + [1] * (n1 * n2))
     res = milp(c, constraints=rows.constraint(nv), bounds=Bounds(lo_b, hi_b),
-               integrality=integrality, options={"time_limit": time_limit, "mip_rel_gap": 0.0})
+               integrality=integrality, options={"mip_rel_gap": 0.0, **({} if time_limit is None else {"time_limit": time_limit})})
     return _read_solution(res, sx, sy, inner)
 
 
@@ -155,7 +155,7 @@ class URange:
         return self.outer is not None and self.outer == self.inner
 
 
-def u_range(sx: Sample, sy: Sample, time_limit: float = 20.0) -> URange:
+def u_range(sx: Sample, sy: Sample, time_limit: float | None = None) -> URange:
     """Minimum and maximum of U over all datasets compatible with ``sx`` and ``sy``.
 
     Four mixed-integer programmes: the outer one (ties allowed, closed rounding intervals) bounds U
@@ -167,7 +167,8 @@ def u_range(sx: Sample, sy: Sample, time_limit: float = 20.0) -> URange:
     sx, sy : Sample
         What is printed about each sample (:func:`sample_from_printed`); U counts pairs with x > y.
     time_limit : float, optional
-        Seconds per solve; a solve that hits it widens the outer range to ``(0, n1 n2)``.
+        Seconds per solve (default None: no wall-clock limit, so the result never depends on the load); a
+        solve that hits it widens the outer range to ``(0, n1 n2)``.
 
     Returns
     -------
@@ -208,7 +209,7 @@ def u_range(sx: Sample, sy: Sample, time_limit: float = 20.0) -> URange:
     return URange(outer, inner, sx.n, sy.n, status)
 
 
-def u_attainable(sx: Sample, sy: Sample, u: int, time_limit: float = 20.0) -> USolution:
+def u_attainable(sx: Sample, sy: Sample, u: int, time_limit: float | None = None) -> USolution:
     """Find an explicit tie-free dataset with U = ``u`` (status 'optimal'), or say it is impossible.
 
     Status ``'infeasible'`` from the conservative (outer) programme proves no dataset exists;
