@@ -48,7 +48,8 @@ def test_a_hostile_title_and_column_name_are_escaped_in_rendered_notebook_output
 def test_csv_tables_never_start_a_text_cell_with_a_formula_character():
     from analysis.report.publish import csv_safe
 
-    df = pd.DataFrame({"column": ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "-cmd", "@SUM(A1)", "\tx", "ok"],
+    hyperlink = '=HYPERLINK("http://x","y")'
+    df = pd.DataFrame({"column": [hyperlink, "+cmd|' /C calc'!A0", "-cmd", "@SUM(A1)", "\tx", "ok"],
                        "value": [1.5, -2.0, 3.0, -0.25, 0.0, 1e-9],
                        "text_number": ["-0.5", "+3", "1e-05", "-inf", "12", "x"]})
     df["=bad_name"] = 0
@@ -57,7 +58,7 @@ def test_csv_tables_never_start_a_text_cell_with_a_formula_character():
     for line in text.splitlines():
         for cell in line.split(","):
             assert not cell.lstrip('"').startswith(("=", "@", "\t")), cell
-    assert out["column"].tolist() == ["'=HYPERLINK(\"http://x\",\"y\")", "'+cmd|' /C calc'!A0", "'-cmd", "'@SUM(A1)", "'\tx", "ok"]
+    assert out["column"].tolist() == ["'" + hyperlink, "'+cmd|' /C calc'!A0", "'-cmd", "'@SUM(A1)", "'\tx", "ok"]
     assert out["value"].tolist() == df["value"].tolist()  # numbers stay numbers
     assert out["text_number"].tolist() == df["text_number"].tolist()
     assert list(out.columns)[-1] == "'=bad_name"

@@ -194,8 +194,8 @@ CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
                          lambda d: set_cell(d, "patients.csv", 2, "patient_id", "004512345")),
     "yyyymmdd_day": ("a calendar date in a day column", lambda d: set_cell(d, "imaging.csv", 2, "day", "20210304")),
     "doctor_in_free_text": ("free text naming the doctor",
-                            lambda d: add_column(d, "procedures.csv", "note", ["uneventful", "uneventful",
-                                                                               "seen by Dr. Ivanov"] + ["uneventful"] * 20)),
+                            lambda d: add_column(d, "procedures.csv", "note",
+                                                 ["uneventful"] * 2 + ["seen by Dr. Ivanov"] + ["uneventful"] * 20)),
     "patronymic_in_free_text": ("free text with a Russian patronymic",
                                 lambda d: add_column(d, "imaging.csv", "comment", ["без особенностей"] * 4
                                                      + ["осмотр: Сергей Петрович"] + ["без особенностей"] * 40)),

@@ -49,7 +49,8 @@ def joint_feasible(n_values: int, blocks: list[tuple[int, ...]], collections: li
     cols = prog.cols
     res = milp(np.zeros(len(cols)), constraints=prog.rows.constraint(len(cols)),
                bounds=Bounds([c[0] for c in cols], [c[1] for c in cols]),
-               integrality=np.array([c[2] for c in cols]), options={} if time_limit is None else {"time_limit": time_limit})
+               integrality=np.array([c[2] for c in cols]),
+               options={} if time_limit is None else {"time_limit": time_limit})
     if res.status == 2:
         return "infeasible", None
     if res.x is None:

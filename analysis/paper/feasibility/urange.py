@@ -44,7 +44,8 @@ def _solve(sx: Sample, sy: Sample, *, inner: bool, sense: int = 0, fix_u: int | 
     hi_b = np.array([b[1] for b in bx] + [b[1] for b in by] + [1.0] * (n1 * n2))
     integrality = np.array([1 if integer else 0] * (n1 + n2) + [1] * (n1 * n2))
     res = milp(c, constraints=rows.constraint(nv), bounds=Bounds(lo_b, hi_b),
-               integrality=integrality, options={"mip_rel_gap": 0.0, **({} if time_limit is None else {"time_limit": time_limit})})
+               integrality=integrality,
+               options={"mip_rel_gap": 0.0, **({} if time_limit is None else {"time_limit": time_limit})})
     return _read_solution(res, sx, sy, inner)
 
 
