@@ -110,6 +110,41 @@ def die_with_parent(parent_pid: int | None = None, sig: int = signal.SIGKILL) ->
         threading.Thread(target=_watch, name="die-with-parent", daemon=True).start()
 
 
+def descendants(pid: int) -> list[int]:
+    """The process ids of every descendant of ``pid`` (children, grandchildren, ...), read from /proc.
+
+    Returns
+    -------
+    list of int
+        Deepest first (so that killing them in this order never orphans one); empty where there is no /proc.
+
+    Examples
+    --------
+    >>> import subprocess, sys
+    >>> child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    >>> child.pid in descendants(os.getpid())
+    True
+    >>> child.kill(); _ = child.wait()
+    """
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    out: list[int] = []
+
+    def walk(p: int) -> None:
+        for c in children.get(p, []):
+            walk(c)
+            out.append(c)
+
+    walk(pid)
+    return out
+
+
 # --------------------------------------------------------------------------------- the output folder
 
 def lock_path(out: Path) -> Path:
