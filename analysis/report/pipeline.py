@@ -298,8 +298,18 @@ def _wait(run: _Run) -> tuple | None:
     return failure
 
 
+def _check_data(run: _Run) -> None:
+    """Raise a :class:`UserError` when the dataset folder vanished or its files changed while the run lasted."""
+    if R.data_hashes(run.data_dir) != run.data:
+        raise UserError(f"{R.display_path(run.data_dir)}: the dataset folder disappeared or its files changed during "
+                        f"the run; nothing was published ({R.display_path(run.out)} was left unchanged): keep the "
+                        f"folder in place and run again")
+
+
 def _fail(run: _Run, p: Path, st: dict) -> None:
-    """Keep the failed notebook in OUT.failed/ and raise :class:`NotebookFailed` naming it and the cell."""
+    """Keep the failed notebook in OUT.failed/ and raise :class:`NotebookFailed` naming it and the cell
+    (unless the dataset vanished meanwhile: that is said instead, in one line)."""
+    _check_data(run)
     failed_dir, tmp = run.failed_dir, run.tmp
     if failed_dir.exists():
         shutil.rmtree(failed_dir)
@@ -327,10 +337,7 @@ def _fail(run: _Run, p: Path, st: dict) -> None:
 def _publish(run: _Run) -> None:
     """Figures, audit tables, index.html, carried-over entries and the manifest; then the atomic swap."""
     tmp, out = run.tmp, run.out
-    if R.data_hashes(run.data_dir) != run.data:  # the dataset vanished or changed while the run lasted
-        raise UserError(f"{R.display_path(run.data_dir)}: the dataset folder disappeared or its files changed during "
-                        f"the run; nothing was published ({R.display_path(out)} was left unchanged): keep the folder "
-                        f"in place and run again")
+    _check_data(run)
     for name, blobs in run.figs.items():
         for fmt, blob in blobs.items():
             (tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
