@@ -303,3 +303,24 @@ def test_a_dataset_folder_that_disappears_mid_run_publishes_nothing(tmp_path, pr
     assert len(lines) == 1 and lines[0].startswith(f"error: {data}: the dataset folder disappeared"), err
     assert _snapshot(previous_out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.slow
+def test_a_kernel_that_dies_mid_notebook_fails_naming_the_notebook_and_the_cell(tmp_path):
+    import nbformat
+
+    from analysis.report.runner import run_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("alpha = 0.05", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_markdown_cell("the kernel dies in the next cell"),
+                nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
+                nbformat.v4.new_code_cell("y = 2")]
+    nb.metadata["kernelspec"] = {"name": "tace-net", "display_name": "Python 3.11 (tace-net)", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    src = tmp_path / "dies.ipynb"
+    nbformat.write(nb, src)
+    st = run_notebook(str(src), str(tmp_path / "out.ipynb"), None, {"alpha": 0.01}, str(tmp_path))
+    assert not st["ok"] and st["ename"] == "DeadKernelError", st
+    assert (st["cell_number"], st["source"]) == (3, "import os, signal")  # the 3rd code cell of dies.ipynb

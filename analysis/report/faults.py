@@ -145,6 +145,60 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+_STARTED: dict = {}
+
+
+def track_cells() -> None:
+    """Remember, in this process, the notebook papermill is executing (for :func:`executing_notebook`).
+
+    papermill keeps the executed notebook in memory and writes it only when the run ends normally or a
+    cell raises; when the kernel dies it is lost, and with it which cell was running. A wrapper around
+    papermill's ``cell_start`` keeps a reference to it. Call it before each ``execute_notebook``.
+    """
+    from papermill.engines import NotebookExecutionManager
+
+    _STARTED.clear()
+    if getattr(NotebookExecutionManager.cell_start, "_tracked", False):
+        return
+    original = NotebookExecutionManager.cell_start
+
+    def cell_start(self, cell, cell_index=None, **kwargs):
+        _STARTED["nb"] = self.nb
+        return original(self, cell, cell_index, **kwargs)
+
+    cell_start._tracked = True
+    NotebookExecutionManager.cell_start = cell_start
+
+
+def executing_notebook():
+    """The notebook papermill was executing in this process when it stopped (None if no cell started)."""
+    return _STARTED.get("nb")
+
+
+def interrupted_cell(nb) -> tuple[int, dict] | None:
+    """The code cell a notebook was executing when its kernel died: ``(number among code cells, cell)``.
+
+    papermill stamps ``metadata.papermill.start_time`` on each cell it starts; the last stamped code cell
+    (papermill's injected-parameters cell not counted) is the one the kernel died in. Call it on the
+    executed notebook before its papermill metadata are cleaned away.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_code_cell(f"x = {i}") for i in range(3)]
+    >>> for c, t in zip(nb.cells, ["2026-01-01", "2026-01-01", None]):
+    ...     c.metadata["papermill"] = {"start_time": t}
+    >>> number, cell = interrupted_cell(nb)
+    >>> number, cell.source
+    (2, 'x = 1')
+    """
+    code = [c for c in nb.cells if c.get("cell_type") == "code"
+            and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    started = [i for i, c in enumerate(code, 1) if (c.get("metadata", {}).get("papermill") or {}).get("start_time")]
+    return (started[-1], code[started[-1] - 1]) if started else None
+
+
 # --------------------------------------------------------------------------------- the output folder
 
 def lock_path(out: Path) -> Path:
