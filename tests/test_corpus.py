@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.corpus.make_corpus import CASES, EXPECTED, build, run_validate
+from tests.corpus.make_corpus import CASES, EXPECTED, build, run_validate, target
 
 EXPECTED_OUTPUT = json.loads(EXPECTED.read_text(encoding="utf-8"))
 LARGE = ("very_large_file", "very_long_cells")
@@ -21,6 +21,7 @@ def test_the_corpus_has_at_least_40_cases_and_an_expectation_for_each():
     assert len(CASES) >= 40
     assert set(EXPECTED_OUTPUT) == set(CASES)
     assert sum(e["exit"] == 1 for e in EXPECTED_OUTPUT.values()) >= 40
+    assert sum(any(x.startswith("warning: ") for x in e["stderr"]) for e in EXPECTED_OUTPUT.values()) >= 5
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c not in LARGE])
@@ -46,5 +47,7 @@ def test_every_line_names_a_file_and_no_line_is_a_traceback():
         for line in e["stderr"]:
             assert "Traceback" not in line and 'File "' not in line, (case, line)
         if e["exit"] == 1:
-            assert e["stderr"][-1].startswith(f"{case}: INVALID (")
-            assert all(line.split(":")[0].endswith((".csv", ".json", ".CSV")) for line in e["stderr"][:-1]), case
+            assert e["stderr"][-1].startswith(f"{target(case)}: INVALID (")
+            for line in e["stderr"][:-1]:
+                where = line.removeprefix("warning: ").split(":")[0]
+                assert where.endswith((".csv", ".json", ".CSV", "]")), (case, line)

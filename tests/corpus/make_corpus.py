@@ -79,6 +79,39 @@ def _edit(fn: Callable[[Path], None]) -> Callable[[Path], None]:
 
 # ---------------------------------------------------------------- the cases
 
+def _workbook(d: Path, date_cell: bool = False) -> None:
+    """Turn the folder into the workbook ``<folder>.xlsx`` beside it: one sheet per table, numbers as numbers."""
+    import csv
+    import datetime
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for f in sorted(d.glob("*.csv")):
+        ws = wb.create_sheet(f.stem)
+        with open(f, newline="", encoding="utf-8") as fh:
+            for k, row in enumerate(csv.reader(fh)):
+                ws.append([row[0]] + [_cell(c) if k else c for c in row[1:]])
+    if date_cell:
+        wb["imaging"]["B3"] = datetime.datetime(2021, 3, 4)  # a day typed as a calendar date
+    wb.save(d.parent / f"{d.name}.xlsx")
+    shutil.rmtree(d)
+
+
+def _cell(text: str):
+    """A CSV cell as Excel would hold it: numbers as numbers, the rest as text (empty = no value)."""
+    if text == "":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
 def _large(d: Path) -> None:
     """A very large imaging.csv (valid, 6.8 MB): 100,000 extra exams, long before or after each patient's TACE."""
     lines = _lines(d, "imaging.csv")
@@ -95,7 +128,7 @@ def _large_text(d: Path) -> None:
 
 CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     # files
-    "missing_required_file": ("progression.csv absent", lambda d: (d / "progression.csv").unlink()),
+    "missing_required_file": ("procedures.csv absent", lambda d: (d / "procedures.csv").unlink()),
     "misnamed_file": ("Patients.CSV instead of patients.csv",
                       lambda d: (d / "patients.csv").rename(d / "Patients.CSV")),
     "empty_file": ("procedures.csv has zero bytes", lambda d: (d / "procedures.csv").write_bytes(b"")),
@@ -199,6 +232,31 @@ CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "patronymic_in_free_text": ("free text with a Russian patronymic",
                                 lambda d: add_column(d, "imaging.csv", "comment", ["без особенностей"] * 4
                                                      + ["осмотр: Сергей Петрович"] + ["без особенностей"] * 40)),
+    # warnings (the dataset is accepted; --strict refuses it)
+    "no_progression_file": ("progression.csv absent: a warning", lambda d: (d / "progression.csv").unlink()),
+    "missing_measurement": ("an empty tumour volume: a warning",
+                            lambda d: set_cell(d, "imaging.csv", 4, "tumor_volume_cm3", "")),
+    "measurement_column_missing": ("the optional dose_mg column absent: a warning",
+                                   lambda d: drop_column(d, "procedures.csv", "dose_mg")),
+    "no_progression_row": ("a patient without a progression row: a warning", lambda d: _write(d, "progression.csv", [
+        x for x in _lines(d, "progression.csv") if not x.startswith("S03,")])),
+    "no_exam_after_tace": ("a patient without an exam after the first TACE: a warning",
+                           lambda d: (_write(d, "imaging.csv", [x for x in _lines(d, "imaging.csv")
+                                                                if not x.startswith("S12,") or x == _lines(
+                                                                    d, "imaging.csv")[[y.startswith("S12,") for y in
+                                                                                       _lines(d, "imaging.csv")].index(
+                                                                        True)]]),
+                                      _write(d, "lesions.csv", [x for x in _lines(d, "lesions.csv")
+                                                                if not x.startswith("S12,")]))),
+    "strict_refuses_warnings": ("an empty tumour volume under --strict",
+                                lambda d: set_cell(d, "imaging.csv", 4, "tumor_volume_cm3", "")),
+    "category_any_case": ("'ct' for CT and 'TRUE' for true: accepted spellings",
+                          lambda d: (set_cell(d, "imaging.csv", 2, "modality", "ct"),
+                                     set_cell(d, "patients.csv", 3, "primary_resected", "TRUE"))),
+    # Excel workbooks given instead of a folder
+    "workbook_valid": ("the dataset as one .xlsx workbook (valid)", _workbook),
+    "workbook_date_cell": ("a workbook with a calendar date typed in a day cell",
+                           lambda d: _workbook(d, date_cell=True)),
     # datapackage.json
     "datapackage_not_json": ("datapackage.json is not JSON",
                              lambda d: (d / "datapackage.json").write_text("{name: mini", encoding="utf-8")),
@@ -212,14 +270,23 @@ CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
 }
 
 
+#: extra command-line arguments of a case
+ARGS = {"strict_refuses_warnings": ["--strict"]}
+
+
+def target(case: str) -> str:
+    """What ``validate`` is given for a case: its folder, or its workbook."""
+    return f"{case}.xlsx" if case.startswith("workbook_") else case
+
+
 def build(case: str, root: Path) -> Path:
-    """Write one case of :data:`CASES` as the dataset folder ``root/<case>`` and return it."""
+    """Write one case of :data:`CASES` as ``root/<case>`` (a folder, or a workbook) and return its path."""
     d = Path(root) / case
     if d.exists():
         shutil.rmtree(d)
     shutil.copytree(MINI, d)
     CASES[case][1](d)
-    return d
+    return Path(root) / target(case)
 
 
 def run_validate(case: str, root: Path) -> dict:
@@ -232,7 +299,7 @@ def run_validate(case: str, root: Path) -> dict:
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                code = main(["validate", case])
+                code = main(["validate", target(case), *ARGS.get(case, [])])
             except SystemExit as exc:  # argparse usage errors
                 code = exc.code
     finally:
