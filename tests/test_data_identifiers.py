@@ -200,7 +200,7 @@ def test_a_free_text_note_naming_a_person_is_refused_with_file_line_and_characte
 
 def test_seen_by_dr_ivanov_is_reported_in_the_exact_words(ds):
     add_column(ds, "procedures.csv", "note", ["uneventful", "uneventful", "seen by Dr. Ivanov"] + ["uneventful"] * 100)
-    assert [str(p) for p in validate_dir(ds)] == [
+    assert [str(p) for p in validate_dir(ds) if not p.is_warning] == [
         "procedures.csv:4: note: s*** ** **. ******: possible direct identifier, column refused: names a person "
         "with a title or honorific (Dr., Mr, Mrs, Ms, Prof., д-р, врач, г-н, ...) at character 9"]
 
