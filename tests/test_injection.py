@@ -137,7 +137,7 @@ def test_a_hostile_datapackage_title_and_description_are_only_data(tmp_path):
     meta = json.loads((d / "datapackage.json").read_text()) if (d / "datapackage.json").is_file() else {}
     meta.update(title=HOSTILE, description="__import__('os').system('touch PWNED')")
     (d / "datapackage.json").write_text(json.dumps(meta), encoding="utf-8")
-    assert validate_dir(d) == []
+    assert [p for p in validate_dir(d) if not p.is_warning] == []
     load_dataset(d)
     assert not (d / "PWNED").exists() and not Path("PWNED").exists()
 

@@ -182,8 +182,8 @@ def person_in_text(v: str) -> tuple[int, str] | None:
     --------
     >>> person_in_text("seen by Dr. Ivanov")
     (8, 'names a person with a title or honorific (Dr., Mr, Mrs, Ms, Prof., д-р, врач, г-н, ...)')
-    >>> person_in_text("осмотр: Сергей Петрович")[0]
-    8
+    >>> person_in_text("осмотр: Сергей Петрович")[0]  # where the patronymic starts
+    15
     >>> person_in_text("dose reduced; MRI at day 30; Dr. visit cancelled") is None
     True
     >>> person_in_text("central necrosis, MR contrast; Munich protocol") is None
