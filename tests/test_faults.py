@@ -7,6 +7,7 @@ lets the test mount one), or run two commands into the same OUT at once.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -239,20 +240,23 @@ def test_two_runs_into_the_same_out_do_not_race(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def _mount_tmpfs(path: Path, size: str) -> bool:
+@contextlib.contextmanager
+def tmpfs(path: Path, size: str):
+    """A small tmpfs mounted on ``path`` for the block (the test is skipped where mounting is not allowed)."""
     path.mkdir(parents=True, exist_ok=True)
-    if shutil.which("mount") is None:
-        return False
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
-    return r.returncode == 0
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True) \
+        if shutil.which("mount") else None
+    if r is None or r.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 @pytest.mark.slow
 def test_a_full_disk_is_one_line_and_leaves_the_previous_out_and_no_temporary_folder(tmp_path):
-    disk = tmp_path / "disk"
-    if not _mount_tmpfs(disk, "600k"):
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
+    with tmpfs(tmp_path / "disk", "600k") as disk:
         out = disk / "out"
         out.mkdir()
         (out / "numbers.json").write_text('{"previous": true}\n')
@@ -267,16 +271,11 @@ def test_a_full_disk_is_one_line_and_leaves_the_previous_out_and_no_temporary_fo
         assert lines[0].startswith("error: ") and lines[0].endswith(f"({out} was left unchanged)")
         assert _snapshot(out) == before
         assert sorted(p.name for p in disk.iterdir()) == ["out"]
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
 @pytest.mark.slow
 def test_a_read_only_out_parent_is_refused_before_anything_runs(tmp_path):
-    disk = tmp_path / "ro"
-    if not _mount_tmpfs(disk, "1m"):
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
+    with tmpfs(tmp_path / "ro", "1m") as disk:
         (disk / "out").mkdir()
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
         proc = _start(disk / "out")
@@ -285,8 +284,6 @@ def test_a_read_only_out_parent_is_refused_before_anything_runs(tmp_path):
         assert err == f"error: {disk}: cannot write here (read-only file system or no permission); the output is " \
                       f"written beside out and moved into place, so its parent must be writable: choose another " \
                       f"--out\n"
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
 @pytest.mark.slow
