@@ -8,11 +8,13 @@ kernel for every notebook and shuts it down afterwards. Kernel start-up messages
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 from analysis.errors import UserError
 from analysis.paths import ROOT
+from analysis.report.faults import die_with_parent
 from analysis.report.notebooks import fast_nbformat, render_html
 
 KERNEL = "tace-net"
@@ -26,8 +28,13 @@ KERNEL_LOG = ROOT / ".cache" / "kernels.log"
 KERNEL_START_TIMEOUT = 300
 
 
-def _warm() -> None:
-    """Pool initializer: standard error to ``.cache/kernels.log``; papermill and nbconvert loaded once."""
+def _warm(parent: int | None = None) -> None:
+    """Pool initializer: standard error to ``.cache/kernels.log``; papermill and nbconvert loaded once.
+
+    The worker ends when ``parent`` (the ``reproduce`` process) ends, however it ends
+    (:func:`analysis.report.faults.die_with_parent`); its kernel follows it (ipykernel's parent poller).
+    """
+    die_with_parent(parent)
     KERNEL_LOG.parent.mkdir(parents=True, exist_ok=True)
     if KERNEL_LOG.is_file() and KERNEL_LOG.stat().st_size > 1_000_000:
         KERNEL_LOG.write_text("")
@@ -60,4 +67,23 @@ def notebook_pool(jobs: int):
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_warm)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_warm,
+                               initargs=(os.getpid(),))
+
+
+def stop_pool(pool) -> None:
+    """Stop a pool's worker processes and their kernels at once (SIGKILL), then shut the pool down.
+
+    Used when a run is interrupted: waiting for a running notebook to finish could take minutes. (A
+    kernel would also end by itself within a second of its worker: ipykernel's parent poller.)
+    """
+    import signal
+
+    from analysis.report.faults import descendants
+
+    workers = list(getattr(pool, "_processes", None) or {})  # ProcessPoolExecutor: pid -> process
+    for pid in [d for w in workers for d in descendants(w)] + workers:  # kernels first
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=True, cancel_futures=True)

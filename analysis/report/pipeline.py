@@ -40,7 +40,8 @@ from analysis.errors import UserError
 from analysis.paths import NOTEBOOKS
 from analysis.report import bundle
 from analysis.report import results as R
-from analysis.report.kernels import KERNEL, KERNEL_LOG, check_kernel, default_jobs, notebook_pool
+from analysis.report.faults import check_out_parent, out_lock, remove_stale
+from analysis.report.kernels import KERNEL, KERNEL_LOG, check_kernel, default_jobs, notebook_pool, stop_pool
 from analysis.report.notebooks import check_params, declared_parameters, notebook_parameters, notebook_paths
 from analysis.report.publish import OUT_ENTRIES, copy_previous, safe_out, swap, write_tables
 from analysis.report.refresh import default_data_dir, refresh_notebooks
@@ -67,6 +68,7 @@ class _Run:
     nb_keys: dict  # notebook name -> cache key
     rkey: str  # key of the in-process results (numbers, tables)
     run_key: str  # key of the whole run
+    data: dict = field(default_factory=dict)  # SHA-256 of the dataset's files when the run started
     todo: list = field(default_factory=list)  # notebooks to execute (the others are copied)
     tmp: Path | None = None
     failed_dir: Path | None = None
@@ -92,7 +94,7 @@ def _plan(data_dir, out_dir, params: dict | None, force: bool) -> _Run:
     rkey = R.results_key(data_dir, params, code=code)
     run_key = content_hash({"results": rkey, "notebooks": nb_keys, "dataset": data_dir.resolve().name})
     return _Run(data_dir=data_dir, out=out, params=params, force=force, t_start=t_start, nbs=nbs, passed=passed,
-                nb_keys=nb_keys, rkey=rkey, run_key=run_key)
+                nb_keys=nb_keys, rkey=rkey, run_key=run_key, data=data)
 
 
 def _up_to_date(run: _Run, manifest: dict) -> bool:
@@ -168,22 +170,34 @@ def _execute(run: _Run, ds, jobs: int) -> tuple | None:
                                KERNEL): p for p in run.todo}
         try:
             _compute(run, ds)
+            k = len(run.nbs) - len(run.todo)
+            for fut in as_completed(futures):
+                p, st = futures[fut], fut.result()
+                k += 1
+                progress(k, len(run.nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED"))
+                if not st["ok"]:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    return p, st
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM: the workers and their kernels end now, not after a notebook
+            stop_pool(pool)
+            raise
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
-        k = len(run.nbs) - len(run.todo)
-        for fut in as_completed(futures):
-            p, st = futures[fut], fut.result()
-            k += 1
-            progress(k, len(run.nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED"))
-            if not st["ok"]:
-                pool.shutdown(wait=True, cancel_futures=True)
-                return p, st
     return None
+
+
+def _check_data(run: _Run) -> None:
+    """Raise a :class:`UserError` when the dataset folder vanished or its files changed while the run lasted."""
+    if R.data_hashes(run.data_dir) != run.data:
+        raise UserError(f"{R.display_path(run.data_dir)}: the dataset folder disappeared or its files changed during "
+                        f"the run; nothing was published ({R.display_path(run.out)} was left unchanged): keep the "
+                        f"folder in place and run again")
 
 
 def _fail(run: _Run, p: Path, st: dict) -> None:
     """Keep the failed notebook in OUT.failed/ and raise :class:`NotebookFailed` naming it and the cell."""
+    _check_data(run)  # a dataset that vanished is said in one line
     failed_dir, tmp = run.failed_dir, run.tmp
     if failed_dir.exists():
         shutil.rmtree(failed_dir)
@@ -211,6 +225,7 @@ def _fail(run: _Run, p: Path, st: dict) -> None:
 def _publish(run: _Run) -> None:
     """Audit tables, index.html, carried-over entries and the manifest; then the atomic swap."""
     tmp, out = run.tmp, run.out
+    _check_data(run)
     from analysis.report.figures import skipped
 
     for name, why in skipped(run.res.dataset).items():
@@ -297,9 +312,17 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
     analysis.errors.UsageError: unknown parameter 'nope' (known parameters: ...)
     """
     run = _plan(data_dir, out_dir, params, force)
-    manifest = read_manifest(run.out)
+    check_out_parent(run.out)
     print(f"reproduce: {R.display_path(run.data_dir)} -> {R.display_path(run.out)} ({len(run.nbs)} notebooks)",
           flush=True)
+    with out_lock(run.out):  # one run at a time per OUT: a second one waits (with a message)
+        remove_stale(run.out)  # temporary folders of a killed run
+        return _locked(run, jobs)
+
+
+def _locked(run: _Run, jobs: int | None) -> Path:
+    """The run itself, holding the lock of OUT (see :func:`reproduce`)."""
+    manifest = read_manifest(run.out)
     if _up_to_date(run, manifest):
         return run.out
     check_kernel(KERNEL)
