@@ -34,6 +34,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analysis.report.figure_parts import (  # noqa: F401 -- SYNTHETIC_STAMP, recist_counts re-exported
+    RESPONSE_ORDER, SYNTHETIC_STAMP, is_synthetic, numbers_at_risk, recist_counts, sgr_panel, stamp_synthetic)
 from analysis.report import many
 
 if TYPE_CHECKING:
@@ -49,7 +51,6 @@ NEED_PROGRESSION = ("ttp_chemo_vs_tace", "km_ttp_tace")
 #: Okabe-Ito colours (colour-blind safe), the same in every figure.
 GROUP_COLOURS = {1: "#0072B2", 2: "#D55E00"}
 TIMING_COLOURS = {"immediate": "#009E73", "after_chemo": "#CC79A7"}
-RESPONSE_ORDER = ("CR", "PR", "SD", "PD")
 TIMING_LABELS = {"immediate": "TACE immediately", "after_chemo": "TACE after chemotherapy"}
 
 _RC = {
@@ -110,7 +111,7 @@ def _figure_function(width: float, height: float, ncols: int = 1, sharey: bool =
         @functools.wraps(draw)
         def make(data, synthetic: bool | None = None):
             if synthetic is None:
-                synthetic = _is_synthetic(data)
+                synthetic = is_synthetic(data)
             data = _per_patient(data) if per_patient else data
             with _theme():
                 fig, axes = _figure(width, height, ncols, sharey, **margins)
@@ -122,26 +123,6 @@ def _figure_function(width: float, height: float, ncols: int = 1, sharey: bool =
         return make
 
     return decorate
-
-
-#: the words on every figure drawn from a synthetic dataset
-SYNTHETIC_STAMP = "SYNTHETIC DATA (not patient data)"
-
-
-def _is_synthetic(data) -> bool:
-    """True for a Dataset that is synthetic (:mod:`analysis.report.provenance`: its files are the bundled
-    cohort's, or it says so); a per-patient frame carries ``attrs["synthetic"]`` when known."""
-    if hasattr(data, "sha256") and hasattr(data, "is_synthetic"):
-        from analysis.report.provenance import bundled_synthetic_hashes
-
-        return bool(data.is_synthetic) or bool(set(data.sha256.values()) & bundled_synthetic_hashes())
-    return bool(getattr(data, "attrs", {}).get("synthetic", False))
-
-
-def stamp_synthetic(fig) -> None:
-    """Write :data:`SYNTHETIC_STAMP` on the figure itself (top right corner, in red)."""
-    fig.text(0.995, 0.995, SYNTHETIC_STAMP, ha="right", va="top", fontsize=8, color="#b00020",
-             fontweight="bold")
 
 
 def _per_patient(data):
@@ -354,12 +335,9 @@ def ttp_chemo_vs_tace(pp, axes) -> None:
 def regression(pp, axes) -> None:
     """Volume change (cm³) against Schwartz doubling time (days, left) and specific growth rate (right).
 
-    Left: only patients with a finite doubling time enter the fit (the ``regression.<g>.*`` keys of
-    numbers.json; :func:`analysis.stats.ols`, x = doubling time, y = volume change); the x axis is
-    symmetric-logarithmic (linear within ±10 days), so a few very long (or negative) doubling times do
-    not squeeze the other points together; the fitted straight line is drawn over the same range (it
-    curves on this scale). Right: the same volume change against the specific growth rate (SGR, %/day),
-    finite for every patient, with its OLS line (:func:`analysis.study.growth.sgr_regression`).
+    Left: patients with a finite doubling time, OLS fit (``regression.<g>.*`` of numbers.json) on a
+    symmetric-log x axis (linear within ±10 days) so that very long doubling times do not squeeze the
+    others. Right: the same change against the specific growth rate (%/day), finite for every patient.
 
     Parameters
     ----------
@@ -399,52 +377,22 @@ def regression(pp, axes) -> None:
             label += f": R² = {fit.r2:.4f}"
         ax.scatter(x, y, s=22, color=GROUP_COLOURS[g], alpha=0.85, label=label, edgecolor="white",
                    linewidth=0.5, **({"rasterized": True} if len(pp) > MANY_PATIENTS else {}))
-    from matplotlib.ticker import FuncFormatter
-
     ax.set_xscale("symlog", linthresh=10)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # plain numbers, no mathtext
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:g}")  # plain numbers, no mathtext
     ax.tick_params(axis="x", labelrotation=35, labelsize=8)
     ax.axhline(0, color="#555555", linewidth=0.8)
     ax.set_xlabel("tumour doubling time (Schwartz), days (symmetric log scale)")
     ax.set_ylabel("volume change V1 − V0, cm³")
     ax.set_title("Volume change vs doubling time (finite DT only)")
     ax.legend(loc="best", fontsize=8, frameon=True)
-    _sgr_panel(pp, ax_sgr)
-
-
-def _sgr_panel(pp, ax) -> None:
-    """Volume change against the specific growth rate (%/day), OLS line and R² per group."""
-    import numpy as np
-
-    from analysis.stats import ols
-
-    for g in (1, 2):
-        sub = pp[pp["group"] == g]
-        x = sub["sgr"].astype(float).to_numpy() * 100.0
-        y = sub["volume_change"].astype(float).to_numpy()
-        ok = np.isfinite(x) & np.isfinite(y)
-        x, y = x[ok], y[ok]
-        label = _group_label(g, len(x))
-        if len(x) >= 3 and np.ptp(x) > 0:
-            fit = ols(x, y)
-            xs = np.linspace(x.min(), x.max(), 2)
-            ax.plot(xs, fit.intercept + fit.slope * xs, color=GROUP_COLOURS[g], linewidth=1.5)
-            label += f": R² = {fit.r2:.4f}"
-        ax.scatter(x, y, s=22, color=GROUP_COLOURS[g], alpha=0.85, label=label, edgecolor="white", linewidth=0.5)
-    ax.axhline(0, color="#555555", linewidth=0.8)
-    ax.axvline(0, color="#999999", linewidth=0.6)
-    ax.set_xlabel("specific growth rate, % per day")
-    ax.set_title("Volume change vs SGR (every patient)")
-    ax.legend(loc="best", fontsize=8, frameon=True)
+    sgr_panel(pp, ax_sgr, GROUP_COLOURS, _group_label)
 
 
 @_figure_function(8.0, 4.0, bottom=0.2, left=0.1)
 def waterfall(pp, axes) -> None:
     """Waterfall plot: relative change of total tumour volume (V1 / V0 − 1, %) per patient, sorted.
 
-    Dashed reference lines at −30 % and +20 % (the RECIST 1.1 thresholds for partial response and
-    progression, applied here to volume change for orientation only); a dot marks the end of every bar
-    so that changes near zero stay visible.
+    Dashed lines at −30 % / +20 % (RECIST 1.1 thresholds); a dot on every bar keeps changes near 0 visible.
 
     Parameters
     ----------
@@ -499,20 +447,6 @@ def waterfall(pp, axes) -> None:
               loc="best", fontsize=8, frameon=True)
 
 
-def recist_counts(data):
-    """Number of patients per RECIST 1.1 category (CR/PR/SD/PD, then any other label) per group."""
-    import pandas as pd
-
-    pp = _per_patient(data)
-    resp = pp["response"].fillna("NE").astype(str)
-    cats = list(RESPONSE_ORDER) + sorted(set(resp) - set(RESPONSE_ORDER))
-    tab = pd.crosstab(pd.Categorical(resp, categories=cats), pp["group"]).reindex(
-        index=cats, columns=[1, 2], fill_value=0)
-    tab.index.name = "response"
-    tab.columns = [f"group{g}" for g in (1, 2)]
-    return tab
-
-
 @_figure_function(6.4, 4.0, left=0.12)
 def recist_bars(pp, axes) -> None:
     """RECIST 1.1 response at the first follow-up after TACE 1: patients per category and group.
@@ -558,9 +492,7 @@ def recist_bars(pp, axes) -> None:
 def km_ttp_tace(pp, axes) -> None:
     """Kaplan-Meier curves of time to progression after TACE by group (``progressed`` = event).
 
-    Censored patients are marked with a tick on the curve; below the plot, the numbers at risk (patients
-    still under observation without progression) at each tick of the time axis.
-
+    Censored patients: a tick on the curve; below the plot, the numbers at risk at each time tick.
     Parameters
     ----------
     data : Dataset or pandas.DataFrame (per-patient frame)
@@ -611,28 +543,7 @@ def km_ttp_tace(pp, axes) -> None:
     ax.set_ylabel("progression-free proportion")
     ax.set_title("Time to progression after TACE (Kaplan-Meier)")
     ax.legend(loc="best", fontsize=8, frameon=True)
-    _numbers_at_risk(ax, times)
-
-
-def _numbers_at_risk(ax, times: dict) -> None:
-    """A numbers-at-risk table under a Kaplan-Meier plot: per group, patients with time >= each x tick."""
-    import numpy as np
-
-    if not times:
-        return
-    hi = max(float(np.max(t)) for t in times.values())
-    ax.set_xlim(0, hi * 1.02 if hi > 0 else 1)
-    ticks = [x for x in ax.get_xticks() if 0 <= x <= hi * 1.02]
-    ax.set_xticks(ticks)
-    ax.text(-0.08, -0.2, "at risk", transform=ax.transAxes, ha="right", va="center", fontsize=8,
-            fontweight="bold")
-    for row, (g, t) in enumerate(sorted(times.items())):
-        y = -0.28 - 0.08 * row
-        ax.text(-0.08, y, f"group {g}", transform=ax.transAxes, ha="right", va="center", fontsize=8,
-                color=GROUP_COLOURS[g])
-        for x in ticks:
-            ax.text(x, y, str(int(np.sum(t >= x))), transform=ax.get_xaxis_transform(), ha="center",
-                    va="center", fontsize=8, color=GROUP_COLOURS[g])
+    numbers_at_risk(ax, times, GROUP_COLOURS)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -652,7 +563,7 @@ def make_all(ds, per_patient_frame=None) -> dict[str, Any]:
     ``per_patient_frame`` avoids recomputing the endpoints.
     """
     pp = per_patient_frame if per_patient_frame is not None else _per_patient(ds)
-    syn = _is_synthetic(ds)  # said on every figure drawn from a synthetic cohort
+    syn = is_synthetic(ds)  # said on every figure drawn from a synthetic cohort
     makers = {
         "study_design": lambda: study_design(ds, synthetic=syn),
         "volume_before_after": lambda: volume_before_after(pp, synthetic=syn),
