@@ -93,7 +93,7 @@ def _tables_html(res, out_dir: Path) -> list[str]:
     q = int(res.params.get("quantile_type", 7))
     qnote = f" (quartiles: type {q})" if q != 7 else ""
     parts = ["<h2>Tables</h2>"]
-    for name, table in res.tables.items():
+    for name, table in getattr(res, "tables", {}).items():
         if not hasattr(table, "to_html"):
             continue
         parts.append(f"<h3>{_e(name)}{_e(qnote)}</h3>")
