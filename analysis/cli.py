@@ -68,8 +68,11 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "validate":
         from analysis.data import validate_dir
+        from analysis.data.validate import warnings_dir
 
         problems = validate_dir(Path(args.data_dir))
+        for warn in ([] if problems else warnings_dir(Path(args.data_dir))):
+            print(f"warning: {warn}", file=sys.stderr)
         if problems:
             for prob in problems:
                 print(prob, file=sys.stderr)

@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from analysis.data import lesion_rules
 from analysis.data.problems import Problem, fmt_num
 from analysis.data.read import Table
 
@@ -325,6 +326,7 @@ RULES: list[Callable[[Tables], list[Problem]]] = [
     lesion_exam_exists,
     lesion_target_measured,
     lesion_axes_within_long_axis,
+    *lesion_rules.ERROR_RULES,  # RECIST 1.1 target limits (analysis/data/lesion_rules.py)
 ]
 
 
@@ -336,3 +338,10 @@ def cross_table_rules(tables: dict[str, Table], lesions_file: bool = False) -> l
     t = Tables(tables.get("patients"), tables.get("procedures"), tables.get("imaging"),
                tables.get("progression"), tables.get("lesions"), lesions_file=lesions_file)
     return [p for rule in RULES for p in rule(t)]
+
+
+def cross_table_warnings(tables: dict[str, Table], lesions_file: bool = False) -> list[Problem]:
+    """Run the warning rules (:data:`analysis.data.lesion_rules.WARNING_RULES`): accepted, but reported."""
+    t = Tables(tables.get("patients"), tables.get("procedures"), tables.get("imaging"),
+               tables.get("progression"), tables.get("lesions"), lesions_file=lesions_file)
+    return [p for rule in lesion_rules.WARNING_RULES for p in rule(t)]

@@ -42,7 +42,7 @@ from analysis.data import identifiers
 from analysis.data.cells import validate_cells
 from analysis.data.problems import Problem
 from analysis.data.read import Table, read_table
-from analysis.data.rules import cross_table_rules, foreign_keys
+from analysis.data.rules import cross_table_rules, cross_table_warnings, foreign_keys
 from analysis.data.schema import TABLES, read_datapackage, resources
 from analysis.errors import UsageError
 
@@ -154,3 +154,35 @@ def validate_dir(path: Path | str) -> list[Problem]:
     >>> shutil.rmtree(bad.parent)
     """
     return check(Path(path))[0]
+
+
+def warnings_dir(path: Path | str) -> list[Problem]:
+    """The warnings of a dataset folder: accepted, but reported (RECIST 1.1 baseline rules).
+
+    A baseline target lesion that is not measurable (evaluated as non-target) and a baseline exam
+    more than 28 days before the first TACE (:mod:`analysis.data.lesion_rules`).
+
+    Parameters
+    ----------
+    path : Path or str
+        The dataset folder.
+
+    Returns
+    -------
+    list of Problem
+        In file order then by line; empty when there is nothing to report.
+
+    References
+    ----------
+    Eisenhauer EA et al. Eur J Cancer 2009;45:228-47, sections 3.1-3.3 (RECIST 1.1).
+
+    Examples
+    --------
+    >>> from analysis.paths import TESTS
+    >>> [str(w) for w in warnings_dir(TESTS / "fixtures" / "mini")][:1]
+    []
+    """
+    path = Path(path)
+    _, tables, _, _ = check(path)
+    found = cross_table_warnings(tables, lesions_file=(path / "lesions.csv").is_file())
+    return sorted(dict.fromkeys(found), key=_sort_key)

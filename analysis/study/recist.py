@@ -65,10 +65,11 @@ from typing import TYPE_CHECKING
 
 from analysis.study import exams
 from analysis.study.response_rules import (  # noqa: F401 -- the rules are part of this module's API
-    CRITERIA, EPS, MAX_TARGETS, MAX_TARGETS_PER_ORGAN, MRECIST, NODE_NORMAL_MM, NON_CR_NON_PD, RECIST11,
-    RESPONSES, TOO_SMALL_CM3, TOO_SMALL_MM, VOLUMETRIC, Criteria, _missing, _records, _truthy,
-    check_target_limits, first_followup_response, first_followup_volumetric, is_partial_response,
-    is_progression, lesion_measure, overall_response, target_sums)
+    BASELINE_WINDOW_DAYS, CONFIRM_DAYS, CRITERIA, EASL, EPS, MAX_TARGETS, MAX_TARGETS_PER_ORGAN, MEASURABLE_MM,
+    MRECIST, NODE_MEASURABLE_MM, NODE_NORMAL_MM, NON_CR_NON_PD, PORTA_NODE_MEASURABLE_MM, RECIST11, RESPONSES,
+    TOO_SMALL_CM3, TOO_SMALL_MM, VOLUMETRIC, Criteria, _missing, _records, _truthy, baseline_measurable,
+    check_target_limits, easl_area, first_followup_response, first_followup_volumetric, is_partial_response,
+    is_progression, lesion_measure, overall_response, target_response, target_sums)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,14 +78,13 @@ if TYPE_CHECKING:
 
 
 def _targets_cr(rows, criteria: Criteria) -> bool:
+    """Every non-nodal target gone and every nodal target < 10 mm short axis (volumes: all 0)."""
     for r in rows:
-        v = lesion_measure(r, criteria)
-        if math.isnan(v):
-            return False
         if _truthy(r.get("is_node")) and criteria.measure != "volume":
-            if not v < NODE_NORMAL_MM:
+            v = lesion_measure(r, RECIST11)  # the node's short axis, whatever the criterion sums
+            if math.isnan(v) or not v < NODE_NORMAL_MM:
                 return False
-        elif v != 0:
+        elif lesion_measure(r, criteria) != 0:
             return False
     return True
 
@@ -111,14 +111,30 @@ BEST_COLUMNS = ["patient_id", "best_response", "day", "confirmed", "reason"]
 
 
 class _History:
-    """What one patient's evaluation carries from exam to exam (baseline, sums so far, earlier CRs)."""
+    """What one patient's evaluation carries from exam to exam (baseline, sums so far, earlier CRs).
 
-    def __init__(self, base_rows: list[dict]):
-        self.has_targets = any(r["role"] == "target" for r in base_rows)
-        self.has_nontargets = any(r["role"] == "nontarget" for r in base_rows)
+    The target set is fixed at baseline: the target rows of the baseline exam that are measurable
+    (:func:`baseline_measurable`); a baseline target that is not measurable is evaluated as a
+    non-target lesion from then on (RECIST 1.1 section 3.1).
+    """
+
+    def __init__(self, base_rows: list[dict], criteria: Criteria):
+        named = {r["lesion_id"] for r in base_rows if r["role"] == "target"}
+        self.targets = {r["lesion_id"] for r in base_rows
+                        if r["role"] == "target" and baseline_measurable(r, criteria.measure)}
+        self.demoted = named - self.targets
+        self.has_targets = bool(self.targets)
+        self.has_nontargets = any(r["role"] == "nontarget" for r in base_rows) or bool(self.demoted)
         self.sums: list[float] = []
         self.baseline_sum = math.nan
         self.target_cr = self.nontarget_cr = False
+
+    def split(self, rows: list[dict]) -> tuple[list[dict], list[dict], set]:
+        """(target rows, non-target rows, baseline target ids without a row) of one exam."""
+        targets = [r for r in rows if r["role"] == "target" and r["lesion_id"] in self.targets]
+        nontargets = [r for r in rows if r["role"] == "nontarget"
+                      or (r["role"] == "target" and r["lesion_id"] in self.demoted)]
+        return targets, nontargets, self.targets - {r["lesion_id"] for r in targets}
 
     def nadir(self) -> float:
         """Smallest known sum among the baseline and the earlier follow-ups (NaN if none)."""
@@ -126,65 +142,88 @@ class _History:
         return min(known) if known else math.nan
 
 
-def _sum_of(targets: list[dict], criteria: Criteria) -> float:
-    """Sum of the target measures of an exam; NaN without targets or with one unknown."""
+def _sum_of(targets: list[dict], missing: set, criteria: Criteria) -> tuple[float, float]:
+    """(sum, partial sum) of the target measures of an exam: the sum is NaN when one is unknown
+    (not assessed, unmeasured or without a row), the partial sum adds the known ones."""
     vals = [lesion_measure(r, criteria) for r in targets]
-    return math.nan if (not targets or any(math.isnan(v) for v in vals)) else float(sum(vals))
+    known = float(sum(v for v in vals if not math.isnan(v)))
+    if not targets and not missing:
+        return math.nan, math.nan
+    return (math.nan if (missing or any(math.isnan(v) for v in vals)) else known), known
 
 
-def _target_response(rec: dict, targets: list[dict], h: _History, criteria: Criteria) -> str:
+def _target_response(rec: dict, targets: list[dict], partial: float, h: _History, criteria: Criteria) -> str:
     """Target response of a follow-up exam; fills the changes of ``rec`` and updates ``h``."""
     s, nadir, baseline_sum = rec["target_sum"], rec["nadir"], h.baseline_sum
     if not h.has_targets:
         return "none"
-    if math.isnan(s) or math.isnan(nadir):
-        return "NE"
-    rec["increase_vs_nadir"] = s - nadir
-    if nadir > 0:
-        rec["change_vs_nadir"] = (s - nadir) / nadir
-    if baseline_sum > 0:
-        rec["change_vs_baseline"] = (s - baseline_sum) / baseline_sum
-    cr_now = _targets_cr(targets, criteria)
-    reappeared = any(lesion_measure(r, criteria) > 0 for r in targets
-                     if not (_truthy(r.get("is_node")) and criteria.measure != "volume"))
-    if h.target_cr and reappeared:
-        tr = "PD"  # a non-nodal target lesion reappearing after CR
-    elif is_progression(s, nadir, criteria):
-        tr = "PD"
-    elif cr_now:
-        tr = "CR"
-    elif is_partial_response(s, baseline_sum, criteria):
-        tr = "PR"
-    else:
-        tr = "SD"
+    if not math.isnan(s) and not math.isnan(nadir):
+        rec["increase_vs_nadir"] = s - nadir
+        if nadir > 0:
+            rec["change_vs_nadir"] = (s - nadir) / nadir
+        if baseline_sum > 0:
+            rec["change_vs_baseline"] = (s - baseline_sum) / baseline_sum
+    reappeared = h.target_cr and any(lesion_measure(r, criteria) > 0 for r in targets
+                                     if not (_truthy(r.get("is_node")) and criteria.measure != "volume"))
+    tr = target_response(s, baseline_sum, nadir, _targets_cr(targets, criteria), criteria,
+                         partial=partial, reappeared=reappeared)
     h.target_cr = h.target_cr or tr == "CR"
-    h.sums.append(s)
+    if not math.isnan(s):
+        h.sums.append(s)
     return tr
 
 
 def _nontarget_response(nontargets: list[dict], exam_status, h: _History) -> str:
     """Non-target response of a follow-up exam (``exam_status``: imaging.csv's status); updates ``h``."""
     if not h.has_nontargets:
-        return "none"
+        return "PD" if exam_status == "pd" else "none"
     state = _nontarget_state(nontargets) if nontargets else "NE"
     ntr = "PD" if exam_status == "pd" or (h.nontarget_cr and state == NON_CR_NON_PD) else state
     h.nontarget_cr = h.nontarget_cr or ntr == "CR"
     return ntr
 
 
+def _counts_as_new(r: dict, criteria: Criteria) -> bool:
+    """A ``new`` row that counts as a new lesion. RECIST 1.1: any present / too-small one. mRECIST
+    and EASL: an intrahepatic one only from 10 mm long axis (lesions.csv records no arterial
+    enhancement / washout, so 'typical' cannot be told from 'atypical': size is the only test the
+    schema allows), a porta-hepatis node only from 20 mm short axis."""
+    if r["role"] != "new" or r["status"] not in ("present", "too_small"):
+        return False
+    if criteria.measure not in ("viable", "viable_area"):
+        return True
+    organ = "" if _missing(r.get("organ")) else str(r.get("organ")).lower()
+    if _truthy(r.get("is_node")) and "porta" in organ:
+        sa = r.get("short_axis_mm")
+        return not _missing(sa) and float(sa) >= PORTA_NODE_MEASURABLE_MM
+    if organ == "liver":
+        la = r.get("long_axis_mm")
+        return r["status"] == "present" and not _missing(la) and float(la) >= MEASURABLE_MM
+    return True
+
+
+def _new_lesions(rows: list[dict], flag, criteria: Criteria) -> bool:
+    """New lesions at an exam: counted ``new`` rows, or imaging.csv's flag (mRECIST / EASL: the flag
+    only when lesions.csv has no ``new`` row for the exam, whose size then decides)."""
+    if any(_counts_as_new(r, criteria) for r in rows):
+        return True
+    has_rows = any(r["role"] == "new" for r in rows)
+    if criteria.measure in ("viable", "viable_area") and has_rows:
+        return False
+    return flag is True
+
+
 def _evaluate_patient(pid, by_day: dict, days: list[int], criteria: Criteria, exam_nontarget_status: dict,
                       exam_new_lesions: dict) -> list[dict]:
     """Time-point rows of one patient; ``days[0]`` is the baseline exam."""
     base_day = days[0]
-    h = _History(by_day[base_day])
+    h = _History(by_day[base_day], criteria)
     records = []
     for d in days:
         rows = by_day[d]
-        targets = [r for r in rows if r["role"] == "target"]
-        nontargets = [r for r in rows if r["role"] == "nontarget"]
-        s = _sum_of(targets, criteria)
-        new = any(r["role"] == "new" and r["status"] in ("present", "too_small") for r in rows)
-        new = new or bool(exam_new_lesions.get((pid, d)) is True)
+        targets, nontargets, missing = h.split(rows)
+        s, partial = _sum_of(targets, missing, criteria)
+        new = _new_lesions(rows, exam_new_lesions.get((pid, d)), criteria)
         rec = dict(patient_id=pid, day=d, days_from_baseline=d - base_day, is_baseline=d == base_day,
                    target_sum=s, baseline_sum=math.nan, nadir=math.nan, change_vs_baseline=math.nan,
                    change_vs_nadir=math.nan, increase_vs_nadir=math.nan, target_response="",
@@ -195,7 +234,7 @@ def _evaluate_patient(pid, by_day: dict, days: list[int], criteria: Criteria, ex
                 h.sums.append(s)
         else:
             rec.update(baseline_sum=h.baseline_sum, nadir=h.nadir())
-            tr = _target_response(rec, targets, h, criteria)
+            tr = _target_response(rec, targets, partial, h, criteria)
             ntr = _nontarget_response(nontargets, exam_nontarget_status.get((pid, d)), h)
             rec.update(target_response=tr, nontarget_response=ntr, overall=overall_response(tr, ntr, new))
         records.append(rec)
@@ -275,12 +314,22 @@ def evaluate(lesions: pd.DataFrame, criteria: Criteria | str = RECIST11, baselin
 
 
 def _confirmed_best(pre: list[tuple], confirm_days: int) -> tuple | None:
-    """The first CR confirmed by a CR, else the first PR/CR confirmed by a PR/CR, ``confirm_days`` later."""
+    """The first CR confirmed by a CR, else the first PR/CR confirmed by a PR/CR, ``confirm_days`` later.
+
+    The assessments in between may only be as good (CR for a CR; PR or CR for a PR) or NE: a PR,
+    then SD, then PR is not a confirmed PR (RECIST 1.1 Table 3: PR then SD gives SD).
+    """
     for want, ok in (("CR", ("CR",)), ("PR", ("PR", "CR"))):
         for i, (d, _, r) in enumerate(pre):
-            if r in ((want,) if want == "CR" else ("PR", "CR")) and any(
-                    r2 in ok and d2 - d >= confirm_days for d2, _, r2 in pre[i + 1:]):
-                return (want, d, True, f"{want} confirmed >= {confirm_days} days later")
+            if r not in ok:
+                continue
+            for d2, _, r2 in pre[i + 1:]:
+                if r2 == "NE":
+                    continue
+                if r2 not in ok:
+                    break
+                if d2 - d >= confirm_days:
+                    return (want, d, True, f"{want} confirmed >= {confirm_days} days later")
     return None
 
 
@@ -305,7 +354,7 @@ def _stable_or_worse(pre: list[tuple], pd_day, min_sd_days: int) -> tuple:
     return ("NE", math.nan, False, "no assessment meeting the SD interval")
 
 
-def best_overall_response(timepoints: pd.DataFrame, confirm: bool = True, confirm_days: int = 28,
+def best_overall_response(timepoints: pd.DataFrame, confirm: bool = True, confirm_days: int = CONFIRM_DAYS,
                           min_sd_days: int = 42) -> pd.DataFrame:
     """Best overall response per patient from :func:`evaluate` output (RECIST 1.1 section 4.4).
 
@@ -329,8 +378,9 @@ def best_overall_response(timepoints: pd.DataFrame, confirm: bool = True, confir
     Notes
     -----
     Assessments after the first PD are ignored. A CR is confirmed by a CR at least
-    ``confirm_days`` later, a PR by a PR or CR at least ``confirm_days`` later (any assessments in
-    between may be NE/SD). An unconfirmed CR/PR counts as SD when the SD interval is met.
+    ``confirm_days`` later, a PR by a PR or CR at least ``confirm_days`` later; the assessments in
+    between may be as good or NE, not worse (PR -> SD -> PR is not a confirmed PR, RECIST 1.1
+    Table 3). An unconfirmed CR/PR counts as SD when the SD interval is met.
 
     References
     ----------
