@@ -77,7 +77,8 @@ def test_the_import_graph_has_no_cycles():
     graph = {m: sorted({t for _, t in _imports(m, tree)}) for m, (_, tree) in SOURCES.items()}
     # a package's __init__ re-exporting its own modules is not a cycle back from them
     for m in graph:
-        graph[m] = [t for t in graph[m] if not (m.startswith(t + ".") and (PACKAGE.parent / Path(*t.split("."))).is_dir())]
+        graph[m] = [t for t in graph[m]
+                    if not (m.startswith(t + ".") and (PACKAGE.parent / Path(*t.split("."))).is_dir())]
     cycles, state = [], {}
 
     def visit(node, stack):

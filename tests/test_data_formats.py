@@ -1,4 +1,7 @@
-"""File formats (README, "Your own data: the dataset contract"): benign variants are accepted, the rest refused with a helpful message."""
+"""File formats (README, "Your own data: the dataset contract").
+
+Benign variants are accepted, the rest refused with a helpful message.
+"""
 
 from __future__ import annotations
 

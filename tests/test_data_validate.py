@@ -1,4 +1,6 @@
-"""Dataset contract (README, "Your own data: the dataset contract"; data/schema/datapackage.json): one test per validation rule.
+"""Dataset contract (README, "Your own data: the dataset contract"; data/schema/datapackage.json).
+
+One test per validation rule.
 
 Each test copies the hand-made valid fixture tests/fixtures/mini/ into tmp_path, breaks ONE thing
 and asserts the exact file, physical line (header = line 1) and column reported. The expected

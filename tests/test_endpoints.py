@@ -1,4 +1,6 @@
-"""Per-patient endpoints (definitions: analysis/study/endpoints.py docstring): doubling time, growth rate, liver involvement, V0/V1 selection, TTP.
+"""Per-patient endpoints (definitions: README, "Endpoint definitions").
+
+Doubling time, growth rate, liver involvement, V0/V1 selection, TTP.
 
 Expected values are hand calculations shown in the comments (or the fixture files read by eye),
 never the output of the code under test.

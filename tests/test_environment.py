@@ -49,7 +49,8 @@ def test_every_requirement_is_pinned_exactly():
 def test_lock_file_agrees_with_direct_pins():
     lock = _pins((ROOT / "requirements-lock.txt").read_text(encoding="utf-8").splitlines())
     for name, version in _requirements().items():
-        assert lock.get(name) == version, f"{name}: requirements.txt {version} vs requirements-lock.txt {lock.get(name)}"
+        assert lock.get(name) == version, \
+            f"{name}: requirements.txt {version} vs requirements-lock.txt {lock.get(name)}"
 
 
 def test_the_brief_packages_are_all_pinned():

@@ -176,7 +176,7 @@ def test_table4_restored_signs_are_ordered_and_explained(pub, cell):
     # hand check: in each of the four cells exactly two of the 8 sign patterns are ordered
     assert len(coherent) == 2
     assert (me, lq, uq) in coherent
-    for s, row in rows.items():
+    for _s, row in rows.items():
         assert row["printed"] == printed
         if row["value"] < 0:
             assert "sign restored" in row["note"].lower()

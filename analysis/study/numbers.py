@@ -1,7 +1,8 @@
 """Every number of the analysis in one flat dict -> numbers.json (the keys: :data:`REQUIRED_KEY_PATTERNS`).
 
 :func:`compute_numbers` flattens the tidy tables of :mod:`analysis.study.tables` (so each number has one
-definition) into ``{key: value}`` with the keys of :data:`REQUIRED_KEY_PATTERNS` (and more in the same style), unrounded floats and integer counts,
+definition) into ``{key: value}`` with the keys of :data:`REQUIRED_KEY_PATTERNS` (and more in the same
+style), unrounded floats and integer counts,
 plus ``_meta``:
 
 - ``dataset``, ``is_synthetic``, ``sha256`` (file name -> digest of the input bytes);

@@ -338,7 +338,8 @@ def lesion_measure(row, criteria: Criteria = RECIST11) -> float:
     References
     ----------
     .. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
-       guideline (version 1.1). Eur J Cancer 2009;45:228-47, section 3.1 (measurable lesions, lymph nodes by short axis, 5 mm default).
+       guideline (version 1.1). Eur J Cancer 2009;45:228-47, section 3.1 (measurable lesions, lymph nodes
+       by short axis, 5 mm default).
     .. [2] Lencioni R, Llovet JM. Modified RECIST (mRECIST) assessment for hepatocellular
        carcinoma. Semin Liver Dis 2010;30:52-60.
 
@@ -445,9 +446,10 @@ def check_target_limits(lesions) -> None:
     >>> check_target_limits(rows)
     Traceback (most recent call last):
     ...
-    analysis.errors.UserError: lesions.csv: patient P, exam day 0: 3 target lesions in organ 'liver'; RECIST 1.1 allows at most 2 per organ
+    analysis.errors.UserError: lesions.csv: patient P, exam day 0: 3 target lesions in organ 'liver'; ...
     """
-    for (pid, day), rows in sorted(_by_exam(_records(lesions), "target").items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+    exams = _by_exam(_records(lesions), "target")
+    for (pid, day), rows in sorted(exams.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         ids = {r["lesion_id"] for r in rows}
         if len(ids) > MAX_TARGETS:
             raise UserError(f"lesions.csv: patient {pid}, exam day {day}: {len(ids)} target lesions; "

@@ -2,7 +2,8 @@
 
 Every table comes in two forms:
 
-- a **tidy** DataFrame, one row per statistic, with its numbers.json key (``key``; the list: ``REQUIRED_KEY_PATTERNS`` in :mod:`analysis.study.numbers`), the unrounded
+- a **tidy** DataFrame, one row per statistic, with its numbers.json key (``key``; the list:
+  ``REQUIRED_KEY_PATTERNS`` in :mod:`analysis.study.numbers`), the unrounded
   ``value``, and for p-values the test and p-value method that produced them (``test``,
   ``method``); ``note`` says why a value is undefined (NaN). :mod:`analysis.study.numbers` flattens these
   rows into numbers.json, so a number has exactly one definition.

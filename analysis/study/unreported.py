@@ -160,7 +160,8 @@ def kruskal_subgroups(ds: Dataset, params: dict | None = None,
                 for g in GROUPS for s in TIMINGS}
         empty = [k for k, v in subs.items() if v.size == 0]
         subs = {k: v for k, v in subs.items() if v.size}
-        row = dict(table="table4", variable=label, groups=";".join(subs), ns=";".join(str(v.size) for v in subs.values()),
+        row = dict(table="table4", variable=label, groups=";".join(subs),
+                   ns=";".join(str(v.size) for v in subs.values()),
                    n=int(sum(v.size for v in subs.values())), H=math.nan, df=max(len(subs) - 1, 0), p=math.nan,
                    method="", note=f"empty subgroups left out: {', '.join(empty)}" if empty else "")
         if len(subs) < 2:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from analysis.paper.audit.core import GROUPS, Finding, Pub, fmt_num
 
+_NO_RATIO = "; a median of per-patient ratios is not printed and cannot be checked"
+
 
 def check_agreement(pub: Pub) -> list[Finding]:
     """Numbers printed more than once agree; the text's fold increase of TTP fits Table 3's medians."""
@@ -47,7 +49,8 @@ def _repeated_numbers(pub: Pub) -> list[Finding]:
             elif name.endswith(".q3") and exact:
                 a, b = (fmt_num(v, 0) for _, v in exact[:2])
                 if sorted(a) == sorted(b):
-                    expl += f" {a} and {b} have the same digits (a likely transposition; which is right is undecidable)."
+                    expl += (f" {a} and {b} have the same digits"
+                             " (a likely transposition; which is right is undecidable).")
         out.append(Finding("agreement", " vs ".join(sorted(wheres)) + f": {name}", printed,
                            f"difference {diff:g}" if exact else "", "consistent" if ok else "inconsistent", expl))
     return out
@@ -76,5 +79,5 @@ def _fold_increase(pub: Pub) -> list[Finding]:
                                f"Read as the ratio of the Table 3 medians, the {where} text's "
                                f"{pub.text(lo_id)}–{pub.text(hi_id)}-fold rise of TTP after TACE "
                                f"{'holds' if ok else 'fails'} for group {g[-1]} ({pub.val(a) / pub.val(b):.2f})"
-                               f"{'' if ok else '; a median of per-patient ratios is not printed and cannot be checked'}."))
+                               f"{'' if ok else _NO_RATIO}."))
     return out

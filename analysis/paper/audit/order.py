@@ -45,7 +45,8 @@ def check_order(pub: Pub) -> list[Finding]:
             ok = pub.val(rid) <= pub.val(pre + ".max")
             out.append(Finding("order", pre.replace(":", " "), f"{pub.text(rid)}–{pub.text(pre + '.max')} {r1['unit']}",
                                "", "consistent" if ok else "inconsistent",
-                               f"The printed range {'runs' if ok else 'does not run'} from the smaller to the larger bound."))
+                               f"The printed range {'runs' if ok else 'does not run'} "
+                               "from the smaller to the larger bound."))
     # signs the text states: volumes fall after TACE
     for g in GROUPS:
         a, b = f"table2:after.{g}.median", f"table2:before.{g}.median"

@@ -66,7 +66,8 @@ def _partition_sums(pub: Pub, n_all: int | None) -> list[Finding]:
             shown = " + ".join(str(v) for v in cats.values())
             out.append(Finding("sum", f"{where} {fam}", f"{shown} vs {n_all}", str(tot),
                                "consistent" if tot == n_all else "inconsistent",
-                               f"The {label} categories {'account for all' if tot == n_all else 'do not account for the'} "
+                               f"The {label} categories "
+                               f"{'account for all' if tot == n_all else 'do not account for the'} "
                                f"{n_all} patients (sum {tot})."))
             g1 = {c: v for c, v in cats.items() if c.startswith("group1")}
             if g1 and pub.n("group2") is not None:
@@ -130,7 +131,8 @@ def _response_sums(pub: Pub, n_all: int | None) -> list[Finding]:
                 + ", ".join(detail) + "." if tot == n_all else
                 f"The {tot} stated responses (incl. {pd_any} progression) {'fit within' if ok_total else 'exceed'} "
                 f"the {n_all} patients.")
-        out.append(Finding("sum", "results RECIST all", f"{tot} responses vs {n_all} patients", str(tot), verdict, expl))
+        out.append(Finding("sum", "results RECIST all", f"{tot} responses vs {n_all} patients", str(tot),
+                           verdict, expl))
     return out
 
 
