@@ -36,12 +36,12 @@ False
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any
 
 from analysis.data.problems import Problem, fmt_num
 
-if TYPE_CHECKING:
-    from analysis.data.rules import Tables
+#: the rules' argument: :class:`analysis.data.rules.Tables` (not imported: rules imports this module)
+Tables = Any
 
 #: smallest long axis (mm) of a measurable non-nodal lesion at baseline (CT, slice <= 5 mm)
 MEASURABLE_MM = 10.0

@@ -295,7 +295,8 @@ def _response_columns(r: dict, e1: dict, rec: dict, vol: dict) -> None:
     """Fill the sums, the V1 exam's new lesions / non-target status and the first follow-up responses
     (:func:`analysis.study.response.first_followup`: the one implementation of the response)."""
     nts = e1.get("nontarget_status")
-    r["new_lesions1"], r["nontarget_status1"] = _bool_or_none(e1.get("new_lesions")), None if _missing(nts) else str(nts)
+    r["new_lesions1"] = _bool_or_none(e1.get("new_lesions"))
+    r["nontarget_status1"] = None if _missing(nts) else str(nts)
     r["sum0_mm"], r["sum1_mm"], r["sums_source"] = rec["sum0"], rec["sum1"], rec["source"]
     r["response"], r["response_reason"] = rec["response"], rec["reason"]
     r["volumetric_response"] = vol["response"]
