@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DATA_DIR")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled cohort's seed)")
 
-    p = sub.add_parser("notebooks", help="re-execute the committed notebooks in place (outputs on the synthetic cohort)")
+    p = sub.add_parser("notebooks",
+                       help="re-execute the committed notebooks in place (outputs on the synthetic cohort)")
 
     p = sub.add_parser("datadict", help="print the data dictionary (Markdown) generated from the schema")
 
@@ -61,82 +62,113 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _validate(args: argparse.Namespace, overrides: dict) -> int:
+    """``validate``: list every problem of a dataset folder (exit 1), or say it is valid."""
+    from analysis.data import validate_dir
+    from analysis.data.validate import warnings_dir
+
+    problems = validate_dir(Path(args.data_dir))
+    for warn in ([] if problems else warnings_dir(Path(args.data_dir))):  # RECIST 1.1 baseline rules
+        print(f"warning: {warn}", file=sys.stderr)
+    if problems:
+        for prob in problems:
+            print(prob, file=sys.stderr)
+        print(f"{args.data_dir}: INVALID ({len(problems)} problem{'s' * (len(problems) != 1)})",
+              file=sys.stderr)
+        return 1
+    print(f"{args.data_dir}: valid")
+    return 0
+
+
+def _numbers(args: argparse.Namespace, overrides: dict) -> int:
+    """``numbers``: write numbers.json for a dataset."""
+    from analysis import params as params_mod
+    from analysis.data import load_dataset
+    from analysis.study.numbers import compute_numbers, write_numbers
+
+    params = params_mod.resolve({**overrides, "data_dir": args.data})
+    ds = load_dataset(Path(args.data))
+    write_numbers(compute_numbers(ds, params), Path(args.out))
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _reproduce(args: argparse.Namespace, overrides: dict) -> int:
+    """``reproduce``: the whole analysis into OUT (:func:`analysis.report.pipeline.reproduce`)."""
+    from analysis import params as params_mod
+    from analysis.report.pipeline import reproduce
+
+    params = params_mod.resolve({**overrides, "data_dir": args.data, "out_dir": args.out})
+    reproduce(Path(args.data), Path(args.out), params, force=args.force, jobs=args.jobs)
+    return 0
+
+
+def _compare(args: argparse.Namespace, overrides: dict) -> int:
+    """``compare``: numbers.json against the published values, written as comparison.csv."""
+    from analysis import params as params_mod
+    from analysis.paper.compare import write_comparison
+
+    params = params_mod.resolve(overrides)
+    write_comparison(Path(args.numbers), Path(args.out), params)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _audit(args: argparse.Namespace, overrides: dict) -> int:
+    """``audit``: the consistency audit of the published numbers."""
+    from analysis.paper.audit import write_audit
+
+    write_audit(Path(args.out))
+    return 0
+
+
+def _synthesize(args: argparse.Namespace, overrides: dict) -> int:
+    """``synthesize``: write the synthetic cohort."""
+    from analysis.synth.cohort import synthesize
+
+    synthesize(Path(args.out), seed=args.seed)
+    return 0
+
+
+def _notebooks(args: argparse.Namespace, overrides: dict) -> int:
+    """``notebooks``: re-execute the committed notebooks in place."""
+    from analysis.report.refresh import refresh_notebooks
+
+    refresh_notebooks()
+    return 0
+
+
+def _datadict(args: argparse.Namespace, overrides: dict) -> int:
+    """``datadict``: print the data dictionary generated from the schema."""
+    from analysis.data import data_dictionary_markdown
+
+    print(data_dictionary_markdown())
+    return 0
+
+
+def _params(args: argparse.Namespace, overrides: dict) -> int:
+    """``params``: list the analysis parameters, their types and defaults."""
+    from analysis import params as params_mod
+
+    for name, p in params_mod.PARAMS.items():
+        print(f"{name:14s} {p.type.__name__:6s} default={p.default!r:18s} {p.help}")
+    return 0
+
+
+#: sub-command -> the function that runs it (each gets the parsed arguments and the ``-p`` overrides)
+COMMANDS = {"validate": _validate, "numbers": _numbers, "reproduce": _reproduce, "compare": _compare,
+            "audit": _audit, "synthesize": _synthesize, "notebooks": _notebooks, "datadict": _datadict,
+            "params": _params}
+
+
 def _run(args: argparse.Namespace) -> int:
+    """Check the ``-p NAME=VALUE`` assignments, then run the sub-command (exit status)."""
     from analysis import params as params_mod
 
     overrides = params_mod.parse_assignments(getattr(args, "params", None))
-
-    if args.command == "validate":
-        from analysis.data import validate_dir
-        from analysis.data.validate import warnings_dir
-
-        problems = validate_dir(Path(args.data_dir))
-        for warn in ([] if problems else warnings_dir(Path(args.data_dir))):
-            print(f"warning: {warn}", file=sys.stderr)
-        if problems:
-            for prob in problems:
-                print(prob, file=sys.stderr)
-            print(f"{args.data_dir}: INVALID ({len(problems)} problem{'s' * (len(problems) != 1)})",
-                  file=sys.stderr)
-            return 1
-        print(f"{args.data_dir}: valid")
-        return 0
-
-    if args.command == "numbers":
-        from analysis.data import load_dataset
-        from analysis.study.numbers import compute_numbers, write_numbers
-
-        params = params_mod.resolve({**overrides, "data_dir": args.data})
-        ds = load_dataset(Path(args.data))
-        write_numbers(compute_numbers(ds, params), Path(args.out))
-        print(f"wrote {args.out}")
-        return 0
-
-    if args.command == "reproduce":
-        from analysis.report.pipeline import reproduce
-
-        params = params_mod.resolve({**overrides, "data_dir": args.data, "out_dir": args.out})
-        reproduce(Path(args.data), Path(args.out), params, force=args.force, jobs=args.jobs)
-        return 0
-
-    if args.command == "compare":
-        from analysis.paper.compare import write_comparison
-
-        params = params_mod.resolve(overrides)
-        write_comparison(Path(args.numbers), Path(args.out), params)
-        print(f"wrote {args.out}")
-        return 0
-
-    if args.command == "audit":
-        from analysis.paper.audit import write_audit
-
-        write_audit(Path(args.out))
-        return 0
-
-    if args.command == "synthesize":
-        from analysis.synth.cohort import synthesize
-
-        synthesize(Path(args.out), seed=args.seed)
-        return 0
-
-    if args.command == "notebooks":
-        from analysis.report.pipeline import refresh_notebooks
-
-        refresh_notebooks()
-        return 0
-
-    if args.command == "datadict":
-        from analysis.data import data_dictionary_markdown
-
-        print(data_dictionary_markdown())
-        return 0
-
-    if args.command == "params":
-        for name, p in params_mod.PARAMS.items():
-            print(f"{name:14s} {p.type.__name__:6s} default={p.default!r:18s} {p.help}")
-        return 0
-
-    raise AssertionError(args.command)
+    if args.command not in COMMANDS:
+        raise AssertionError(args.command)
+    return COMMANDS[args.command](args, overrides)
 
 
 def main(argv: list[str] | None = None) -> int:

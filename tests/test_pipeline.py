@@ -15,13 +15,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.report import pipeline
+from analysis.report import kernels, pipeline
+from analysis.report import results as _results
 from analysis.errors import UsageError, UserError
 from analysis.paths import ROOT, TESTS
 from conftest import MACHINE_PATH_PREFIXES
 
 MINI = TESTS / "fixtures" / "mini"
-from analysis.report import results as _results  # noqa: E402
 
 _REAL_CODE_HASH = _results.code_hash
 MINI_REL = MINI.relative_to(ROOT)
@@ -58,7 +58,7 @@ def _no_notebook_may_run(monkeypatch):
         raise AssertionError("a notebook was started")
 
     monkeypatch.setattr(pipeline, "run_notebook", boom)
-    monkeypatch.setattr(pipeline, "_pool", boom)
+    monkeypatch.setattr(pipeline, "runner_pool", boom)
 
 
 # ------------------------------------------------------------------ checks before anything runs
@@ -99,8 +99,8 @@ def test_invalid_dataset_is_refused_with_every_problem_and_nothing_written(tmp_p
         runners.extend(executor._processes.values())
         return executor
 
-    real_pool = pipeline._pool
-    monkeypatch.setattr(pipeline, "_pool", pool)
+    real_pool = pipeline.runner_pool
+    monkeypatch.setattr(pipeline, "runner_pool", pool)
     kernels_before = _kernel_pids()
     bad = tmp_path / "bad"
     shutil.copytree(MINI, bad)
@@ -143,20 +143,20 @@ def test_parameters_cell_must_be_first_tagged_and_use_registry_names(tmp_path):
 def test_output_folder_that_is_the_project_or_the_filesystem_root_is_refused():
     for bad in (ROOT, Path("/"), ROOT.parent):
         with pytest.raises(UserError, match="refusing"):
-            pipeline._safe_out(bad)
+            pipeline.safe_out(bad)
 
 
 def test_output_folder_that_would_replace_code_data_or_someone_elses_folders_is_refused(tmp_path):
     for own in ("analysis", "notebooks", "data"):
         with pytest.raises(UserError, match=own):
-            pipeline._safe_out(ROOT / own)
+            pipeline.safe_out(ROOT / own)
     with pytest.raises(UserError, match="contains the dataset"):
-        pipeline._safe_out(MINI, MINI)
+        pipeline.safe_out(MINI, MINI)
     foreign = tmp_path / "mine"
     (foreign / "figures").mkdir(parents=True)
     with pytest.raises(UserError, match="not written by"):
-        pipeline._safe_out(foreign)
-    pipeline._safe_out(tmp_path / "new")  # a folder that does not exist yet is fine
+        pipeline.safe_out(foreign)
+    pipeline.safe_out(tmp_path / "new")  # a folder that does not exist yet is fine
 
 
 # ------------------------------------------------------------------ end to end (slow)
@@ -342,7 +342,7 @@ def test_notebooks_run_in_a_reused_kernel_equal_a_fresh_kernel_run(first_run, tm
         assert st["ok"], st
         fresh = json.loads((tmp_path / name).read_text())
         reused = json.loads((out / "notebooks" / name).read_text())
-        strip = lambda nb: [(c.get("execution_count"), c.get("outputs")) for c in nb["cells"]]  # noqa: E731
+        strip = lambda nb: [(c.get("execution_count"), c.get("outputs")) for c in nb["cells"]]  # noqa: E731 -- a one-line projection
         assert strip(fresh) == strip(reused), name
 
 
@@ -380,7 +380,7 @@ def test_a_reused_kernel_runs_the_next_notebook_with_an_empty_namespace(tmp_path
     try:
         statuses = [run(nb) for nb in (first, second, third)]
     finally:
-        pipeline._shutdown_kernel()
+        kernels.shutdown_kernel()
     assert statuses[0]["ok"] and statuses[1]["ok"], statuses
     outs = [json.loads((tmp_path / f"out-{nb.name}").read_text()) for nb in (first, second)]
     text = [["".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])] for nb in outs]

@@ -8,7 +8,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis.report import results
+from analysis.report import bundle, results
+from analysis.study import growth, overview
 from analysis.paths import ROOT, TESTS
 
 MINI = TESTS / "fixtures" / "mini"
@@ -35,7 +36,7 @@ def test_sgr_regression_recovers_an_exact_line():
     sgr = [-0.01, -0.005, 0.0, 0.004]
     pp = pd.DataFrame({"group": [1, 1, 1, 1, 2, 2], "sgr": sgr + [0.1, float("nan")],
                        "volume_change": [10 + 2000 * s for s in sgr] + [1.0, 2.0]})
-    fit = results.sgr_regression(pp).set_index("group")
+    fit = growth.sgr_regression(pp).set_index("group")
     assert fit.loc["group1", "n"] == 4
     assert fit.loc["group1", "r2"] == pytest.approx(1.0)
     assert fit.loc["group1", "slope"] == pytest.approx(2000.0)
@@ -45,13 +46,13 @@ def test_sgr_regression_recovers_an_exact_line():
 
 
 def test_statement_says_synthetic_or_real():
-    assert "SYNTHETIC" in results.statement("s", "data/s", True, 3, 4)
-    assert "real de-identified" in results.statement("r", "data/r", False, 3, 4)
+    assert "SYNTHETIC" in overview.statement("s", "data/s", True, 3, 4)
+    assert "real de-identified" in overview.statement("r", "data/r", False, 3, 4)
 
 
 def test_overview_of_an_invalid_dataset_lists_its_problems_instead_of_failing(tmp_path):
     bad = tmp_path / "bad"
     shutil.copytree(MINI, bad)
     (bad / "progression.csv").unlink()
-    ov = results.compute_overview(bad)
+    ov = bundle.compute_overview(bad)
     assert ov["ok"] is False and any("progression.csv" in p for p in ov["problems"])

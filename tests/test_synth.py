@@ -134,7 +134,7 @@ def test_figure1_and_table1_numbers_match_the_article(pid, pub, nums):
 
 def test_methods_and_table1_characteristics_have_the_printed_counts(ds, pub):
     p = ds.patients
-    n = lambda pid: int(pub.loc[pid, "value"])  # noqa: E731
+    n = lambda pid: int(pub.loc[pid, "value"])  # noqa: E731 -- a one-line lookup
     for cat in ("bilobar_multiple", "unilobar_multiple", "bilobar_single"):
         assert (p["liver_distribution"] == cat).sum() == n(f"methods:liver_distribution.{cat}.n")
     assert p["extrahepatic_disease"].sum() == n("methods:extrahepatic.true.n")

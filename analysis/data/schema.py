@@ -71,7 +71,7 @@ def frictionless():
     if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
         sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes its import fail
         try:
-            import jsonschema  # noqa: F401
+            import jsonschema  # noqa: F401 -- preloaded with rfc3987_syntax blocked (a slow optional import)
         except ImportError:  # pragma: no cover
             pass
         finally:

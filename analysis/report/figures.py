@@ -1,9 +1,11 @@
-"""Figures of the analysis (issue 6 item 4): one theme, a colour-blind-safe palette, units on every axis.
+"""Figures of the analysis: one theme, a colour-blind-safe palette, units on every axis.
 
 Every function takes the validated dataset (or the per-patient frame of
 :func:`analysis.study.endpoints.per_patient`) and returns a :class:`matplotlib.figure.Figure` built without
-``pyplot`` (no global figure registry, no backend needed). :func:`save` writes PNG and SVG files that
-are byte-identical on rerun: no dates, no software name, a fixed SVG hash salt.
+``pyplot`` (no global figure registry, no backend needed). They share one preamble, the decorator
+:func:`_figure_function` (per-patient frame, theme, figure with fixed margins): each function only
+draws. :func:`save` writes PNG and SVG files that are byte-identical on rerun: no dates, no software
+name, a fixed SVG hash salt.
 
 Figures
 -------
@@ -26,10 +28,14 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from analysis.data import Dataset
 
 #: Figure names in reading order (file stems in OUT/figures).
 FIGURES = ("study_design", "volume_before_after", "ttp_chemo_vs_tace", "regression", "waterfall",
@@ -79,9 +85,28 @@ def _figure(width: float, height: float, ncols: int = 1, sharey: bool = False, *
     return fig, axes
 
 
-def _finish(fig):
-    """The finished figure (fixed margins: every rendering, PNG or SVG, in any order, is identical)."""
-    return fig
+def _figure_function(width: float, height: float, ncols: int = 1, sharey: bool = False, per_patient: bool = True,
+                     **margins):
+    """The preamble every figure function shares, as a decorator.
+
+    The decorated function ``draw(data, axes)`` only draws: the wrapper turns its argument into the
+    per-patient frame (unless ``per_patient`` is False: then ``draw`` gets the dataset), applies the
+    theme, makes the figure (``width`` x ``height`` inches, ``ncols`` panels, fixed ``margins``), calls
+    ``draw`` inside the theme and returns the figure. Fixed margins: every rendering, PNG or SVG, in any
+    order, is identical.
+    """
+    def decorate(draw):
+        @functools.wraps(draw)
+        def make(data):
+            data = _per_patient(data) if per_patient else data
+            with _theme():
+                fig, axes = _figure(width, height, ncols, sharey, **margins)
+                draw(data, axes)
+            return fig
+
+        return make
+
+    return decorate
 
 
 def _per_patient(data):
@@ -96,6 +121,7 @@ def _per_patient(data):
 
 
 def _group_label(g: int, n: int | None = None) -> str:
+    """Legend and panel label of a group, with its size when given."""
     return f"Group {g}" + (f" (n={n})" if n is not None else "")
 
 
@@ -103,7 +129,7 @@ def _group_label(g: int, n: int | None = None) -> str:
 # Figure 1: study design, counts from the data
 # --------------------------------------------------------------------------------------------------
 
-def design_counts(ds) -> dict[str, int]:
+def design_counts(ds: Dataset) -> dict[str, int]:
     """Counts shown in the study-design diagram, from patients.csv and procedures.csv.
 
     Returns
@@ -122,7 +148,8 @@ def design_counts(ds) -> dict[str, int]:
     return out
 
 
-def study_design(ds):
+@_figure_function(8.0, 4.6, per_patient=False, left=0.01, right=0.99, top=0.93, bottom=0.01)
+def study_design(ds: Dataset, axes) -> None:
     """Study-design diagram (the paper's Figure 1) with every count computed from ``ds``.
 
     Parameters
@@ -132,47 +159,58 @@ def study_design(ds):
     Returns
     -------
     matplotlib.figure.Figure
+
+    References
+    ----------
+    The article's Figure 1 (study design); counts from :func:`design_counts`.
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> fig = study_design(load_dataset(TESTS / "fixtures" / "mini"))
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (1, 'Study design (counts from the dataset)')
     """
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
     c = design_counts(ds)
-    with _theme():
-        fig, (ax,) = _figure(8.0, 4.6, left=0.01, right=0.99, top=0.93, bottom=0.01)
-        ax.set_xlim(0, 100)
-        ax.set_ylim(0, 100)
-        ax.axis("off")
+    (ax,) = axes
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.axis("off")
 
-        def box(x, y, w, h, text, colour):
-            ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.8",
-                                        facecolor=colour, edgecolor="#333333", linewidth=1.0, alpha=0.9))
-            ax.text(x, y, text, ha="center", va="center", fontsize=9, wrap=True)
+    def box(x, y, w, h, text, colour):
+        ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.8",
+                                    facecolor=colour, edgecolor="#333333", linewidth=1.0, alpha=0.9))
+        ax.text(x, y, text, ha="center", va="center", fontsize=9, wrap=True)
 
-        def arrow(x0, y0, x1, y1):
-            ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=12,
-                                         color="#333333", linewidth=1.0))
+    def arrow(x0, y0, x1, y1):
+        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=12,
+                                     color="#333333", linewidth=1.0))
 
-        box(50, 88, 44, 10, f"Patients with liver metastases of NET\nn={c['patients']} "
-                            f"({c['tace']} TACE procedures)", "#EEEEEE")
-        box(25, 55, 40, 16, "Group 1: liver metastases present\nwhen the primary was found\n"
-                            f"n={c['group1']}", "#CFE3F2")
-        box(75, 55, 40, 16, "Group 2: liver metastases appeared\nafter the primary was found\n"
-                            f"n={c['group2']}", "#F6D5C2")
-        arrow(44, 82, 28, 64)
-        arrow(56, 82, 72, 64)
-        for gx, g in ((25, 1), (75, 2)):
-            for dx, t in ((-11, "immediate"), (11, "after_chemo")):
-                label = "TACE immediately" if t == "immediate" else "TACE at progression\non chemotherapy"
-                box(gx + dx, 16, 19, 13, f"{label}\nn={c[f'group{g}.{t}']}", "#FFFFFF")
-                arrow(gx + dx * 0.5, 46, gx + dx, 24)
-        ax.set_title("Study design (counts from the dataset)")
-    return _finish(fig)
+    box(50, 88, 44, 10, f"Patients with liver metastases of NET\nn={c['patients']} "
+                        f"({c['tace']} TACE procedures)", "#EEEEEE")
+    box(25, 55, 40, 16, "Group 1: liver metastases present\nwhen the primary was found\n"
+                        f"n={c['group1']}", "#CFE3F2")
+    box(75, 55, 40, 16, "Group 2: liver metastases appeared\nafter the primary was found\n"
+                        f"n={c['group2']}", "#F6D5C2")
+    arrow(44, 82, 28, 64)
+    arrow(56, 82, 72, 64)
+    for gx, g in ((25, 1), (75, 2)):
+        for dx, t in ((-11, "immediate"), (11, "after_chemo")):
+            label = "TACE immediately" if t == "immediate" else "TACE at progression\non chemotherapy"
+            box(gx + dx, 16, 19, 13, f"{label}\nn={c[f'group{g}.{t}']}", "#FFFFFF")
+            arrow(gx + dx * 0.5, 46, gx + dx, 24)
+    ax.set_title("Study design (counts from the dataset)")
 
 
 # --------------------------------------------------------------------------------------------------
 # per-patient figures
 # --------------------------------------------------------------------------------------------------
 
-def volume_before_after(data):
+@_figure_function(8.0, 4.2, ncols=2, sharey=True)
+def volume_before_after(pp, axes) -> None:
     """Total tumour volume before (V0) and after (V1) the first TACE: one line per patient, a panel per group.
 
     Parameters
@@ -182,139 +220,188 @@ def volume_before_after(data):
     Returns
     -------
     matplotlib.figure.Figure
+
+    References
+    ----------
+    Volumes as in the article's Table 2 (V0, V1); R: ``matplot`` of V0 and V1 per patient.
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> fig = volume_before_after(load_dataset(TESTS / "fixtures" / "mini"))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['Group 1 (n=6)', 'Group 2 (n=6)']
     """
-    pp = _per_patient(data)
-    with _theme():
-        fig, axes = _figure(8.0, 4.2, ncols=2, sharey=True)
-        for ax, g in zip(axes, (1, 2)):
-            sub = pp[(pp["group"] == g)].dropna(subset=["v0", "v1"])
-            for t in ("immediate", "after_chemo"):
-                rows = sub[sub["tace_timing"] == t]
-                for i, (_, r) in enumerate(rows.iterrows()):
-                    ax.plot([0, 1], [r["v0"], r["v1"]], marker="o", markersize=4, linewidth=1.2,
-                            color=TIMING_COLOURS[t], alpha=0.85,
-                            label=TIMING_LABELS[t] if i == 0 else None)
-            ax.set_xticks([0, 1], ["before TACE 1 (V0)", "after TACE 1 (V1)"])
-            ax.set_xlim(-0.3, 1.3)
-            positive = sub[["v0", "v1"]].to_numpy().ravel()
-            if len(positive) and (positive > 0).all():
-                from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    for ax, g in zip(axes, (1, 2)):
+        sub = pp[(pp["group"] == g)].dropna(subset=["v0", "v1"])
+        for t in ("immediate", "after_chemo"):
+            rows = sub[sub["tace_timing"] == t]
+            for i, (_, r) in enumerate(rows.iterrows()):
+                ax.plot([0, 1], [r["v0"], r["v1"]], marker="o", markersize=4, linewidth=1.2,
+                        color=TIMING_COLOURS[t], alpha=0.85,
+                        label=TIMING_LABELS[t] if i == 0 else None)
+        ax.set_xticks([0, 1], ["before TACE 1 (V0)", "after TACE 1 (V1)"])
+        ax.set_xlim(-0.3, 1.3)
+        positive = sub[["v0", "v1"]].to_numpy().ravel()
+        if len(positive) and (positive > 0).all():
+            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-                ax.set_yscale("log")
-                ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-                ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-                ax.yaxis.set_minor_formatter(NullFormatter())
-            ax.set_title(_group_label(g, len(sub)))
-            ax.set_xlabel("exam")
-        axes[0].set_ylabel("total tumour volume, cm³ (log scale)")
-        axes[0].legend(loc="best", fontsize=8, frameon=True)
-    return _finish(fig)
+            ax.set_yscale("log")
+            ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_title(_group_label(g, len(sub)))
+        ax.set_xlabel("exam")
+    axes[0].set_ylabel("total tumour volume, cm³ (log scale)")
+    axes[0].legend(loc="best", fontsize=8, frameon=True)
 
 
-def ttp_chemo_vs_tace(data):
+@_figure_function(8.0, 4.2, ncols=2, sharey=True)
+def ttp_chemo_vs_tace(pp, axes) -> None:
     """Time to progression after chemotherapy and after TACE per patient (days), a panel per group.
 
     Patients with both durations are joined by a line; a patient treated with TACE immediately has
     no chemotherapy row and shows one point.
 
+    Parameters
+    ----------
+    data : Dataset or pandas.DataFrame (per-patient frame)
+
     Returns
     -------
     matplotlib.figure.Figure
+
+    References
+    ----------
+    Time to progression as in the article's Tables 3 and 4.
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> fig = ttp_chemo_vs_tace(load_dataset(TESTS / "fixtures" / "mini"))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['Group 1 (n=6)', 'Group 2 (n=6)']
     """
-    pp = _per_patient(data)
-    with _theme():
-        fig, axes = _figure(8.0, 4.2, ncols=2, sharey=True)
-        for ax, g in zip(axes, (1, 2)):
-            sub = pp[pp["group"] == g]
-            seen = set()
-            for _, r in sub.iterrows():
-                t = r["tace_timing"]
-                colour = TIMING_COLOURS.get(t, "#777777")
-                label = TIMING_LABELS.get(t) if t not in seen else None
-                seen.add(t)
-                xs, ys = [], []
-                for x, col in ((0, "ttp_chemo"), (1, "ttp_tace")):
-                    v = r[col]
-                    if v is not None and not (isinstance(v, float) and math.isnan(v)):
-                        xs.append(x)
-                        ys.append(float(v))
-                if xs:
-                    ax.plot(xs, ys, marker="o", markersize=4, linewidth=1.2, color=colour, alpha=0.85,
-                            label=label)
-            ax.set_xticks([0, 1], ["after chemotherapy", "after TACE"])
-            ax.set_xlim(-0.3, 1.3)
-            ax.set_title(_group_label(g, len(sub)))
-            ax.set_xlabel("treatment setting")
-        axes[0].set_ylabel("time to progression, days")
-        axes[0].legend(loc="best", fontsize=8, frameon=True)
-    return _finish(fig)
+    for ax, g in zip(axes, (1, 2)):
+        sub = pp[pp["group"] == g]
+        seen = set()
+        for _, r in sub.iterrows():
+            t = r["tace_timing"]
+            colour = TIMING_COLOURS.get(t, "#777777")
+            label = TIMING_LABELS.get(t) if t not in seen else None
+            seen.add(t)
+            xs, ys = [], []
+            for x, col in ((0, "ttp_chemo"), (1, "ttp_tace")):
+                v = r[col]
+                if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                    xs.append(x)
+                    ys.append(float(v))
+            if xs:
+                ax.plot(xs, ys, marker="o", markersize=4, linewidth=1.2, color=colour, alpha=0.85,
+                        label=label)
+        ax.set_xticks([0, 1], ["after chemotherapy", "after TACE"])
+        ax.set_xlim(-0.3, 1.3)
+        ax.set_title(_group_label(g, len(sub)))
+        ax.set_xlabel("treatment setting")
+    axes[0].set_ylabel("time to progression, days")
+    axes[0].legend(loc="best", fontsize=8, frameon=True)
 
 
-def regression(data):
+@_figure_function(6.4, 4.4, left=0.14)
+def regression(pp, axes) -> None:
     """Volume change (cm³) against Schwartz doubling time (days), OLS line and R² per group.
 
-    Only patients with a finite doubling time enter the fit (DESIGN §7 ``regression.<g>.*``);
+    Only patients with a finite doubling time enter the fit (the ``regression.<g>.*`` keys of numbers.json);
     the fit is :func:`analysis.stats.ols` (x = doubling time, y = volume change).
+
+    Parameters
+    ----------
+    data : Dataset or pandas.DataFrame (per-patient frame)
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    References
+    ----------
+    R: ``lm(volume_change ~ doubling_time)`` per group (the article's Table 4 R²); Schwartz, Cancer 1961.
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> fig = regression(load_dataset(TESTS / "fixtures" / "mini"))
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (1, 'Volume change vs doubling time (finite DT only)')
     """
     import numpy as np
 
     from analysis.stats import ols
 
-    pp = _per_patient(data)
-    with _theme():
-        fig, (ax,) = _figure(6.4, 4.4, left=0.14)
-        for g in (1, 2):
-            sub = pp[(pp["group"] == g)]
-            sub = sub[np.isfinite(sub["doubling_time"].astype(float)) & np.isfinite(sub["volume_change"].astype(float))]
-            x = sub["doubling_time"].astype(float).to_numpy()
-            y = sub["volume_change"].astype(float).to_numpy()
-            label = _group_label(g, len(sub))
-            if len(sub) >= 3:
-                fit = ols(x, y)
-                xs = np.linspace(x.min(), x.max(), 2)
-                ax.plot(xs, fit.intercept + fit.slope * xs, color=GROUP_COLOURS[g], linewidth=1.5)
-                label += f": R² = {fit.r2:.4f}"
-            ax.scatter(x, y, s=22, color=GROUP_COLOURS[g], alpha=0.85, label=label, edgecolor="white",
-                       linewidth=0.5)
-        ax.axhline(0, color="#555555", linewidth=0.8)
-        ax.set_xlabel("tumour doubling time (Schwartz), days")
-        ax.set_ylabel("volume change V1 − V0, cm³")
-        ax.set_title("Volume change vs doubling time (finite DT only)")
-        ax.legend(loc="best", fontsize=8, frameon=True)
-    return _finish(fig)
+    (ax,) = axes
+    for g in (1, 2):
+        sub = pp[(pp["group"] == g)]
+        sub = sub[np.isfinite(sub["doubling_time"].astype(float)) & np.isfinite(sub["volume_change"].astype(float))]
+        x = sub["doubling_time"].astype(float).to_numpy()
+        y = sub["volume_change"].astype(float).to_numpy()
+        label = _group_label(g, len(sub))
+        if len(sub) >= 3:
+            fit = ols(x, y)
+            xs = np.linspace(x.min(), x.max(), 2)
+            ax.plot(xs, fit.intercept + fit.slope * xs, color=GROUP_COLOURS[g], linewidth=1.5)
+            label += f": R² = {fit.r2:.4f}"
+        ax.scatter(x, y, s=22, color=GROUP_COLOURS[g], alpha=0.85, label=label, edgecolor="white",
+                   linewidth=0.5)
+    ax.axhline(0, color="#555555", linewidth=0.8)
+    ax.set_xlabel("tumour doubling time (Schwartz), days")
+    ax.set_ylabel("volume change V1 − V0, cm³")
+    ax.set_title("Volume change vs doubling time (finite DT only)")
+    ax.legend(loc="best", fontsize=8, frameon=True)
 
 
-def waterfall(data):
+@_figure_function(8.0, 4.0, bottom=0.2, left=0.1)
+def waterfall(pp, axes) -> None:
     """Waterfall plot: relative change of total tumour volume (V1 / V0 − 1, %) per patient, sorted.
+
+    Parameters
+    ----------
+    data : Dataset or pandas.DataFrame (per-patient frame)
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    References
+    ----------
+    Waterfall plots of tumour response: Gillespie, Lancet Oncol 2007 (commentary on their use).
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> fig = waterfall(load_dataset(TESTS / "fixtures" / "mini"))
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (1, 'Waterfall plot of total tumour volume change')
     """
     import numpy as np
     from matplotlib.patches import Patch
 
-    pp = _per_patient(data)
     sub = pp.dropna(subset=["v0", "v1"])
     sub = sub[sub["v0"].astype(float) > 0].copy()
     sub["pct"] = (sub["v1"].astype(float) / sub["v0"].astype(float) - 1.0) * 100.0
     sub = sub.sort_values(["pct", "patient_id"], ascending=[False, True], kind="mergesort")
-    with _theme():
-        fig, (ax,) = _figure(8.0, 4.0, bottom=0.2, left=0.1)
-        xs = np.arange(len(sub))
-        ax.bar(xs, sub["pct"], color=[GROUP_COLOURS[int(g)] for g in sub["group"]], width=0.8)
-        ax.axhline(0, color="#555555", linewidth=0.8)
-        ax.set_xticks(xs, sub["patient_id"], rotation=90, fontsize=7)
-        ax.set_xlabel("patient (sorted by change)")
-        ax.set_ylabel("tumour volume change after TACE 1, %")
-        ax.set_title("Waterfall plot of total tumour volume change")
-        ax.legend(handles=[Patch(color=GROUP_COLOURS[g], label=_group_label(g)) for g in (1, 2)],
-                  loc="best", fontsize=8, frameon=True)
-    return _finish(fig)
+    (ax,) = axes
+    xs = np.arange(len(sub))
+    ax.bar(xs, sub["pct"], color=[GROUP_COLOURS[int(g)] for g in sub["group"]], width=0.8)
+    ax.axhline(0, color="#555555", linewidth=0.8)
+    ax.set_xticks(xs, sub["patient_id"], rotation=90, fontsize=7)
+    ax.set_xlabel("patient (sorted by change)")
+    ax.set_ylabel("tumour volume change after TACE 1, %")
+    ax.set_title("Waterfall plot of total tumour volume change")
+    ax.legend(handles=[Patch(color=GROUP_COLOURS[g], label=_group_label(g)) for g in (1, 2)],
+              loc="best", fontsize=8, frameon=True)
 
 
 def recist_counts(data):
@@ -331,67 +418,96 @@ def recist_counts(data):
     return tab
 
 
-def recist_bars(data):
+@_figure_function(6.4, 4.0, left=0.12)
+def recist_bars(pp, axes) -> None:
     """RECIST 1.1 response at the first follow-up after TACE 1: patients per category and group.
+
+    Parameters
+    ----------
+    data : Dataset or pandas.DataFrame (per-patient frame)
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    References
+    ----------
+    Eisenhauer et al., RECIST 1.1, Eur J Cancer 2009.
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> fig = recist_bars(load_dataset(TESTS / "fixtures" / "mini"))
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (1, 'Response after TACE 1')
     """
     import numpy as np
 
-    tab = recist_counts(data)
-    with _theme():
-        fig, (ax,) = _figure(6.4, 4.0, left=0.12)
-        xs = np.arange(len(tab))
-        w = 0.38
-        for k, g in enumerate((1, 2)):
-            vals = tab[f"group{g}"].to_numpy()
-            bars = ax.bar(xs + (k - 0.5) * w, vals, width=w, color=GROUP_COLOURS[g], label=_group_label(g))
-            ax.bar_label(bars, fontsize=8)
-        ax.set_xticks(xs, list(tab.index))
-        ax.set_xlabel("RECIST 1.1 response at the first follow-up")
-        ax.set_ylabel("patients, n")
-        ax.set_title("Response after TACE 1")
-        ax.legend(loc="best", fontsize=8, frameon=True)
-    return _finish(fig)
+    tab = recist_counts(pp)
+    (ax,) = axes
+    xs = np.arange(len(tab))
+    w = 0.38
+    for k, g in enumerate((1, 2)):
+        vals = tab[f"group{g}"].to_numpy()
+        bars = ax.bar(xs + (k - 0.5) * w, vals, width=w, color=GROUP_COLOURS[g], label=_group_label(g))
+        ax.bar_label(bars, fontsize=8)
+    ax.set_xticks(xs, list(tab.index))
+    ax.set_xlabel("RECIST 1.1 response at the first follow-up")
+    ax.set_ylabel("patients, n")
+    ax.set_title("Response after TACE 1")
+    ax.legend(loc="best", fontsize=8, frameon=True)
 
 
-def km_ttp_tace(data):
+@_figure_function(6.4, 4.2, left=0.13)
+def km_ttp_tace(pp, axes) -> None:
     """Kaplan-Meier curves of time to progression after TACE by group (``progressed`` = event).
 
     Censored patients are marked with a tick on the curve.
 
+    Parameters
+    ----------
+    data : Dataset or pandas.DataFrame (per-patient frame)
+
     Returns
     -------
     matplotlib.figure.Figure
+
+    References
+    ----------
+    R: ``survival::survfit(Surv(ttp_tace, progressed) ~ group)``; Kaplan and Meier, JASA 1958.
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> fig = km_ttp_tace(load_dataset(TESTS / "fixtures" / "mini"))
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (1, 'Time to progression after TACE (Kaplan-Meier)')
     """
     import numpy as np
 
     from analysis.stats.survival import kaplan_meier
 
-    pp = _per_patient(data)
-    with _theme():
-        fig, (ax,) = _figure(6.4, 4.2, left=0.13)
-        for g in (1, 2):
-            sub = pp[(pp["group"] == g)].dropna(subset=["ttp_tace"])
-            if not len(sub):
-                continue
-            t = sub["ttp_tace"].astype(float).to_numpy()
-            events = sub["ttp_tace_progressed"].fillna(False).astype(bool).to_numpy()
-            km = kaplan_meier(t, events)  # analysis.stats.survival (lifelines), checked against R
-            xs = np.append(km["time"].to_numpy(), t.max())
-            ys = np.append(km["survival"].to_numpy(), km["survival"].iloc[-1])
-            ax.step(xs, ys, where="post", color=GROUP_COLOURS[g], label=_group_label(g, len(sub)))
-            for c in np.sort(t[~events]):
-                ax.plot([c], [km.loc[km["time"] <= c, "survival"].iloc[-1]], "|", markersize=9,
-                        color=GROUP_COLOURS[g])
-        ax.set_ylim(-0.02, 1.02)
-        ax.set_xlabel("time since TACE 1, days")
-        ax.set_ylabel("progression-free proportion")
-        ax.set_title("Time to progression after TACE (Kaplan-Meier)")
-        ax.legend(loc="best", fontsize=8, frameon=True)
-    return _finish(fig)
+    (ax,) = axes
+    for g in (1, 2):
+        sub = pp[(pp["group"] == g)].dropna(subset=["ttp_tace"])
+        if not len(sub):
+            continue
+        t = sub["ttp_tace"].astype(float).to_numpy()
+        events = sub["ttp_tace_progressed"].fillna(False).astype(bool).to_numpy()
+        km = kaplan_meier(t, events)  # analysis.stats.survival (lifelines), checked against R
+        xs = np.append(km["time"].to_numpy(), t.max())
+        ys = np.append(km["survival"].to_numpy(), km["survival"].iloc[-1])
+        ax.step(xs, ys, where="post", color=GROUP_COLOURS[g], label=_group_label(g, len(sub)))
+        for c in np.sort(t[~events]):
+            ax.plot([c], [km.loc[km["time"] <= c, "survival"].iloc[-1]], "|", markersize=9,
+                    color=GROUP_COLOURS[g])
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("time since TACE 1, days")
+    ax.set_ylabel("progression-free proportion")
+    ax.set_title("Time to progression after TACE (Kaplan-Meier)")
+    ax.legend(loc="best", fontsize=8, frameon=True)
 
 
 # --------------------------------------------------------------------------------------------------

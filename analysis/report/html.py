@@ -1,4 +1,4 @@
-"""OUT/index.html: one page linking every output and stating the dataset's provenance (DESIGN §7).
+"""OUT/index.html: one page linking every output and stating the dataset's provenance.
 
 The page names the dataset, says whether it is the synthetic cohort, lists the SHA-256 of each
 input file, the parameters and the package versions (from ``numbers.json``'s ``_meta``), and links
@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analysis.report.bundle import Results
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem; margin: 2rem auto;
@@ -23,10 +27,12 @@ figure { display: inline-block; margin: 0.5rem; } figure img { width: 22rem; bor
 
 
 def _e(x) -> str:
+    """HTML-escaped text."""
     return html.escape(str(x))
 
 
 def _link(href: str, text: str | None = None) -> str:
+    """A link (the text defaults to the address)."""
     return f'<a href="{_e(href)}">{_e(text or href)}</a>'
 
 
@@ -34,7 +40,7 @@ def _rows(pairs) -> str:
     return "\n".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in pairs)
 
 
-def index_html(out_dir: Path, res, notebooks: list[str], figures: list[str]) -> str:
+def index_html(out_dir: Path, res: Results, notebooks: list[str], figures: list[str]) -> str:
     """The HTML text of the index page for a finished output folder ``out_dir``."""
     out_dir = Path(out_dir)
     meta = res.numbers.get("_meta", {})
@@ -43,7 +49,8 @@ def index_html(out_dir: Path, res, notebooks: list[str], figures: list[str]) -> 
              f"<style>{_CSS}</style>\n</head>\n<body>\n<h1>{_e(title)}</h1>"]
     if res.is_synthetic:
         parts.append(f'<p class="warn"><strong>Synthetic data.</strong> Dataset <code>{_e(res.dataset_name)}</code> '
-                     "is declared synthetic (its datapackage.json says so): invented or reconstructed from the published "
+                     "is declared synthetic (its datapackage.json says so): invented or reconstructed from the "
+                     "published "
                      "aggregates, not patient data. Agreement with the paper then shows only that the "
                      "reconstruction matches the published numbers.</p>")
     else:
@@ -106,8 +113,40 @@ def index_html(out_dir: Path, res, notebooks: list[str], figures: list[str]) -> 
     return "\n".join(parts)
 
 
-def write_index(out_dir: Path, res, notebooks: list[str], figures: list[str]) -> Path:
-    """Write ``out_dir/index.html`` (see :func:`index_html`)."""
+def write_index(out_dir: Path, res: Results, notebooks: list[str], figures: list[str]) -> Path:
+    """Write ``out_dir/index.html``, the page linking every output (see :func:`index_html`).
+
+    Parameters
+    ----------
+    out_dir : Path
+        The output folder being written (tables are listed from ``out_dir/tables``).
+    res : analysis.report.bundle.Results
+        The results bundle (dataset, SHA-256s, parameters, numbers with their ``_meta``).
+    notebooks : list of str
+        Notebook file names in reading order.
+    figures : list of str
+        Figure names (file stems in ``out_dir/figures``).
+
+    Returns
+    -------
+    Path
+        ``out_dir/index.html``.
+
+    References
+    ----------
+    The output layout of ``python -m analysis reproduce`` (README, "Commands").
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from types import SimpleNamespace
+    >>> res = SimpleNamespace(numbers={}, is_synthetic=True, dataset_name="mini", data_dir="tests/fixtures/mini",
+    ...                       dataset=SimpleNamespace(patients=[1, 2, 3], procedures=[1, 2, 3, 4]),
+    ...                       sha256={"patients.csv": "ab12"}, params={"alpha": 0.05}, comparison=None)
+    >>> page = write_index(Path(tempfile.mkdtemp()), res, ["00_overview.ipynb"], ["waterfall"]).read_text()
+    >>> "Synthetic data." in page, page.count("<li>"), page.count("<figure>")
+    (True, 2, 1)
+    """
     path = Path(out_dir) / "index.html"
     path.write_text(index_html(out_dir, res, notebooks, figures), encoding="utf-8")
     return path

@@ -556,7 +556,8 @@ def recist_display(ds: Dataset, params=None, endpoints=None):
 
     t = recist_counts(ds, params, endpoints)
     v = dict(zip(t["key"], t["value"]))
-    totals = {g: sum(int(v[f"recist.{gkey(g)}.{RECIST_KEYS[c]}.n"]) for c in RECIST_CATEGORIES) for g in GROUPS}
+    totals = {g: sum(int(v[f"recist.{gkey(g)}.{RECIST_KEYS[c]}.n"]) for c in RECIST_CATEGORIES)
+              for g in GROUPS}
     out = []
     for c in RECIST_CATEGORIES:
         row = {"response": c}

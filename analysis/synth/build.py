@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from analysis.synth.search import Item, Problem, Target, Var, mwu_p, q7, r2
+from analysis.synth.search import Item, Problem, Target, Var, mwu_p, r2
 
 QUARTILES = (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
 P_WEIGHT = 0.02
@@ -19,7 +19,7 @@ P_PULL_OFF_LATTICE = 0.05
 HOLD_WEIGHT = 1.0  # a held p-value (see volume_problem) outranks the R² (R2_WEIGHT)
 V0_MIN, V1_MIN, V_MAX = 300, 100, 45000  # hundredths of cm3: 3 cm3, 1 cm3, 450 cm3
 R2_WEIGHT = 0.5  # a table quartile outranks the R² (text), which outranks a p-value
-R2_PULL = 20.0   # and the R²'s guiding distance outweighs the p-values' (see synth_search.P_DISTANCE)
+R2_PULL = 20.0   # and the R²'s guiding distance outweighs the p-values' (see analysis.synth.search.P_DISTANCE)
 LN2 = math.log(2)
 
 
@@ -99,7 +99,8 @@ def p_block(tv, key, vars_, ia, ib, get, pull=1.0):
 
     def fn(s):
         return [mwu_p([get(s, i) for i in ia], [get(s, i) for i in ib])]
-    return Target([Item(key, *tv[key], weight=P_WEIGHT, kind="p", pull=pull)], fn, {(v, i) for i in ia + ib for v in vars_})
+    cells = {(v, i) for i in ia + ib for v in vars_}
+    return Target([Item(key, *tv[key], weight=P_WEIGHT, kind="p", pull=pull)], fn, cells)
 
 
 def ttp_problem(tv, sizes, with_p=True):
@@ -115,8 +116,8 @@ def ttp_problem(tv, sizes, with_p=True):
     for (g, sg), r in sub.items():
         targets.append(quartile_block(tv, f"table4.{g}.{sg}.ttp", "tt", r))
     if with_p:
-        tt = lambda s, i: s["tt"][i]  # noqa: E731
-        tc = lambda s, i: s["tc"][i]  # noqa: E731
+        tt = lambda s, i: s["tt"][i]  # noqa: E731 -- one-line cell getters, read beside their use
+        tc = lambda s, i: s["tc"][i]  # noqa: E731 -- likewise
         targets.append(p_block(tv, "table3.tace.p", ("tt",), grp["group1"], grp["group2"], tt))
         targets.append(p_block(tv, "table3.chemo.p", ("tc",), cg["group1"], cg["group2"], tc))
         for g in ("group1", "group2"):

@@ -211,6 +211,74 @@ def _apply(state: dict, changes, dep: dict, cur: dict):
     return old, new, dm, dd
 
 
+def _custom_move(problem: Problem, state: dict, rand) -> list:
+    """One of the problem's own moves; no change if it leaves a variable's bounds."""
+    changes = problem.moves[int(rand() * len(problem.moves))](state, rand)
+    for name, i, nv in changes:
+        v = problem.variables[name][i]
+        if nv < v.lo or nv > v.hi:
+            return []
+    return changes
+
+
+def _linked_move(problem: Problem, state: dict, rand) -> list:
+    """The same step for every cell of a linked group; no change if one leaves its bounds."""
+    grp = problem.linked[int(rand() * len(problem.linked))]
+    v0 = problem.variables[grp[0][0]][grp[0][1]]
+    st = v0.steps
+    step = st[int(rand() * len(st))] * (1 if rand() < 0.5 else -1)
+    changes = []
+    for (name, i) in grp:
+        v = problem.variables[name][i]
+        nv = state[name][i] + step
+        if nv < v.lo or nv > v.hi:
+            return []
+        changes.append((name, i, nv))
+    return changes
+
+
+def _pair_move(problem: Problem, state: dict, rand) -> list:
+    """A step moved from one cell of a pair group to another (their sum is kept)."""
+    grp = problem.pairs[int(rand() * len(problem.pairs))]
+    ka = int(rand() * len(grp))
+    kb = int(rand() * (len(grp) - 1))
+    kb += kb >= ka
+    (na, ia), (nb, ib) = grp[ka], grp[kb]
+    va, vb = problem.variables[na][ia], problem.variables[nb][ib]
+    st = va.steps
+    step = st[int(rand() * len(st))] * (1 if rand() < 0.5 else -1)
+    a, b = state[na][ia] + step, state[nb][ib] - step
+    if va.lo <= a <= va.hi and vb.lo <= b <= vb.hi:
+        return [(na, ia, a), (nb, ib, b)]
+    return []
+
+
+def _cell_move(problem: Problem, state: dict, rand, cells: list) -> list:
+    """One cell moved by one of its steps, or (one time in ten) set to one of its pinned values."""
+    name, i = cells[int(rand() * len(cells))]
+    v = problem.variables[name][i]
+    if v.pins and rand() < 0.1:
+        nv = v.pins[int(rand() * len(v.pins))]
+    else:
+        st = v.steps
+        nv = state[name][i] + st[int(rand() * len(st))] * (1 if rand() < 0.5 else -1)
+    if v.lo <= nv <= v.hi and nv != state[name][i]:
+        return [(name, i, nv)]
+    return []
+
+
+def _propose(problem: Problem, state: dict, rand, cells: list) -> list:
+    """A random move: the problem's own (25 %), a linked group (15 %), a pair (15 %), else one cell."""
+    r = rand()
+    if problem.moves and r < 0.25:
+        return _custom_move(problem, state, rand)
+    if problem.linked and r < 0.4:
+        return _linked_move(problem, state, rand)
+    if problem.pairs and r < 0.55:
+        return _pair_move(problem, state, rand)
+    return _cell_move(problem, state, rand, cells)
+
+
 def anneal(problem: Problem, state: dict, rng: random.Random, iters: int, *, t0: float = 3.0,
            t1: float = 0.01, w0: float = 1.0, w1: float = 100.0,
            progress: Callable[[str], None] | None = None) -> dict:
@@ -225,60 +293,16 @@ def anneal(problem: Problem, state: dict, rng: random.Random, iters: int, *, t0:
     miss = sum(c[0] for c in cur.values())
     dist = sum(c[1] for c in cur.values())
     cells = [(name, i) for name, vs in problem.variables.items() for i in range(len(vs)) if vs[i] is not None]
-    linked, pairs = problem.linked, problem.pairs
     best_key = (miss, dist)
     best = {k: list(v) for k, v in state.items()}
     lt = math.log(t1 / t0)
     lw = math.log(w1 / w0)
     rand = rng.random
-    ncells, nlinked, npairs = len(cells), len(linked), len(pairs)
     for it in range(iters):
         frac = it / max(1, iters - 1)
         temp = t0 * math.exp(lt * frac)
         w = w0 * math.exp(lw * frac)
-        r = rand()
-        changes = []
-        if problem.moves and r < 0.25:
-            changes = problem.moves[int(rand() * len(problem.moves))](state, rand)
-            for name, i, nv in changes:
-                v = problem.variables[name][i]
-                if nv < v.lo or nv > v.hi:
-                    changes = []
-                    break
-        elif linked and r < 0.4:
-            grp = linked[int(rand() * nlinked)]
-            v0 = problem.variables[grp[0][0]][grp[0][1]]
-            st = v0.steps
-            step = st[int(rand() * len(st))] * (1 if rand() < 0.5 else -1)
-            for (name, i) in grp:
-                v = problem.variables[name][i]
-                nv = state[name][i] + step
-                if nv < v.lo or nv > v.hi:
-                    changes = []
-                    break
-                changes.append((name, i, nv))
-        elif pairs and r < 0.55:
-            grp = pairs[int(rand() * npairs)]
-            ka = int(rand() * len(grp))
-            kb = int(rand() * (len(grp) - 1))
-            kb += kb >= ka
-            (na, ia), (nb, ib) = grp[ka], grp[kb]
-            va, vb = problem.variables[na][ia], problem.variables[nb][ib]
-            st = va.steps
-            step = st[int(rand() * len(st))] * (1 if rand() < 0.5 else -1)
-            a, b = state[na][ia] + step, state[nb][ib] - step
-            if va.lo <= a <= va.hi and vb.lo <= b <= vb.hi:
-                changes = [(na, ia, a), (nb, ib, b)]
-        else:
-            name, i = cells[int(rand() * ncells)]
-            v = problem.variables[name][i]
-            if v.pins and rand() < 0.1:
-                nv = v.pins[int(rand() * len(v.pins))]
-            else:
-                st = v.steps
-                nv = state[name][i] + st[int(rand() * len(st))] * (1 if rand() < 0.5 else -1)
-            if v.lo <= nv <= v.hi and nv != state[name][i]:
-                changes.append((name, i, nv))
+        changes = _propose(problem, state, rand, cells)
         if not changes:
             continue
         old, new, dm, dd = _apply(state, changes, dep, cur)

@@ -1,9 +1,9 @@
 """The published numbers the synthetic cohort aims at, and the readings chosen where the article is ambiguous.
 
 The values come from :func:`analysis.paper.published.load_published` (data/published/published.csv), never
-retyped here: for each DESIGN §7 key the table entry is preferred over the text and the abstract
+retyped here: for each numbers.json key the table entry is preferred over the text and the abstract
 ("tables over abstract"). Only the *choices* live here (which printed version of a number is aimed at,
-and why), plus the categorical counts that DESIGN §7 does not name as keys.
+and why), plus the categorical counts that numbers.json does not name as keys.
 
 Readings (each is listed in the data card):
 

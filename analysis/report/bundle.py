@@ -1,0 +1,127 @@
+"""The results bundle: everything the notebooks show, computed by the package's functions in one pass.
+
+:func:`compute` loads (or takes) a dataset and assembles :class:`Results`: per-patient endpoints, the
+tidy and display tables (:mod:`analysis.study.tables`, :mod:`analysis.study.growth`), numbers.json
+(:mod:`analysis.study.numbers`), the comparison with the paper (:mod:`analysis.paper.compare`) and the data
+overview (:mod:`analysis.study.overview`). :func:`compute_figures` renders every figure. Caching these
+is :mod:`analysis.report.results`' job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from analysis.report.files import display_path, resolve_data_dir
+from analysis.study import overview as _overview
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from analysis.data import Dataset
+
+
+@dataclass
+class Results:
+    """What the notebooks show. Every field comes from a function of the package."""
+
+    key: str
+    data_dir: str  # as displayed (relative to the project root when inside it)
+    dataset_name: str
+    is_synthetic: bool
+    sha256: dict
+    params: dict
+    dataset: Dataset
+    per_patient: Any  # DataFrame, analysis.study.endpoints.per_patient
+    tidy: Any  # DataFrame, analysis.study.tables.all_tidy
+    tables: dict = field(default_factory=dict)  # name -> display DataFrame
+    numbers: dict = field(default_factory=dict)  # analysis.study.numbers.compute_numbers
+    overview: dict = field(default_factory=dict)  # files, missingness, k-anonymity
+    comparison: Any = None  # DataFrame, analysis.paper.compare.compare (None when unavailable)
+    audit: Any = None  # not filled: the audit reads no data, see get_audit()
+    notes: dict = field(default_factory=dict)  # why a part is missing
+
+    def dataset_statement(self) -> str:
+        """One sentence naming the dataset and saying whether it is synthetic."""
+        return _overview.statement(self.dataset_name, self.data_dir, self.is_synthetic,
+                                   len(self.dataset.patients), len(self.dataset.procedures))
+
+    def hashes(self) -> pd.DataFrame:
+        """The SHA-256 of every dataset file, one row per file."""
+        import pandas as pd
+
+        return pd.DataFrame(sorted(self.sha256.items()), columns=["file", "sha256"])
+
+    def parameters(self) -> pd.DataFrame:
+        """The analysis parameters of the bundle, one row per parameter (values as text)."""
+        import pandas as pd
+
+        return pd.DataFrame(sorted(self.params.items()), columns=["parameter", "value"]).astype(str)
+
+
+def compute_overview(data_dir, ds: Dataset | None = None) -> dict:
+    """:func:`analysis.study.overview.compute_overview` for a dataset folder given as the user gave it."""
+    d = resolve_data_dir(data_dir)
+    return _overview.compute_overview(d, display_path(d), ds=ds)
+
+
+def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, per_patient_frame=None,
+            overview: dict | None = None) -> Results:
+    """Compute the bundle in-process (validates the dataset first: DatasetInvalid lists every problem).
+
+    ``key`` is the bundle's content key (:func:`analysis.report.results.results_key`). ``ds``,
+    ``per_patient_frame`` and ``overview`` may be passed when already computed for this dataset.
+    """
+    from analysis.params import resolve
+    from analysis.study import tables
+    from analysis.study.endpoints import per_patient
+    from analysis.study.growth import growth_table, recist_display, regression_display, sgr_regression
+    from analysis.study.numbers import compute_numbers
+
+    d = resolve_data_dir(data_dir)
+    full = resolve({k: v for k, v in (params or {}).items() if k != "data_dir"})
+    full["data_dir"] = display_path(d)
+    if ds is None:
+        from analysis.data import load_dataset
+
+        ds = load_dataset(d)
+    pp = per_patient(ds) if per_patient_frame is None else per_patient_frame
+    tidy = tables.all_tidy(ds, full, endpoints=pp)
+    displays = {
+        "table1": tables.table1_display(ds, full, endpoints=pp),
+        "table2": tables.table2_display(ds, full, endpoints=pp),
+        "table3": tables.table3_display(ds, full, endpoints=pp),
+        "table4": tables.table4_display(ds, full, endpoints=pp),
+        "regression": regression_display(tidy, int(full["decimals"])),
+        "regression_sgr": sgr_regression(pp),
+        "recist": recist_display(tidy),
+        "growth": growth_table(pp, int(full["decimals"])),
+    }
+    numbers = compute_numbers(ds, full)
+    notes: dict = {}
+    comparison = None
+    try:
+        from analysis.paper.compare import compare
+        from analysis.paper.published import load_published
+
+        comparison = compare(numbers, load_published(), full)
+    except ImportError as exc:  # module not available in this checkout
+        notes["comparison"] = f"analysis.paper.compare unavailable: {exc}"
+    if overview is None:
+        overview = compute_overview(d, ds=ds)
+    return Results(
+        key=key, data_dir=display_path(d), dataset_name=ds.name,
+        is_synthetic=bool(ds.is_synthetic), sha256=dict(sorted(ds.sha256.items())),
+        params={k: full[k] for k in sorted(full) if k != "out_dir"}, dataset=ds, per_patient=pp, tidy=tidy,
+        tables=displays, numbers=numbers, overview=overview, comparison=comparison, notes=notes)
+
+
+def compute_figures(res: Results | None = None, ds: Dataset | None = None,
+                    per_patient_frame=None) -> dict[str, dict[str, bytes]]:
+    """PNG and SVG bytes of every figure (:mod:`analysis.report.figures`) for a results bundle (or a dataset)."""
+    from analysis.report import figures
+
+    if res is not None:
+        ds, per_patient_frame = res.dataset, res.per_patient
+    figs = figures.make_all(ds, per_patient_frame)
+    return {name: {"png": figures.to_bytes(f, "png"), "svg": figures.to_bytes(f, "svg")} for name, f in figs.items()}

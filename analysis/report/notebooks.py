@@ -1,0 +1,167 @@
+"""The project's notebooks as files: reading order, the ``parameters`` cell, what each needs, HTML.
+
+:func:`declared_parameters` reads the names a notebook declares (literals only, each an analysis
+parameter of :mod:`analysis.params`); :func:`notebook_parameters` picks the values one notebook
+receives; :func:`notebook_needs` reads which cached parts (overview, results, figures, audit) a notebook
+loads, so that :func:`analysis.report.pipeline.reproduce` starts it as soon as they are ready.
+:func:`clean_notebook` and :func:`render_html` make an executed notebook byte-stable and readable.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import UserError
+from analysis.paths import NOTEBOOKS
+from analysis.report.results import display_path
+
+
+def fast_nbformat() -> None:
+    """Skip an optional IRI-syntax checker of jsonschema whose grammar takes ~2 s to build at import.
+
+    nbformat validates notebooks with jsonschema; the notebook schema uses no 'iri' format, so the
+    checker (package ``rfc3987_syntax``) is never needed here. Marking it unimportable makes
+    jsonschema leave that one format unchecked.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def notebook_paths(folder: Path | None = None) -> list[Path]:
+    """The project's notebooks in reading order (file names start with a two-digit number)."""
+    folder = Path(folder or NOTEBOOKS)
+    return sorted(p for p in folder.glob("*.ipynb") if p.name[:2].isdigit())
+
+
+def read_json(path: Path) -> dict:
+    """A JSON file, parsed."""
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def parameters_cell(nb: dict, name: str = "notebook") -> dict:
+    """The first code cell of a notebook (as JSON), checked to be tagged ``parameters``."""
+    code = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"
+            and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    if not code:
+        raise UserError(f"{name}: no code cell (expected a first code cell tagged 'parameters')")
+    first = code[0]
+    if "parameters" not in first.get("metadata", {}).get("tags", []):
+        raise UserError(f"{name}: the first code cell is not tagged 'parameters'")
+    return first
+
+
+def declared_parameters(path: Path) -> dict[str, Any]:
+    """Names and default values assigned in a notebook's ``parameters`` cell (literals only).
+
+    Raises
+    ------
+    UserError
+        No parameters cell first among code cells, a statement that is not ``NAME = literal``,
+        or a name that is not in :data:`analysis.params.PARAMS`.
+    """
+    from analysis.params import PARAMS
+
+    path = Path(path)
+    cell = parameters_cell(read_json(path), path.name)
+    src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    out: dict[str, Any] = {}
+    for node in ast.parse(src).body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            raise UserError(f"{path.name}: parameters cell line {node.lineno}: expected NAME = literal")
+        name = node.targets[0].id
+        try:
+            value = ast.literal_eval(node.value)
+        except ValueError:
+            raise UserError(f"{path.name}: parameters cell line {node.lineno}: {name} is not a literal") from None
+        if name not in PARAMS:
+            raise UserError(f"{path.name}: parameters cell declares '{name}', which is not an analysis parameter "
+                            f"(known: {', '.join(sorted(PARAMS))})")
+        out[name] = value
+    return out
+
+
+def check_params(params: dict | None) -> dict[str, Any]:
+    """All parameters, checked: an unknown name or a wrong type is a UsageError naming it."""
+    from analysis.params import resolve
+
+    return resolve(params or {})
+
+
+def notebook_parameters(declared: dict[str, Any], params: dict[str, Any], data_dir: Path) -> dict[str, Any]:
+    """The values passed to one notebook: only the names it declares; data_dir as a display path."""
+    out = {}
+    for name in declared:
+        out[name] = display_path(data_dir) if name == "data_dir" else params[name]
+    return out
+
+
+#: what a notebook waits for, by the :mod:`analysis.report.results` function it calls
+_NEEDS_BY_CALL = {"get_overview": {"overview"}, "get": {"results"}, "get_figures": {"results", "figures"},
+                  "get_audit": {"audit"}}
+
+
+ALL_NEEDS = frozenset({"overview", "results", "figures", "audit"})
+
+
+def notebook_needs(path: Path) -> frozenset[str]:
+    """What :func:`reproduce` computes before it starts a notebook, read from the notebook's code.
+
+    A call ``results.get_overview(...)`` needs the data overview, ``results.get(...)`` the results
+    bundle, ``results.get_figures(...)`` the figures, ``results.get_audit()`` the publication audit.
+    Code that cannot be parsed, or that imports names from :mod:`analysis.report.results` directly, waits
+    for everything. Only the order depends on this: a notebook started too early finds nothing in
+    the cache and computes what it needs itself (slower, same result).
+    """
+    needs: set[str] = set()
+    for cell in read_json(Path(path)).get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            return ALL_NEEDS
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "analysis.report.results":
+                return ALL_NEEDS
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id == "results" and node.attr in _NEEDS_BY_CALL):
+                needs |= _NEEDS_BY_CALL[node.attr]
+    return frozenset(needs)
+
+
+_EXPORTER = None
+
+
+def clean_notebook(nb) -> None:
+    """Drop run-specific metadata (timestamps, durations, machine paths) so outputs are byte-stable."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.get("cell_type") == "code":
+            for out in cell.get("outputs", []):
+                out.get("metadata", {}).pop("execution", None)
+
+
+def render_html(nb, title: str = "Notebook") -> str:
+    """HTML of an executed notebook (nbconvert, the 'lab' template)."""
+    global _EXPORTER
+    fast_nbformat()
+    if _EXPORTER is None:
+        from nbconvert import HTMLExporter
+
+        _EXPORTER = HTMLExporter()
+    if nb is None:  # warm-up: load the templates
+        import nbformat
+
+        nb = nbformat.v4.new_notebook()
+    body, _ = _EXPORTER.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+

@@ -1,0 +1,87 @@
+"""Writing OUT safely: refuse dangerous folders, write the tables, carry over, swap the finished folder in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from analysis.errors import UserError
+from analysis.paths import ROOT
+from analysis.report.run_keys import MANIFEST
+
+#: top-level entries of OUT written by :func:`reproduce` (anything else found in OUT is carried over)
+OUT_ENTRIES = ("notebooks", "html", "tables", "figures", "numbers.json", "comparison.csv", "index.html",
+               ".cache")
+
+
+def safe_out(out: Path, data_dir: Path | None = None) -> None:
+    """Refuse output folders whose replacement would destroy something that is not a report."""
+    r = out.resolve()
+    if r == Path(r.anchor) or r == Path.home().resolve() or r == ROOT or ROOT.is_relative_to(r):
+        raise UserError(f"{out}: refusing to use this folder as the output folder (choose e.g. reports/)")
+    for own in ("analysis", "notebooks", "data", "tests", "bench", ".venv", ".git"):
+        if (ROOT / own).resolve().is_relative_to(r) or r == (ROOT / own).resolve():
+            raise UserError(f"{out}: is (or contains) the project's {own}/ folder; choose e.g. reports/")
+    if data_dir is not None:
+        d = Path(data_dir).resolve()
+        if d == r or d.is_relative_to(r):
+            raise UserError(f"{out}: contains the dataset {data_dir}; choose another output folder")
+    if (r / ".git").exists():
+        raise UserError(f"{out}: contains a .git folder; refusing to replace it")
+    if r.exists() and not r.is_dir():
+        raise UserError(f"{out}: exists and is not a folder")
+    if r.is_dir() and not (r / MANIFEST).is_file():
+        ours = [n for n in ("notebooks", "html", "tables", "figures") if (r / n).is_dir()]
+        if ours:
+            raise UserError(f"{out}: has {', '.join(n + '/' for n in ours)} but was not written by "
+                            f"`reproduce` (no {MANIFEST.as_posix()}); refusing to replace them")
+
+
+def write_tables(res, tdir: Path) -> None:
+    """OUT/tables: tidy CSV + display Markdown for each table, plus per-patient endpoints and data quality."""
+    import pandas as pd
+
+    tdir.mkdir(parents=True, exist_ok=True)
+    tidy = res.tidy
+
+    def write(name: str, csv_df: pd.DataFrame, md_df: pd.DataFrame | None = None) -> None:
+        csv_df.to_csv(tdir / f"{name}.csv", index=False, lineterminator="\n", float_format="%.10g")
+        md = (md_df if md_df is not None else csv_df).to_markdown(index=False)
+        (tdir / f"{name}.md").write_text(md + "\n", encoding="utf-8")
+
+    for name in ("table1", "table2", "table3", "table4", "regression", "recist"):
+        part = tidy[tidy["table"] == name] if name in set(tidy["table"]) else tidy.iloc[0:0]
+        write(name, part.reset_index(drop=True), res.tables[name])
+    write("counts", tidy[tidy["table"] == "n"].reset_index(drop=True))
+    write("regression_sgr", res.tables["regression_sgr"])
+    write("per_patient", res.per_patient)
+    write("growth", res.tables["growth"])
+    write("missingness", res.overview["missingness"])
+    write("k_anonymity_classes", res.overview["equivalence_classes"])
+
+
+def copy_previous(prev: Path, tmp: Path, rel: str) -> bool:
+    """Copy ``rel`` from the previous OUT into the temporary folder; False when it is not there."""
+    src = prev / rel
+    if not src.is_file():
+        return False
+    (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, tmp / rel)
+    return True
+
+
+def swap(tmp: Path, out: Path) -> None:
+    """Replace OUT by the finished temporary folder (OUT's foreign entries were carried over)."""
+    backup = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        os.rename(out, backup)
+    try:
+        os.rename(tmp, out)
+    except OSError:
+        if backup.exists():
+            os.rename(backup, out)
+        raise
+    if backup.exists():
+        shutil.rmtree(backup, ignore_errors=True)
+
