@@ -442,7 +442,8 @@ def recist_counts(ds: Dataset, params=None, endpoints=None):
     for g in GROUPS:
         resp = pp.loc[pp["group"] == g, "response"]
         for c in RECIST_CATEGORIES:
-            rows.append(_row(f"recist.{gkey(g)}.{RECIST_KEYS[c]}.n", "recist", "response at first follow-up (RECIST 1.1)", "n",
+            rows.append(_row(f"recist.{gkey(g)}.{RECIST_KEYS[c]}.n", "recist",
+                             "response at first follow-up (RECIST 1.1)", "n",
                              int((resp == c).sum()), level=c, group=gkey(g)))
     return _frame(rows)
 
