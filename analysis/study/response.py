@@ -24,12 +24,8 @@ total tumour volume, V1 vs V0: PR <= -65 %, PD >= +73 %, with new lesions and no
 
 References
 ----------
-.. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
-   guideline (version 1.1). Eur J Cancer 2009;45:228-47.
-.. [2] Lencioni R, Llovet JM. Modified RECIST (mRECIST) assessment for hepatocellular carcinoma.
-   Semin Liver Dis 2010;30:52-60.
-.. [3] Bruix J et al. Clinical management of hepatocellular carcinoma. Conclusions of the
-   Barcelona-2000 EASL conference. J Hepatol 2001;35:421-30.
+RECIST 1.1 (Eisenhauer et al. 2009), mRECIST (Lencioni & Llovet 2010) and EASL (Bruix et al. 2001):
+the full citations are in :mod:`analysis.study.recist` and :func:`analysis.study.response_rules.easl_area`.
 
 Examples
 --------
@@ -172,27 +168,33 @@ def recist_first_followup(ds: Dataset) -> pd.DataFrame:
 
 
 def mrecist_first_followup(ds: Dataset) -> pd.DataFrame:
-    """mRECIST at the first follow-up per patient (viable diameters; NE without lesions.csv).
+    """mRECIST at the first follow-up per patient: sums of viable (enhancing) diameters.
+
+    Needs lesions.csv (``viable_axis_mm``): a patient without lesion rows on the V0 exam is NE.
 
     Examples
     --------
     >>> from analysis.data import load_dataset
     >>> from analysis.paths import TESTS
-    >>> mrecist_first_followup(load_dataset(TESTS / "fixtures" / "mini"))["criteria"].iloc[0]
-    'mRECIST'
+    >>> m = mrecist_first_followup(load_dataset(TESTS / "fixtures" / "mini")).set_index("patient_id")
+    >>> m.loc["S11", "response"], m.loc["S11", "criteria"]
+    ('PD', 'mRECIST')
     """
     return first_followup(ds, "mrecist")
 
 
 def easl_first_followup(ds: Dataset) -> pd.DataFrame:
-    """EASL at the first follow-up per patient (viable bidimensional area; NE without lesions.csv).
+    """EASL at the first follow-up per patient: bidimensional viable area, PR -50 %, PD +25 %.
+
+    The schema's single viable diameter limits it (:func:`analysis.study.response_rules.easl_area`).
 
     Examples
     --------
     >>> from analysis.data import load_dataset
     >>> from analysis.paths import TESTS
-    >>> easl_first_followup(load_dataset(TESTS / "fixtures" / "mini"))["criteria"].iloc[0]
-    'EASL'
+    >>> e = easl_first_followup(load_dataset(TESTS / "fixtures" / "recist"))
+    >>> sorted(set(e["source"]))  # R10 has no lesion rows: NE from imaging.csv
+    ['imaging', 'lesions']
     """
     return first_followup(ds, "easl")
 
@@ -200,11 +202,15 @@ def easl_first_followup(ds: Dataset) -> pd.DataFrame:
 def volumetric_first_followup(ds: Dataset) -> pd.DataFrame:
     """Volumetric response at the first follow-up per patient (imaging.csv's total tumour volume).
 
+    V1 vs V0: PR <= -65 %, PD >= +73 %, CR when V1 = 0; new lesions (lesions.csv rows or
+    imaging.csv's flag) and non-target PD give PD.
+
     Examples
     --------
     >>> from analysis.data import load_dataset
     >>> from analysis.paths import TESTS
-    >>> volumetric_first_followup(load_dataset(TESTS / "fixtures" / "mini"))["source"].iloc[0]
-    'imaging'
+    >>> v = volumetric_first_followup(load_dataset(TESTS / "fixtures" / "mini")).set_index("patient_id")
+    >>> v.loc["S01", "source"], float(v.loc["S01", "sum0"]), float(v.loc["S01", "sum1"])  # -20 %: SD
+    ('imaging', 212.4, 168.9)
     """
     return first_followup(ds, VOLUMETRIC)
