@@ -59,3 +59,15 @@ def test_first_followup_and_best_response_equal_r_for_every_patient(name):
 def test_the_rules_fixture_exercises_every_category():
     cats = {p["first_followup"] for p in REF["recist"]["patients"].values()}
     assert {"CR", "PR", "SD", "PD", "NE", "non-CR/non-PD"} <= cats
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+@pytest.mark.parametrize("criterion", ["mrecist", "volumetric"])
+def test_mrecist_and_volumetric_equal_r_for_every_patient(name, criterion):
+    from analysis.data import load_dataset
+    from analysis.study.response import first_followup
+
+    got = first_followup(load_dataset(ROOT / DATASETS[name]), criterion).set_index("patient_id")["response"]
+    bad = [(pid, got.get(pid), ref[criterion]) for pid, ref in REF[name]["patients"].items()
+           if (ref[criterion] or None) != (got.get(pid) or None)]
+    assert not bad, f"(patient, python, R): {bad}"

@@ -74,7 +74,7 @@ COLUMNS = [
     "doubling_time", "doubling_time_reason", "sgr", "sgr_reason",
     "ttp_chemo", "ttp_chemo_progressed", "ttp_tace", "ttp_tace_progressed",
     "sum0_mm", "sum1_mm", "sums_source", "new_lesions1", "nontarget_status1",
-    "response", "response_reason", "volumetric_response",
+    "response", "response_reason", "volumetric_response", "mrecist_response",
 ]
 
 
@@ -259,7 +259,8 @@ def _empty_row(p: dict, pair: exams.ExamPair) -> dict:
     r.update(patient_id=p["patient_id"], group=int(p["group"]), tace_timing=p["tace_timing"],
              n_tace=int(pair.n_tace), doubling_time_reason="", sgr_reason="",
              sums_source="", nontarget_status1=None, new_lesions1=None, response=None,
-             response_reason="", volumetric_response=None, ttp_chemo_progressed=None, ttp_tace_progressed=None)
+             response_reason="", volumetric_response=None, mrecist_response=None, ttp_chemo_progressed=None,
+             ttp_tace_progressed=None)
     if pair.first_tace_day is not None:
         r["first_tace_day"] = float(pair.first_tace_day)
     return r
@@ -291,7 +292,7 @@ def _growth_columns(r: dict) -> None:
     r["sgr"], r["sgr_reason"] = specific_growth_rate(r["v0"], r["v1"], r["interval_days"])
 
 
-def _response_columns(r: dict, e1: dict, rec: dict, vol: dict) -> None:
+def _response_columns(r: dict, e1: dict, rec: dict, vol: dict, mrec: dict) -> None:
     """Fill the sums, the V1 exam's new lesions / non-target status and the first follow-up responses
     (:func:`analysis.study.response.first_followup`: the one implementation of the response)."""
     nts = e1.get("nontarget_status")
@@ -299,7 +300,7 @@ def _response_columns(r: dict, e1: dict, rec: dict, vol: dict) -> None:
     r["nontarget_status1"] = None if _missing(nts) else str(nts)
     r["sum0_mm"], r["sum1_mm"], r["sums_source"] = rec["sum0"], rec["sum1"], rec["source"]
     r["response"], r["response_reason"] = rec["response"], rec["reason"]
-    r["volumetric_response"] = vol["response"]
+    r["volumetric_response"], r["mrecist_response"] = vol["response"], mrec["response"]
 
 
 def per_patient(ds: Dataset) -> pd.DataFrame:
@@ -344,6 +345,7 @@ def per_patient(ds: Dataset) -> pd.DataFrame:
         recist.check_target_limits(lesions)  # RECIST 1.1: <= 5 targets, <= 2 per organ (UserError)
     resp = {r["patient_id"]: r for r in response.recist_first_followup(ds).to_dict("records")}
     vol = {r["patient_id"]: r for r in response.volumetric_first_followup(ds).to_dict("records")}
+    mrec = {r["patient_id"]: r for r in response.mrecist_first_followup(ds).to_dict("records")}
     pairs = exams.baseline_followup(ds)
     prog = {}
     for row in ttp_rows(ds).to_dict("records"):
@@ -358,7 +360,8 @@ def per_patient(ds: Dataset) -> pd.DataFrame:
             r["doubling_time_reason"] = r["sgr_reason"] = r["response_reason"] = pair.reason
         else:
             _growth_columns(r)
-            _response_columns(r, pair.e1, resp[p["patient_id"]], vol[p["patient_id"]])
+            pid = p["patient_id"]
+            _response_columns(r, pair.e1, resp[pid], vol[pid], mrec[pid])
         rows.append(r)
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("ttp_chemo_progressed", "ttp_tace_progressed", "new_lesions1"):

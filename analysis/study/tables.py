@@ -445,6 +445,14 @@ def recist_counts(ds: Dataset, params=None, endpoints=None):
             rows.append(_row(f"recist.{gkey(g)}.{RECIST_KEYS[c]}.n", "recist",
                              "response at first follow-up (RECIST 1.1)", "n",
                              int((resp == c).sum()), level=c, group=gkey(g)))
+    # the options, in the same style: volumetric (imaging.csv volumes) and mRECIST (lesions.csv viable diameters)
+    for prefix, col, label in (("volumetric", "volumetric_response", "volumetric response at first follow-up"),
+                               ("mrecist", "mrecist_response", "response at first follow-up (mRECIST)")):
+        for g in GROUPS:
+            resp = pp.loc[pp["group"] == g, col]
+            for c in RECIST_CATEGORIES:
+                rows.append(_row(f"{prefix}.{gkey(g)}.{RECIST_KEYS[c]}.n", "recist", label, "n",
+                                 int((resp == c).sum()), level=c, group=gkey(g)))
     return _frame(rows)
 
 

@@ -174,10 +174,13 @@ dataset_numbers <- function(dir) {
   }
   pp <- per_patient(pat, proc, img, prog, les)
   ref <- recist_reference(dir)
-  pp$response <- vapply(pp$patient_id, function(p) {
-    x <- ref[[p]]$first_followup
+  pick <- function(field) vapply(pp$patient_id, function(p) {
+    x <- ref[[p]][[field]]
     if (is.null(x) || is.na(x)) NA_character_ else x
   }, "")
+  pp$response <- pick("first_followup")
+  pp$volumetric <- pick("volumetric")
+  pp$mrecist <- pick("mrecist")
   env <- new.env()
   groups <- c(1L, 2L)
   timings <- c("immediate", "after_chemo")
@@ -282,6 +285,10 @@ dataset_numbers <- function(dir) {
     for (c in c("CR", "PR", "SD", "PD", "NE", "non-CR/non-PD")) {
       key <- if (c == "non-CR/non-PD") "non_cr_non_pd" else c
       put(env, paste0("recist.", gname(g), ".", key, ".n"), sum(!is.na(pp$response) & pp$group == g & pp$response == c))
+      for (crit in c("volumetric", "mrecist")) {
+        put(env, paste0(crit, ".", gname(g), ".", key, ".n"),
+            sum(!is.na(pp[[crit]]) & pp$group == g & pp[[crit]] == c))
+      }
     }
   }
   as.list(env)

@@ -25,6 +25,16 @@
 # lesions.csv when the patient has lesion rows on the V0 day, else from imaging.csv's
 # sum_diameters_mm (no node information: target CR = sum 0; baseline sum 0 = no measurable disease).
 #
+# Options (same per-patient frame), written from their own papers:
+#   mRECIST (Lencioni & Llovet, Semin Liver Dis 2010;30:52-60): non-nodal targets measured by the
+#     viable (enhancing) diameter, measurable from 10 mm viable; nodes by short axis (>= 15 mm, a
+#     porta-hepatis node >= 20 mm); PD = +20 % vs the nadir (no 5 mm rule); a new liver lesion counts
+#     from 10 mm long axis (typical/atypical not recorded), a new porta-hepatis node from 20 mm short
+#     axis; imaging.csv's new-lesion flag only when lesions.csv has no "new" row at the exam;
+#     without lesion rows: NE.
+#   volumetric: imaging.csv's total tumour volume V1 vs V0 (PR <= -65 %, PD >= +73 %, CR = 0), new
+#     lesions (lesions.csv rows or imaging.csv's flag) and non-target status as RECIST 1.1 Tables 1-2.
+#
 # Usage (from the repository root):
 #   Rscript tests/r/recist_reference.R            # tests/r/fixtures/recist_reference.json
 # or source() it (tests/r/dataset_numbers.R does, for the recist.<g>.* counts).
@@ -37,22 +47,42 @@ NCNP <- "non-CR/non-PD"
 rr_bool <- function(x) !is.na(x) && tolower(x) == "true"
 rr_num <- function(x) suppressWarnings(as.numeric(x))
 
-rr_progression <- function(s, nadir) {
+CRIT <- "recist"  # set by rr_patient: "recist" or "mrecist"
+
+rr_progression <- function(s, nadir, min_mm = if (CRIT == "mrecist") 0 else 5) {
   inc <- s - nadir
-  if (!(inc > 0) || inc < 5 - R_EPS) return(FALSE)
+  if (!(inc > 0) || inc < min_mm - R_EPS) return(FALSE)
   nadir == 0 || inc / nadir >= 0.2 - R_EPS
 }
 
+rr_porta <- function(r) !is.null(r$organ) && !is.na(r$organ) && grepl("porta", tolower(r$organ))
+
 rr_measurable <- function(r) {
   if (r$status != "present") return(FALSE)
-  if (rr_bool(r$is_node)) return(!is.na(rr_num(r$short_axis_mm)) && rr_num(r$short_axis_mm) >= 15)
-  !is.na(rr_num(r$long_axis_mm)) && rr_num(r$long_axis_mm) >= 10
+  if (rr_bool(r$is_node)) {
+    need <- if (CRIT == "mrecist" && rr_porta(r)) 20 else 15
+    return(!is.na(rr_num(r$short_axis_mm)) && rr_num(r$short_axis_mm) >= need)
+  }
+  v <- rr_num(if (CRIT == "mrecist") r$viable_axis_mm else r$long_axis_mm)
+  !is.na(v) && v >= 10
 }
 
 rr_value <- function(r) {
   if (is.null(r)) return(NA_real_)
-  switch(r$status, absent = 0, too_small = 5, not_assessed = NA_real_,
-         rr_num(if (rr_bool(r$is_node)) r$short_axis_mm else r$long_axis_mm))
+  col <- if (rr_bool(r$is_node)) r$short_axis_mm else if (CRIT == "mrecist") r$viable_axis_mm else r$long_axis_mm
+  switch(r$status, absent = 0, too_small = 5, not_assessed = NA_real_, rr_num(col))
+}
+
+rr_node_short <- function(r) switch(r$status, absent = 0, too_small = 5, not_assessed = NA_real_,
+                                    rr_num(r$short_axis_mm))
+
+rr_new_row <- function(r) {
+  if (r$role != "new" || !(r$status %in% c("present", "too_small"))) return(FALSE)
+  if (CRIT != "mrecist") return(TRUE)
+  organ <- if (is.null(r$organ) || is.na(r$organ)) "" else tolower(r$organ)
+  if (rr_bool(r$is_node) && grepl("porta", organ)) return(!is.na(rr_num(r$short_axis_mm)) && rr_num(r$short_axis_mm) >= 20)
+  if (organ == "liver") return(r$status == "present" && !is.na(rr_num(r$long_axis_mm)) && rr_num(r$long_axis_mm) >= 10)
+  TRUE
 }
 
 rr_overall <- function(tr, ntr, new) {
@@ -68,7 +98,8 @@ rr_rows <- function(les, pid, day) {
 }
 
 # time-point responses of one patient: days[1] = baseline; img_at(day) -> imaging row (list)
-rr_patient <- function(les, pid, days, img_at) {
+rr_patient <- function(les, pid, days, img_at, criteria = "recist") {
+  CRIT <<- criteria
   base <- rr_rows(les, pid, days[1])
   tg <- Filter(function(r) r$role == "target", base)
   targets <- unique(unlist(lapply(Filter(rr_measurable, tg), function(r) r$lesion_id)))
@@ -95,7 +126,11 @@ rr_patient <- function(les, pid, days, img_at) {
         tr <- if (rr_progression(sum(vals, na.rm = TRUE), nadir)) "PD" else "NE"
       } else {
         s <- sum(vals)
-        gone <- all(vals[!nodes] == 0) && all(vals[nodes] < 10)
+        shorts <- vapply(targets, function(id) {
+          r <- Filter(function(x) x$role == "target" && x$lesion_id == id, rows)[[1]]
+          if (rr_bool(r$is_node)) rr_node_short(r) else 0
+        }, 0)
+        gone <- all(vals[!nodes] == 0) && all(shorts[nodes] < 10)
         if ((tcr && any(vals[!nodes] > 0)) || rr_progression(s, nadir)) tr <- "PD"
         else if (gone) tr <- "CR"
         else if (base_sum > 0 && (s - base_sum) / base_sum <= -0.3 + R_EPS) tr <- "PR"
@@ -118,8 +153,9 @@ rr_patient <- function(les, pid, days, img_at) {
       ntr <- if ((!is.na(nts) && nts == "pd") || (ntcr && st == NCNP)) "PD" else st
       ntcr <- ntcr || ntr == "CR"
     }
-    new <- any(vapply(rows, function(r) r$role == "new" && r$status %in% c("present", "too_small"), TRUE)) ||
-      (!is.null(e) && rr_bool(e$new_lesions))
+    new_rows <- any(vapply(rows, rr_new_row, TRUE))
+    flag_ok <- CRIT != "mrecist" || !any(vapply(rows, function(r) r$role == "new", TRUE))
+    new <- new_rows || (flag_ok && !is.null(e) && rr_bool(e$new_lesions))
     out <- c(out, rr_overall(tr, ntr, new))
   }
   out
@@ -136,6 +172,15 @@ rr_exam_level <- function(s0, s1, new, nts) {
   tr <- if (rr_progression(s1, s0)) "PD" else if (s1 == 0) "CR" else
     if ((s1 - s0) / s0 <= -0.3 + R_EPS) "PR" else "SD"
   rr_overall(tr, ntr, FALSE)
+}
+
+rr_volumetric <- function(v0, v1, new, nts) {
+  ntr <- switch(if (is.na(nts)) "absent" else nts, absent = "none", non_cr_non_pd = NCNP, cr = "CR", pd = "PD",
+                ne = "NE", "none")
+  tr <- if (is.na(v0) || is.na(v1) || v0 == 0) "NE" else
+    if (v1 > v0 && (v1 - v0) / v0 >= 0.73 - R_EPS) "PD" else if (v1 == 0) "CR" else
+    if ((v1 - v0) / v0 <= -0.65 + R_EPS) "PR" else "SD"
+  rr_overall(tr, ntr, isTRUE(new))
 }
 
 rr_best <- function(days_from_base, resp) {
@@ -179,24 +224,29 @@ recist_reference <- function(dir) {
     e <- img[img$patient_id == pid, , drop = FALSE]
     e <- e[order(rr_num(e$day), e$.row), , drop = FALSE]
     b <- e[rr_num(e$day) < ftd, , drop = FALSE]; a <- e[rr_num(e$day) > ftd, , drop = FALSE]
-    first <- NA_character_; best <- NA_character_
+    first <- NA_character_; best <- NA_character_; mrec <- NA_character_; vol <- NA_character_
     if (is.finite(ftd) && nrow(b) > 0 && nrow(a) > 0) {
       e0 <- as.list(b[nrow(b), ]); e1 <- as.list(a[1, ])
       d0 <- rr_num(e0$day); d1 <- rr_num(e1$day)
       img_at <- function(d) { x <- e[rr_num(e$day) == d, , drop = FALSE]; if (nrow(x)) as.list(x[1, ]) else NULL }
       lesion_days <- if (is.null(les)) numeric(0) else sort(unique(rr_num(les$day[les$patient_id == pid])))
+      new_rows <- !is.null(les) && any(les$patient_id == pid & rr_num(les$day) == d1 & les$role == "new" &
+                                         les$status %in% c("present", "too_small"))
+      vol <- rr_volumetric(rr_num(e0$tumor_volume_cm3), rr_num(e1$tumor_volume_cm3),
+                           new_rows || rr_bool(e1$new_lesions), e1$nontarget_status)
       if (d0 %in% lesion_days) {
         first <- rr_patient(les, pid, c(d0, d1), img_at)
+        mrec <- rr_patient(les, pid, c(d0, d1), img_at, "mrecist")
         days <- lesion_days[lesion_days >= d0]
         best <- rr_best(days[-1] - d0, rr_patient(les, pid, days, img_at))
       } else {
-        new_rows <- !is.null(les) && any(les$patient_id == pid & rr_num(les$day) == d1 & les$role == "new" &
-                                           les$status %in% c("present", "too_small"))
         first <- rr_exam_level(rr_num(e0$sum_diameters_mm), rr_num(e1$sum_diameters_mm),
                                new_rows || rr_bool(e1$new_lesions), e1$nontarget_status)
+        mrec <- "NE"
       }
     }
-    res[[pid]] <- list(group = as.integer(pat$group[i]), first_followup = first, best = best)
+    res[[pid]] <- list(group = as.integer(pat$group[i]), first_followup = first, best = best,
+                       mrecist = mrec, volumetric = vol)
   }
   res
 }
