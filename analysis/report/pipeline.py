@@ -326,6 +326,10 @@ def _publish(run: _Run) -> None:
     for name, blobs in run.figs.items():
         for fmt, blob in blobs.items():
             (tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
+    from analysis.report.figures import skipped
+
+    for name, why in skipped(run.res.dataset).items():
+        print(f"  figure {name} skipped: {why}", flush=True)
     if not isinstance(run.audit, str):
         run.audit.to_csv(tmp / "tables" / "audit.csv", index=False, lineterminator="\n")
         (tmp / "tables" / "audit.md").write_text(run.audit.to_markdown(index=False) + "\n", encoding="utf-8")

@@ -66,7 +66,9 @@ def compute_overview(data_dir: Path, shown: str, ds: Dataset | None = None) -> d
     -------
     dict
         ``ok``, ``problems``, ``validation`` (text), ``statement``; when valid also ``files``,
-        ``missingness``, ``k_anonymity``, ``equivalence_classes`` and ``sha256``.
+        ``missingness``, ``exclusions`` (who is left out of which analysis, and why:
+        :func:`analysis.study.exclusions.exclusions`), ``k_anonymity``, ``equivalence_classes`` and
+        ``sha256``.
 
     References
     ----------
@@ -80,6 +82,7 @@ def compute_overview(data_dir: Path, shown: str, ds: Dataset | None = None) -> d
     (True, 12)
     """
     from analysis.data import load_dataset, privacy, validate_dir
+    from analysis.study.exclusions import exclusions
 
     if ds is None:
         problems = [str(p) for p in validate_dir(data_dir)]
@@ -94,6 +97,7 @@ def compute_overview(data_dir: Path, shown: str, ds: Dataset | None = None) -> d
         "statement": statement(ds.name, shown, bool(ds.is_synthetic), len(ds.patients), len(ds.procedures)),
         "files": privacy.file_summary(ds),
         "missingness": privacy.missingness(ds),
+        "exclusions": exclusions(ds),
         "k_anonymity": privacy.k_anonymity(ds.patients),
         "equivalence_classes": privacy.equivalence_classes(ds.patients),
         "sha256": dict(sorted(ds.sha256.items())),
