@@ -81,8 +81,8 @@ def recist_display(tidy: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Index "RECIST 1.1 response" (the categories present, in the order CR, PR, SD, PD, NE), one
-        integer column per group.
+        Index "RECIST 1.1 response" (the categories present, in the order CR, PR, SD, PD, NE, then
+        non-CR/non-PD when any patient has it), one integer column per group.
 
     References
     ----------
@@ -101,6 +101,8 @@ def recist_display(tidy: pd.DataFrame) -> pd.DataFrame:
     sub = tidy[tidy["key"].str.startswith("recist.")]
     out = sub.pivot_table(index="level", columns="group", values="value", aggfunc="first", sort=False)
     order = [c for c in ("CR", "PR", "SD", "PD", "NE") if c in out.index]
+    if "non-CR/non-PD" in out.index and out.loc["non-CR/non-PD"].sum() > 0:  # no measurable disease at baseline
+        order.append("non-CR/non-PD")
     out = out.reindex(order).astype(int)
     out.index.name = "RECIST 1.1 response"
     out.columns = [str(c) for c in out.columns]
