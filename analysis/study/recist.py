@@ -1,45 +1,56 @@
 """Tumour response criteria: RECIST 1.1, mRECIST and volumetric, per time point and best overall.
 
-Two levels:
+The rules shared by every level live in :mod:`analysis.study.response_rules` (re-exported here),
+the baseline rules (measurability, target limits, window) in :mod:`analysis.data.lesion_rules`; the
+baseline exam of a dataset comes from :mod:`analysis.study.exams`.
 
-The rules shared by both levels live in :mod:`analysis.study.response_rules` and are re-exported
-here; the baseline exam of a dataset comes from :mod:`analysis.study.exams`.
-
-- :func:`first_followup_response` — the study's endpoint: RECIST 1.1 at the first follow-up from
-  the exam-level sums of target diameters (baseline = nadir at the first follow-up), the new-lesion
-  flag and the non-target status of imaging.csv. Used by :func:`analysis.study.endpoints.per_patient`.
-- :func:`evaluate` / :func:`best_overall_response` — the full per-time-point evaluation from
-  lesions.csv (one row per lesion per exam) and the best overall response with confirmation.
+- :func:`evaluate` / :func:`best_overall_response` — the per-time-point evaluation from lesions.csv
+  (one row per lesion per exam) and the best overall response with confirmation.
+- :func:`first_followup_response` — the same rules on imaging.csv's exam-level sums, for patients
+  without lesion rows. The study's endpoint (response at the first follow-up) chooses between the
+  two per patient in :mod:`analysis.study.response`, the one implementation every path uses.
 
 Rules (RECIST 1.1, Eisenhauer et al. 2009)
 ------------------------------------------
-- Target measure: non-nodal lesions by the long axis, lymph nodes by the short axis; a lesion
+- Target set (section 3.1, 3.3): the target rows of the baseline exam that are measurable —
+  non-nodal long axis >= 10 mm, nodal short axis >= 15 mm, ``present``; a baseline "target" that
+  is not measurable is followed as a non-target lesion (the validator warns).
+- Target measure (4.2): non-nodal lesions by the long axis, lymph nodes by the short axis; a lesion
   ``too_small`` to measure counts :data:`TOO_SMALL_MM` (5 mm); ``absent`` counts 0; a target
-  ``not_assessed`` (or present without a measurement) makes the sum unknown -> target response NE.
+  ``not_assessed``, unmeasured or without a row makes the sum unknown.
 - Baseline = the first exam evaluated (or the day given per patient); nadir = the smallest sum
   among the baseline and the previous follow-ups (the current one excluded).
-- CR: every non-nodal target absent and every nodal target with short axis < 10 mm.
+- CR (4.3.1): every non-nodal target absent and every nodal target with short axis < 10 mm.
 - PR: change vs baseline <= -30 %. PD: change vs nadir >= +20 % AND increase >= 5 mm; when the
   nadir is 0 any increase of >= 5 mm is PD; a non-nodal target lesion reappearing after a CR is
   PD (lymph nodes, whose short axis stays in the sum, progress by the sum rule).
+- NE (4.4.2) only when the measured targets do not already show PD: with a target unknown, the sum
+  of the measured ones is compared with the nadir first (the missing ones can only add).
 - Thresholds are compared on the unrounded change; to stop binary floating point from moving a
   decimal-exact value across a threshold (e.g. 10.1 mm -> 7.07 mm is exactly -30 %), comparisons
   allow :data:`EPS` = 1e-9 (a fraction, i.e. 1e-7 percentage points; 1e-9 mm for the 5 mm rule):
   exactly -30.0 % is PR, exactly +20.0 % with exactly 5 mm is PD.
-- Non-target: CR if all absent (nodes < 10 mm), PD if imaging.csv says ``pd`` for the exam or a
-  non-target reappears after a non-target CR, NE if any is not assessed, else non-CR/non-PD.
-- New lesion: a ``new`` row that is present / too small (or ``new_lesions`` true in imaging.csv).
-- Overall response per time point: RECIST 1.1 Tables 1 and 2.
-- Best overall response: CR/PR need confirmation by a CR (for PR: PR or CR) at least
-  ``confirm_days`` (28) later, before any PD; otherwise SD if a non-PD time point is at least
-  ``min_sd_days`` (default 42 = 6 weeks) after baseline; otherwise PD if PD was recorded; else NE.
+- Non-target (4.3.3-4.3.4): CR if all absent (nodes < 10 mm), PD if imaging.csv says ``pd`` for the
+  exam or a non-target reappears after a non-target CR, NE if any is not assessed, else
+  non-CR/non-PD.
+- New lesion (4.3.5): a ``new`` row that is present / too small (or ``new_lesions`` true in imaging.csv).
+- Overall response per time point: RECIST 1.1 Tables 1 and 2 (no measurable disease at baseline:
+  the non-target response, CR / non-CR/non-PD / PD / NE).
+- Best overall response (4.4.3, Table 3; 4.6.1): CR/PR need confirmation by a CR (for PR: PR or
+  CR) at least ``confirm_days`` (:data:`CONFIRM_DAYS` = 28) later with only as-good or NE
+  assessments between (PR -> SD -> PR is not confirmed), before any PD; otherwise SD if a non-PD
+  time point is at least ``min_sd_days`` (default 42 = 6 weeks) after baseline; otherwise PD if PD
+  was recorded; else NE.
 
 mRECIST (Lencioni & Llovet 2010) uses the viable (arterially enhancing) diameter
-``viable_axis_mm`` for non-nodal targets and has no 5 mm rule. The volumetric criteria use the
-lesion volumes ``volume_cm3`` (PR <= -65 % vs baseline, PD >= +73 % vs nadir).
+``viable_axis_mm`` for non-nodal targets (measurable from 10 mm viable), has no 5 mm rule, takes a
+porta-hepatis node as measurable from 20 mm short axis, and counts a new intrahepatic lesion from
+10 mm (lesions.csv cannot say whether its pattern is typical: no washout column). EASL (Bruix et al.
+2001) sums viable areas (:func:`easl_area`; PR <= -50 %, PD >= +25 %). The volumetric criteria use
+the lesion volumes ``volume_cm3`` (PR <= -65 % vs baseline, PD >= +73 % vs nadir).
 
-Refused (:class:`analysis.errors.UserError`, naming patient and exam day): more than 5 target
-lesions at an exam, or more than 2 in one organ.
+Refused (:class:`analysis.errors.UserError`, naming patient and exam day; the validator reports the
+same as a structural error): more than 5 target lesions at an exam, or more than 2 in one organ.
 
 References
 ----------
@@ -49,6 +60,8 @@ References
    Semin Liver Dis 2010;30:52-60.
 .. [3] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017): RECIST 1.1
    at the first follow-up.
+.. [4] Bruix J et al. Clinical management of hepatocellular carcinoma. Conclusions of the
+   Barcelona-2000 EASL conference. J Hepatol 2001;35:421-30.
 
 Examples
 --------
@@ -249,7 +262,7 @@ def evaluate(lesions: pd.DataFrame, criteria: Criteria | str = RECIST11, baselin
     ----------
     lesions : pandas.DataFrame
         lesions.csv rows (patient_id, lesion_id, day, role, organ, is_node, status, measures).
-    criteria : Criteria or {'recist', 'mrecist', 'volumetric'}
+    criteria : Criteria or {'recist', 'mrecist', 'volumetric', 'easl'}
     baseline_days : dict, optional
         ``{patient_id: day}`` of the baseline exam (default: each patient's first exam in
         ``lesions``). Exams before the baseline are ignored; a patient without lesion rows on
@@ -425,7 +438,7 @@ def evaluate_dataset(ds: Dataset, criteria: Criteria | str = RECIST11) -> pd.Dat
     ----------
     ds : Dataset
         A validated dataset (:func:`analysis.data.load_dataset`).
-    criteria : Criteria or {'recist', 'mrecist', 'volumetric'}
+    criteria : Criteria or {'recist', 'mrecist', 'volumetric', 'easl'}
 
     Returns
     -------
