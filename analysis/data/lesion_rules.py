@@ -1,9 +1,9 @@
 """Baseline rules of RECIST 1.1 on lesions.csv: target count, measurability and the baseline window.
 
 The rules every response criterion relies on before a single response is computed, checked by the
-validator (:data:`ERROR_RULES` join :data:`analysis.data.rules.RULES`; :data:`WARNING_RULES` are
-reported by :func:`lesion_warnings`). The thresholds are defined here once and used by the response
-evaluation (:mod:`analysis.study.recist`) as well.
+validator (:data:`ERROR_RULES` and :data:`WARNING_RULES` join :data:`analysis.data.rules.RULES`;
+the warnings carry ``severity="warning"``: printed, the dataset accepted, refused by ``--strict``).
+The thresholds are defined here once and used by the response evaluation (:mod:`analysis.study.recist`).
 
 Decision: structural error or warning (the contract, DESIGN section 3)
 -----------------------------------------------------------------------
@@ -17,6 +17,9 @@ Decision: structural error or warning (the contract, DESIGN section 3)
   and the validator says so. A baseline exam more than :data:`BASELINE_WINDOW_DAYS` (28) days
   before the first TACE is a warning too (RECIST 1.1 asks for baseline imaging as close as possible
   to, and no more than 4 weeks before, the start of treatment); its responses are still computed.
+  It is checked for datasets with lesions.csv, whose lesion-level evaluation follows RECIST 1.1 to
+  the letter; without lesions.csv the exam-level sums keep the study's own schedule (the article
+  images at least 14 days before TACE, and the synthetic cohort follows it).
 
 References
 ----------
@@ -38,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from analysis.data.problems import Problem, fmt_num
+from analysis.data.problems import WARNING, Problem, fmt_num
 
 #: the rules' argument: :class:`analysis.data.rules.Tables` (not imported: rules imports this module)
 Tables = Any
@@ -168,18 +171,22 @@ def target_measurable_at_baseline(t: Tables) -> list[Problem]:
         node = _node(r)
         col = "short_axis_mm" if node else "long_axis_mm"
         raw = r.get(col)
+        if r.get("status") == "present" and raw is None:
+            continue  # an empty measurement: reported once, as a missing measurement
         need = (f"a nodal target needs a short axis >= {fmt_num(NODE_MEASURABLE_MM)} mm" if node
                 else f"a non-nodal target needs a long axis >= {fmt_num(MEASURABLE_MM)} mm")
         if r.get("status") != "present":
             col, raw, need = "status", r.get("status"), "a target must be present and measured at baseline"
         found.append(Problem(t.lesions.file, line, col, "" if raw is None else fmt_num(raw),
-                             f"not measurable at baseline (RECIST 1.1: {need}); evaluated as a non-target lesion"))
+                             f"not measurable at baseline (RECIST 1.1: {need}); evaluated as a non-target lesion",
+                             severity=WARNING, group="target not measurable at baseline (RECIST 1.1: non-nodal "
+                             ">= 10 mm long axis, nodes >= 15 mm short axis); evaluated as a non-target lesion"))
     return found
 
 
 def baseline_within_window(t: Tables) -> list[Problem]:
     """The baseline (V0) exam is at most :data:`BASELINE_WINDOW_DAYS` before the first TACE: warning."""
-    if t.imaging is None:
+    if t.imaging is None or t.lesions is None:
         return []
     base = _baseline_days(t)
     found: list[Problem] = []
@@ -191,11 +198,13 @@ def baseline_within_window(t: Tables) -> list[Problem]:
         if gap > BASELINE_WINDOW_DAYS:
             found.append(Problem(t.imaging.file, line, "day", str(day),
                                  f"baseline exam {gap} days before the first TACE (day {t.first_tace[pid][0]}); "
-                                 f"RECIST 1.1 asks for at most {BASELINE_WINDOW_DAYS} days"))
+                                 f"RECIST 1.1 asks for at most {BASELINE_WINDOW_DAYS} days", severity=WARNING,
+                                 group=f"baseline exam more than {BASELINE_WINDOW_DAYS} days before the first TACE "
+                                       "(RECIST 1.1 baseline window)"))
     return found
 
 
 #: structural errors (join the validator's rule list, :data:`analysis.data.rules.RULES`)
 ERROR_RULES: list[Callable[[Tables], list[Problem]]] = [target_limits]
-#: warnings: the dataset is accepted, the problems are reported (:func:`lesion_warnings`)
+#: warnings (``severity="warning"``): the dataset is accepted, the problems are reported
 WARNING_RULES: list[Callable[[Tables], list[Problem]]] = [target_measurable_at_baseline, baseline_within_window]

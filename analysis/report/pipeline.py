@@ -126,8 +126,8 @@ def _plan(data_dir, out_dir, params: dict | None, force: bool, reuse_kernel: boo
     t_start = time.perf_counter()
     params = check_params(params)
     data_dir, out = Path(data_dir), Path(out_dir)
-    if not data_dir.is_dir():
-        raise UserError(f"{data_dir}: no such dataset folder")
+    if not (data_dir.is_dir() or (data_dir.is_file() and data_dir.suffix.lower() in (".xlsx", ".xlsm"))):
+        raise UserError(f"{data_dir}: no such dataset folder or .xlsx workbook")
     safe_out(out, data_dir)
     nbs = notebook_paths()
     if not nbs:

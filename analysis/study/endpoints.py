@@ -206,7 +206,8 @@ def liver_involvement(tumor_volume: float, liver_volume: float) -> float:
 
 
 def has_progression(ds: Dataset) -> bool:
-    """Whether the dataset has a progression table (a dataset without progression.csv has ``None``).
+    """Whether the dataset has a progression table (without progression.csv, ``load_dataset`` gives an empty
+    table with its columns and ``"progression"`` in ``ds.absent``; a hand-built dataset may give ``None``).
 
     Parameters
     ----------
@@ -216,8 +217,9 @@ def has_progression(ds: Dataset) -> bool:
     Returns
     -------
     bool
-        False when ``ds.progression`` is missing (then every time-to-progression analysis is reported
-        as not available, :data:`NO_PROGRESSION_FILE`); an empty table is available (n = 0).
+        False when the progression file is absent (``ds.progression`` None or ``"progression"`` in
+        ``ds.absent``; then every time-to-progression analysis is reported as not available,
+        :data:`NO_PROGRESSION_FILE`); otherwise True.
 
     References
     ----------
@@ -228,8 +230,10 @@ def has_progression(ds: Dataset) -> bool:
     >>> from types import SimpleNamespace
     >>> has_progression(SimpleNamespace(progression=None)), has_progression(SimpleNamespace())
     (False, False)
+    >>> has_progression(SimpleNamespace(progression="a table", absent=("progression",)))
+    False
     """
-    return getattr(ds, "progression", None) is not None
+    return getattr(ds, "progression", None) is not None and "progression" not in getattr(ds, "absent", ())
 
 
 def ttp_rows(ds: Dataset) -> pd.DataFrame:
