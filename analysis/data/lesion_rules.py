@@ -192,7 +192,7 @@ def baseline_within_window(t: Tables) -> list[Problem]:
     found: list[Problem] = []
     for r, line in zip(t.imaging.typed, t.imaging.lines):
         pid, day = r.get("patient_id"), r.get("day")
-        if pid is None or base.get(pid) != day:
+        if pid is None or day is None or base.get(pid) != day:
             continue
         gap = t.first_tace[pid][0] - day
         if gap > BASELINE_WINDOW_DAYS:

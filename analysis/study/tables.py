@@ -443,32 +443,20 @@ def regression(ds: Dataset, params=None, endpoints=None):
 
 
 def recist_counts(ds: Dataset, params=None, endpoints=None):
-    """RECIST 1.1 response at the first follow-up: counts per group (CR, PR, SD, PD, NE, non-CR/non-PD).
-
-    ``recist.<g>.n`` = the group's patients with a V0 and a V1 exam (a response, NE included: the
-    sum of the category counts); the others are listed by :func:`analysis.study.exclusions.exclusions`.
-    The options follow in the same style: ``volumetric.<g>.*`` and ``mrecist.<g>.*``.
-    """
+    """Response at the first follow-up per group: ``recist.<g>.<c>.n`` (c = CR, PR, SD, PD, NE, non_cr_non_pd),
+    ``recist.<g>.n`` = patients with a V0 and a V1 exam (the others: :func:`analysis.study.exclusions.exclusions`);
+    the options in the same style: ``volumetric.<g>.*`` and ``mrecist.<g>.*``."""
     pp = _pp(ds, endpoints)
     rows = []
-    for g in GROUPS:
-        resp = pp.loc[pp["group"] == g, "response"]
-        rows.append(_row(f"recist.{gkey(g)}.n", "recist", "response at first follow-up (RECIST 1.1)", "n",
-                         int(resp.isin(RECIST_CATEGORIES).sum()), group=gkey(g)))
-        for c in RECIST_CATEGORIES:
-            rows.append(_row(f"recist.{gkey(g)}.{RECIST_KEYS[c]}.n", "recist",
-                             "response at first follow-up (RECIST 1.1)", "n",
-                             int((resp == c).sum()), level=c, group=gkey(g)))
-    # the options, in the same style: volumetric (imaging.csv volumes) and mRECIST (lesions.csv viable diameters)
-    for prefix, col, label in (("volumetric", "volumetric_response", "volumetric response at first follow-up"),
+    for prefix, col, label in (("recist", "response", "response at first follow-up (RECIST 1.1)"),
+                               ("volumetric", "volumetric_response", "volumetric response at first follow-up"),
                                ("mrecist", "mrecist_response", "response at first follow-up (mRECIST)")):
         for g in GROUPS:
             resp = pp.loc[pp["group"] == g, col]
             rows.append(_row(f"{prefix}.{gkey(g)}.n", "recist", label, "n", int(resp.isin(RECIST_CATEGORIES).sum()),
                              group=gkey(g)))
-            for c in RECIST_CATEGORIES:
-                rows.append(_row(f"{prefix}.{gkey(g)}.{RECIST_KEYS[c]}.n", "recist", label, "n",
-                                 int((resp == c).sum()), level=c, group=gkey(g)))
+            rows += [_row(f"{prefix}.{gkey(g)}.{RECIST_KEYS[c]}.n", "recist", label, "n", int((resp == c).sum()),
+                          level=c, group=gkey(g)) for c in RECIST_CATEGORIES]
     return _frame(rows)
 
 
