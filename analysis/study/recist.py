@@ -17,7 +17,8 @@ Rules (RECIST 1.1, Eisenhauer et al. 2009)
   is not measurable is followed as a non-target lesion (the validator warns).
 - Target measure (4.2): non-nodal lesions by the long axis, lymph nodes by the short axis; a lesion
   ``too_small`` to measure counts :data:`TOO_SMALL_MM` (5 mm); ``absent`` counts 0; a target
-  ``not_assessed``, unmeasured or without a row makes the sum unknown.
+  ``not_assessed`` or unmeasured makes the sum unknown. The sum of an exam is that of its target
+  rows (a target without a row adds nothing; an exam without any target row is NE).
 - Baseline = the first exam evaluated (or the day given per patient); nadir = the smallest sum
   among the baseline and the previous follow-ups (the current one excluded).
 - CR (4.3.1): every non-nodal target absent and every nodal target with short axis < 10 mm.
@@ -143,11 +144,14 @@ class _History:
         self.target_cr = self.nontarget_cr = False
 
     def split(self, rows: list[dict]) -> tuple[list[dict], list[dict], set]:
-        """(target rows, non-target rows, baseline target ids without a row) of one exam."""
-        targets = [r for r in rows if r["role"] == "target" and r["lesion_id"] in self.targets]
+        """(target rows, non-target rows, missing) of one exam: the exam's target rows are summed, except
+        those of a baseline target that was not measurable (followed as non-target). ``missing`` is
+        empty: a target without a row at an exam adds nothing (write ``not_assessed`` for a target
+        that was not evaluated); an exam with no target row at all is NE."""
+        targets = [r for r in rows if r["role"] == "target" and r["lesion_id"] not in self.demoted]
         nontargets = [r for r in rows if r["role"] == "nontarget"
                       or (r["role"] == "target" and r["lesion_id"] in self.demoted)]
-        return targets, nontargets, self.targets - {r["lesion_id"] for r in targets}
+        return targets, nontargets, set()
 
     def nadir(self) -> float:
         """Smallest known sum among the baseline and the earlier follow-ups (NaN if none)."""

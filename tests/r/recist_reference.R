@@ -6,8 +6,8 @@
 #   3.1  measurable at baseline: non-nodal long axis >= 10 mm, lymph node short axis >= 15 mm; a
 #        baseline "target" that is not measurable is followed as a non-target lesion.
 #   3.3  targets: up to 5, 2 per organ (the validator refuses more; not re-checked here).
-#   4.2  sum = long axes of non-nodal targets + short axes of nodal targets; "too_small" = 5 mm,
-#        "absent" = 0, "not_assessed" (or no row) = unknown.
+#   4.2  sum = long axes of non-nodal targets + short axes of nodal targets over the exam's target
+#        rows; "too_small" = 5 mm, "absent" = 0, "not_assessed" = unknown; no target row at all = NE.
 #   4.3.1 CR: every non-nodal target gone and every nodal target < 10 mm short axis. PR: sum <= -30 %
 #        vs baseline. PD: sum >= +20 % and >= +5 mm vs the nadir (smallest sum so far, baseline
 #        included), or a non-nodal target reappearing after CR. SD otherwise.
@@ -116,20 +116,17 @@ rr_patient <- function(les, pid, days, img_at, criteria = "recist") {
     if (length(targets) == 0) {
       tr <- "none"
     } else {
-      vals <- c(); nodes <- c()
-      for (id in targets) {
-        r <- Filter(function(x) x$role == "target" && x$lesion_id == id, rows)
-        vals <- c(vals, if (length(r)) rr_value(r[[1]]) else NA_real_)
-        nodes <- c(nodes, length(r) > 0 && rr_bool(r[[1]]$is_node))
-      }
+      # the exam's target rows (a baseline target that was not measurable is followed as non-target);
+      # a target without a row adds nothing, an exam without any target row is not evaluable
+      trows <- Filter(function(x) x$role == "target" && !(x$lesion_id %in% demoted), rows)
+      vals <- vapply(trows, rr_value, 0)
+      nodes <- vapply(trows, function(x) rr_bool(x$is_node), TRUE)
+      if (length(trows) == 0) vals <- NA_real_
       if (any(is.na(vals))) {
         tr <- if (rr_progression(sum(vals, na.rm = TRUE), nadir)) "PD" else "NE"
       } else {
         s <- sum(vals)
-        shorts <- vapply(targets, function(id) {
-          r <- Filter(function(x) x$role == "target" && x$lesion_id == id, rows)[[1]]
-          if (rr_bool(r$is_node)) rr_node_short(r) else 0
-        }, 0)
+        shorts <- vapply(trows, function(r) if (rr_bool(r$is_node)) rr_node_short(r) else 0, 0)
         gone <- all(vals[!nodes] == 0) && all(shorts[nodes] < 10)
         if ((tcr && any(vals[!nodes] > 0)) || rr_progression(s, nadir)) tr <- "PD"
         else if (gone) tr <- "CR"
