@@ -33,7 +33,8 @@ Rules (RECIST 1.1, Eisenhauer et al. 2009)
   exactly -30.0 % is PR, exactly +20.0 % with exactly 5 mm is PD.
 - Non-target (4.3.3-4.3.4): CR if all absent (nodes < 10 mm), PD if imaging.csv says ``pd`` for the
   exam or a non-target reappears after a non-target CR, NE if any is not assessed, else
-  non-CR/non-PD.
+  non-CR/non-PD. A patient without non-target rows at baseline takes imaging.csv's
+  ``nontarget_status`` of the exam.
 - New lesion (4.3.5): a ``new`` row that is present / too small (or ``new_lesions`` true in imaging.csv).
 - Overall response per time point: RECIST 1.1 Tables 1 and 2 (no measurable disease at baseline:
   the non-target response, CR / non-CR/non-PD / PD / NE).
@@ -79,9 +80,9 @@ from typing import TYPE_CHECKING
 
 from analysis.study import exams
 from analysis.study.response_rules import (  # noqa: F401 -- the rules are part of this module's API
-    BASELINE_WINDOW_DAYS, CONFIRM_DAYS, CRITERIA, EASL, EPS, MAX_TARGETS, MAX_TARGETS_PER_ORGAN, MEASURABLE_MM,
-    MRECIST, NODE_MEASURABLE_MM, NODE_NORMAL_MM, NON_CR_NON_PD, PORTA_NODE_MEASURABLE_MM, RECIST11, RESPONSES,
-    TOO_SMALL_CM3, TOO_SMALL_MM, VOLUMETRIC, Criteria, _missing, _records, _truthy, baseline_measurable,
+    BASELINE_WINDOW_DAYS, CONFIRM_DAYS, CRITERIA, EASL, EPS, EXAM_NONTARGET, MAX_TARGETS, MAX_TARGETS_PER_ORGAN,
+    MEASURABLE_MM, MRECIST, NODE_MEASURABLE_MM, NODE_NORMAL_MM, NON_CR_NON_PD, PORTA_NODE_MEASURABLE_MM, RECIST11,
+    RESPONSES, TOO_SMALL_CM3, TOO_SMALL_MM, VOLUMETRIC, Criteria, _missing, _records, _truthy, baseline_measurable,
     check_target_limits, easl_area, first_followup_response, first_followup_volumetric, is_partial_response,
     is_progression, lesion_measure, overall_response, target_response, target_sums)
 
@@ -192,8 +193,8 @@ def _target_response(rec: dict, targets: list[dict], partial: float, h: _History
 
 def _nontarget_response(nontargets: list[dict], exam_status, h: _History) -> str:
     """Non-target response of a follow-up exam (``exam_status``: imaging.csv's status); updates ``h``."""
-    if not h.has_nontargets:
-        return "PD" if exam_status == "pd" else "none"
+    if not h.has_nontargets:  # none in lesions.csv at baseline: imaging.csv's exam-level status
+        return EXAM_NONTARGET.get(exam_status, "none")
     state = _nontarget_state(nontargets) if nontargets else "NE"
     ntr = "PD" if exam_status == "pd" or (h.nontarget_cr and state == NON_CR_NON_PD) else state
     h.nontarget_cr = h.nontarget_cr or ntr == "CR"

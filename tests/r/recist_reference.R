@@ -14,7 +14,8 @@
 #   4.3.4 NE only when the measured targets do not already show PD (the sum of those measured is
 #        compared with the nadir first).
 #   4.3.2 non-targets: CR = all gone (nodes < 10 mm), PD = unequivocal progression (imaging.csv
-#        "pd", or reappearance after non-target CR), NE if one is not assessed, else non-CR/non-PD.
+#        "pd", or reappearance after non-target CR), NE if one is not assessed, else non-CR/non-PD;
+#        without non-target rows at baseline: imaging.csv's nontarget_status of the exam.
 #   4.3.3 new lesions (lesions.csv "new" rows present/too small, or imaging.csv new_lesions) = PD.
 #   Tables 1-2 overall response; no measurable disease at baseline: the non-target response.
 #   4.4 / Table 3 best overall response: a CR confirmed by a CR, a PR by a PR/CR, >= 28 days later
@@ -139,7 +140,9 @@ rr_patient <- function(les, pid, days, img_at, criteria = "recist") {
     # non-targets
     nts <- if (is.null(e)) NA else e$nontarget_status
     if (!has_nt) {
-      ntr <- if (!is.na(nts) && nts == "pd") "PD" else "none"
+      # no non-target rows at baseline: imaging.csv's non-target status of the exam
+      ntr <- switch(if (is.na(nts)) "absent" else nts, absent = "none", non_cr_non_pd = NCNP, cr = "CR",
+                    pd = "PD", ne = "NE", "none")
     } else {
       nt <- Filter(function(r) r$role == "nontarget" || (r$role == "target" && r$lesion_id %in% demoted), rows)
       st <- if (length(nt) == 0 || any(vapply(nt, function(r) r$status == "not_assessed", TRUE))) "NE" else {
