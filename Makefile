@@ -67,8 +67,9 @@ lint: $(STAMP) ## Check the code style (ruff, configured in pyproject.toml)
 test-fast: $(STAMP) ## Unit tests and doctests only (skips notebooks and whole-pipeline runs)
 	$(PY) -m pytest tests analysis --doctest-modules -m "not slow"
 
-bench: $(STAMP) ## Time the speed targets (reproduce, cached reproduce, numbers, audit, synthesize)
+bench: $(STAMP) ## Time the speed targets (reproduce, cached reproduce, numbers, audit, synthesize; 34 vs 34,000 patients)
 	$(PY) bench/run.py
+	$(PY) bench/scale.py
 
 r-fixtures: ## Regenerate the R reference values in tests/r/ (needs R 4.2: apt-get install r-base-core r-cran-jsonlite)
 	Rscript tests/r/make_fixtures.R
