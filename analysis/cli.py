@@ -179,14 +179,32 @@ def _run(args: argparse.Namespace) -> int:
     return COMMANDS[args.command](args, overrides)
 
 
+def _signal_name(signum: int) -> str:
+    """``SIGTERM`` for 15, and so on."""
+    import signal
+
+    return signal.Signals(signum).name
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on a usage error
+    from analysis.report.faults import Terminated, os_error_message, terminate_as_interrupt
+
+    terminate_as_interrupt()  # SIGTERM / SIGHUP clean up like Ctrl-C
     try:
         return _run(args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Terminated as exc:
+        print(f"stopped by {_signal_name(exc.signum)}", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a read-only or vanished folder ...: one line, never a traceback
+        out = getattr(args, "out", None)
+        print(f"error: {os_error_message(exc, Path(out) if out and args.command == 'reproduce' else None)}",
+              file=sys.stderr)
+        return 1

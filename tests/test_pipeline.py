@@ -43,12 +43,15 @@ def _notebook(path: Path, params_src: str, body: list[str], tag: bool = True) ->
 
 
 def _kernel_pids() -> set[int]:
-    """Running IPython kernels on this machine (their process ids)."""
+    """Running IPython kernels of this project's notebook runners (their process ids): kernels started in this
+    checkout's notebooks/ folder (other checkouts on the machine may run kernels of their own meanwhile)."""
     import psutil
 
+    from analysis.paths import NOTEBOOKS
+
     pids = set()
-    for proc in psutil.process_iter(["pid", "cmdline"]):
-        if "ipykernel_launcher" in (proc.info["cmdline"] or []):
+    for proc in psutil.process_iter(["pid", "cmdline", "cwd"]):
+        if "ipykernel_launcher" in (proc.info["cmdline"] or []) and proc.info["cwd"] == str(NOTEBOOKS):
             pids.add(proc.info["pid"])
     return pids
 

@@ -9,11 +9,13 @@ processes that render the figures and run the audit.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
 
 from analysis.errors import UserError
+from analysis.report.faults import die_with_parent
 from analysis.paths import ROOT
 from analysis.report.notebooks import fast_nbformat, render_html
 
@@ -35,7 +37,7 @@ _KERNEL = None  # (kernel manager, cwd, kernel name, kernel client) of this work
 _PRELOAD_SOURCE = "import gc, pandas, analysis.report.results; gc.freeze(); del gc, pandas, analysis"
 
 
-def _warm(cwd: str | None = None, kernel: str = KERNEL, reuse_kernel: bool = False) -> None:
+def _warm(cwd: str | None = None, kernel: str = KERNEL, reuse_kernel: bool = False, parent: int | None = None) -> None:
     """Pool initializer of a notebook runner: start its kernel, then load papermill and nbconvert.
 
     The kernel boots in its own process while this worker imports papermill and nbconvert and loads
@@ -44,8 +46,10 @@ def _warm(cwd: str | None = None, kernel: str = KERNEL, reuse_kernel: bool = Fal
 
     The worker's standard error (inherited by the kernels it starts) goes to ``.cache/kernels.log``:
     kernels print start-up notices there that are not the user's concern; notebook errors are
-    reported from the executed notebook itself.
+    reported from the executed notebook itself. The worker ends when ``parent`` (the ``reproduce``
+    process) ends, however it ends (:func:`analysis.report.faults.die_with_parent`); its kernel follows it.
     """
+    die_with_parent(parent)
     KERNEL_LOG.parent.mkdir(parents=True, exist_ok=True)
     if KERNEL_LOG.is_file() and KERNEL_LOG.stat().st_size > 1_000_000:
         KERNEL_LOG.write_text("")
@@ -180,7 +184,7 @@ def runner_pool(jobs: int, cwd: str | None = None, kernel: str = KERNEL, reuse_k
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_warm,
-                               initargs=(cwd, kernel, reuse_kernel))
+                               initargs=(cwd, kernel, reuse_kernel, os.getpid()))
     for _ in range(jobs):  # start every worker now (they are otherwise started on demand)
         pool.submit(_noop)
     return pool
@@ -197,10 +201,29 @@ def default_jobs() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
+def stop_pool(pool) -> None:
+    """Stop a pool's worker processes and their kernels at once (SIGKILL), then shut the pool down.
+
+    Used when a run is interrupted: waiting for a running notebook to finish could take minutes. (A
+    kernel would also end by itself within a second of its worker: ipykernel's parent poller.)
+    """
+    import signal
+
+    from analysis.report.faults import descendants
+
+    workers = list(getattr(pool, "_processes", None) or {})  # ProcessPoolExecutor: pid -> process
+    for pid in [d for w in workers for d in descendants(w)] + workers:  # kernels first
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def helper_pool(n: int):
     """``n`` helper processes (forked now, sharing the modules loaded so far) for the figures and the audit."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork"))
+    return ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork"), initializer=die_with_parent,
+                               initargs=(os.getpid(),))
 

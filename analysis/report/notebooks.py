@@ -138,8 +138,31 @@ def notebook_needs(path: Path) -> frozenset[str]:
 _EXPORTER = None
 
 
+#: the id given to papermill's injected-parameters cell (papermill draws a random one on every run)
+INJECTED_ID = "injected-parameters"
+
+
+def stable_cell_ids(nb) -> None:
+    """Give every cell an id that does not change from run to run.
+
+    papermill inserts the ``injected-parameters`` cell with a random id, which nbconvert also writes
+    into the HTML (``id="cell-id=..."``); it becomes :data:`INJECTED_ID`. Cells of the source notebook
+    keep their committed ids; a cell without one, or with an id already taken, gets ``cell-N`` (its
+    position), so the ids stay unique.
+    """
+    seen: set[str] = set()
+    for k, cell in enumerate(nb.cells):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = INJECTED_ID
+        elif not cell.get("id") or cell["id"] in seen or cell["id"] == INJECTED_ID:
+            cell["id"] = f"cell-{k}"
+        seen.add(cell["id"])
+
+
 def clean_notebook(nb) -> None:
-    """Drop run-specific metadata (timestamps, durations, machine paths) so outputs are byte-stable."""
+    """Drop run-specific metadata (timestamps, durations, machine paths) and random cell ids, so executed
+    notebooks and their HTML are byte-stable."""
+    stable_cell_ids(nb)
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:

@@ -51,7 +51,9 @@ from analysis.errors import UserError
 from analysis.paths import NOTEBOOKS
 from analysis.report import bundle
 from analysis.report import results as R
-from analysis.report.kernels import KERNEL, KERNEL_LOG, check_kernel, default_jobs, helper_pool, runner_pool
+from analysis.report.faults import check_out_parent, out_lock, remove_stale
+from analysis.report.kernels import (KERNEL, KERNEL_LOG, check_kernel, default_jobs, helper_pool, runner_pool,
+                                     stop_pool)
 from analysis.report.notebooks import (ALL_NEEDS, check_params, declared_parameters, notebook_needs,
                                        notebook_parameters, notebook_paths)
 from analysis.report.publish import OUT_ENTRIES, copy_previous, safe_out, swap, write_tables
@@ -104,6 +106,7 @@ class _Run:
     nb_keys: dict  # notebook name -> cache key
     rkey: str  # results key
     run_key: str
+    data: dict = field(default_factory=dict)  # SHA-256 of the dataset's files when the run started
     todo: list = field(default_factory=list)  # notebooks to execute (the others are copied)
     tmp: Path | None = None
     failed_dir: Path | None = None
@@ -141,7 +144,8 @@ def _plan(data_dir, out_dir, params: dict | None, force: bool, reuse_kernel: boo
     rkey = R.results_key(data_dir, params, code=code)
     run_key = content_hash({"results": rkey, "notebooks": nb_keys, "dataset": data_dir.resolve().name})
     return _Run(data_dir=data_dir, out=out, params=params, force=force, reuse_kernel=reuse_kernel,
-                t_start=t_start, nbs=nbs, passed=passed, code=code, nb_keys=nb_keys, rkey=rkey, run_key=run_key)
+                t_start=t_start, nbs=nbs, passed=passed, code=code, nb_keys=nb_keys, rkey=rkey, run_key=run_key,
+                data=data)
 
 
 def _up_to_date(run: _Run, manifest: dict) -> bool:
@@ -294,8 +298,18 @@ def _wait(run: _Run) -> tuple | None:
     return failure
 
 
+def _check_data(run: _Run) -> None:
+    """Raise a :class:`UserError` when the dataset folder vanished or its files changed while the run lasted."""
+    if R.data_hashes(run.data_dir) != run.data:
+        raise UserError(f"{R.display_path(run.data_dir)}: the dataset folder disappeared or its files changed during "
+                        f"the run; nothing was published ({R.display_path(run.out)} was left unchanged): keep the "
+                        f"folder in place and run again")
+
+
 def _fail(run: _Run, p: Path, st: dict) -> None:
-    """Keep the failed notebook in OUT.failed/ and raise :class:`NotebookFailed` naming it and the cell."""
+    """Keep the failed notebook in OUT.failed/ and raise :class:`NotebookFailed` naming it and the cell
+    (unless the dataset vanished meanwhile: that is said instead, in one line)."""
+    _check_data(run)
     failed_dir, tmp = run.failed_dir, run.tmp
     if failed_dir.exists():
         shutil.rmtree(failed_dir)
@@ -323,6 +337,7 @@ def _fail(run: _Run, p: Path, st: dict) -> None:
 def _publish(run: _Run) -> None:
     """Figures, audit tables, index.html, carried-over entries and the manifest; then the atomic swap."""
     tmp, out = run.tmp, run.out
+    _check_data(run)
     for name, blobs in run.figs.items():
         for fmt, blob in blobs.items():
             (tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
@@ -407,9 +422,17 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
     analysis.errors.UsageError: unknown parameter 'nope' (known parameters: ...)
     """
     run = _plan(data_dir, out_dir, params, force, reuse_kernel)
-    manifest = read_manifest(run.out)
+    check_out_parent(run.out)
     print(f"reproduce: {R.display_path(run.data_dir)} -> {R.display_path(run.out)} ({len(run.nbs)} notebooks)",
           flush=True)
+    with out_lock(run.out):  # one run at a time per OUT: a second one waits (with a message)
+        remove_stale(run.out)  # temporary folders of a killed run
+        return _locked(run, jobs)
+
+
+def _locked(run: _Run, jobs: int | None) -> Path:
+    """The run itself, holding the lock of OUT (see :func:`reproduce`)."""
+    manifest = read_manifest(run.out)
     if _up_to_date(run, manifest):
         return run.out
     _select(run, manifest)
@@ -424,7 +447,7 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
         check_kernel(KERNEL)
     try:
         if run.todo:
-            run.pool = runner_pool(min(jobs, len(run.todo)), str(NOTEBOOKS), KERNEL, reuse_kernel)
+            run.pool = runner_pool(min(jobs, len(run.todo)), str(NOTEBOOKS), KERNEL, run.reuse_kernel)
         ds = load_dataset(run.data_dir)
         _prepare(run)
         _compute(run, ds)
@@ -432,9 +455,13 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
         if failure is not None:
             _fail(run, *failure)
         _publish(run)
-    except BaseException:
+    except BaseException as exc:
         for executor in (run.helpers, run.pool):
-            if executor is not None:
+            if executor is None:
+                continue
+            if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, SIGTERM: now, not after the running notebook
+                stop_pool(executor)
+            else:
                 executor.shutdown(wait=True, cancel_futures=True)
         run.pool = run.helpers = None
         shutil.rmtree(run.tmp, ignore_errors=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import UserError
+from analysis.report.faults import executing_notebook, interrupted_cell, track_cells
 from analysis.report.kernels import (KERNEL, KERNEL_START_TIMEOUT, reuse_engine, shutdown_kernel, worker_client,
                                      worker_kernel)
 from analysis.report.notebooks import clean_notebook, fast_nbformat, render_html
@@ -65,6 +66,7 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
 
     t0 = time.perf_counter()
     status: dict[str, Any] = {"ok": True, "name": Path(src).name}
+    track_cells()  # which cell runs, should the kernel die
     try:
         extra: dict[str, Any] = {}
         source: Any = src
@@ -82,9 +84,12 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
                       evalue=str(exc.evalue))
     except Exception as exc:  # kernel died, missing kernel, unreadable notebook ...
         status.update(ok=False, cell=None, exec_count=None, ename=type(exc).__name__, evalue=str(exc))
+        if not Path(dst_ipynb).is_file() and executing_notebook() is not None:  # the kernel died mid-notebook
+            nbformat.write(executing_notebook(), dst_ipynb)
     if Path(dst_ipynb).is_file():
         nb = nbformat.read(dst_ipynb, as_version=4)
         nb.cells = [c for c in nb.cells if _RESET_TAG not in c.get("metadata", {}).get("tags", [])]
+        died_in = None if status["ok"] or status.get("cell") is not None else interrupted_cell(nb)  # kernel died
         clean_notebook(nb)
         if reuse_kernel:
             renumber(nb)
@@ -98,6 +103,9 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
                     first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
                     status.update(cell_number=i, exec_count=cell.get("execution_count"), source=first[:80])
                     break
+            if "cell_number" not in status and died_in is not None:
+                first = next((ln for ln in died_in[1].source.splitlines() if ln.strip()), "")
+                status.update(cell_number=died_in[0], exec_count=died_in[1].get("execution_count"), source=first[:80])
         nbformat.write(nb, dst_ipynb)
         if dst_html and status["ok"]:
             Path(dst_html).write_text(render_html(nb, Path(src).stem), encoding="utf-8")
