@@ -74,3 +74,13 @@ def test_a_figure_from_a_synthetic_cohort_says_so_on_the_figure(synthetic):
     texts = [t.get_text() for t in fig.texts]
     assert (figures.SYNTHETIC_STAMP in texts) is synthetic
     assert figures.SYNTHETIC_STAMP in [t.get_text() for t in figures.regression(ds).texts]  # mini is synthetic
+
+
+def test_binder_postbuild_registers_the_kernel_the_notebooks_name():
+    from analysis.paths import NOTEBOOKS, ROOT
+
+    post = ROOT / "postBuild"
+    assert post.is_file() and post.stat().st_mode & 0o111  # executable, as repo2docker requires
+    kernels = {json.loads(p.read_text())["metadata"]["kernelspec"]["name"] for p in NOTEBOOKS.glob("*.ipynb")}
+    assert kernels == {"tace-net"}
+    assert "ipykernel install --sys-prefix --name tace-net" in post.read_text()
