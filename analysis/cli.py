@@ -26,16 +26,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("validate", help="check a dataset folder against the contract; list every problem")
-    p.add_argument("data_dir", metavar="DATA_DIR")
+    p = sub.add_parser("validate", help="check a dataset (folder or .xlsx workbook) against the contract; list "
+                                        "every error and warning")
+    p.add_argument("data_dir", metavar="DATA", nargs="?", help="the dataset folder or .xlsx workbook")
+    p.add_argument("--data", dest="data_opt", metavar="DATA", help="the same, as an option")
+    p.add_argument("--strict", action="store_true", help="warnings (missing measurements) refuse the dataset too")
 
     p = sub.add_parser("numbers", help="compute every number in-process (no notebooks) into a JSON file")
-    p.add_argument("--data", required=True, metavar="DATA_DIR")
+    p.add_argument("--data", required=True, metavar="DATA", help="the dataset folder or .xlsx workbook")
     p.add_argument("--out", required=True, metavar="FILE.json")
     _add_params(p)
 
     p = sub.add_parser("reproduce", help="run all notebooks on a dataset and write the full report")
-    p.add_argument("--data", required=True, metavar="DATA_DIR")
+    p.add_argument("--data", required=True, metavar="DATA", help="the dataset folder or .xlsx workbook")
     p.add_argument("--out", required=True, metavar="OUT_DIR")
     p.add_argument("--force", action="store_true", help="re-run every notebook even if nothing changed")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores minus one)")
@@ -71,17 +74,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace, overrides: dict) -> int:
-    """``validate``: list every problem of a dataset folder (exit 1), or say it is valid."""
+    """``validate DATA [--strict]``: every error and warning; exit 1 on an error (or, strict, a warning)."""
     from analysis.data import validate_dir
+    from analysis.errors import UsageError
 
-    problems = validate_dir(Path(args.data_dir))
-    if problems:
-        for prob in problems:
-            print(prob, file=sys.stderr)
-        print(f"{args.data_dir}: INVALID ({len(problems)} problem{'s' * (len(problems) != 1)})",
-              file=sys.stderr)
+    if (args.data_dir is None) == (args.data_opt is None):
+        raise UsageError("validate: give the dataset once, as DATA or --data DATA")
+    data = args.data_dir if args.data_dir is not None else args.data_opt
+    problems = validate_dir(Path(data))
+    warnings = [p for p in problems if p.is_warning]
+    errors = problems if args.strict else [p for p in problems if not p.is_warning]
+    for prob in problems:
+        print(prob, file=sys.stderr)
+    w = f"{len(warnings)} warning{'s' * (len(warnings) != 1)}"
+    if errors:
+        n = len(errors) - len(warnings) * args.strict
+        strict = f", {w} refused by --strict" if args.strict and warnings else (f", {w}" if warnings else "")
+        print(f"{data}: INVALID ({n} error{'s' * (n != 1)}{strict})", file=sys.stderr)
         return 1
-    print(f"{args.data_dir}: valid")
+    print(f"{data}: valid" + (f" ({w})" if warnings else ""))
     return 0
 
 

@@ -16,12 +16,19 @@ from analysis.data import load_dataset, validate_dir
 from analysis.paths import TESTS
 
 MINI = TESTS / "fixtures" / "mini"
+
+
+def errors(problems):
+    """The errors only: the mini fixture's two missing-measurement warnings (an empty sex, an empty
+    adverse_event_grade) are in every copy of it."""
+    return [p for p in problems if not p.is_warning]
 FILES = ["patients.csv", "procedures.csv", "imaging.csv", "progression.csv", "lesions.csv"]
 
 
 
 
 def only(problems):
+    problems = errors(problems)
     assert len(problems) == 1, "\n".join(map(str, problems))
     return problems[0]
 
@@ -31,14 +38,14 @@ def only(problems):
 def test_utf8_with_byte_order_mark_is_accepted(ds):
     for f in FILES:
         (ds / f).write_bytes(b"\xef\xbb\xbf" + (ds / f).read_bytes())
-    assert validate_dir(ds) == []
+    assert errors(validate_dir(ds)) == []
     assert list(load_dataset(ds).patients.columns)[0] == "patient_id"
 
 
 def test_crlf_line_ends_are_accepted_and_lines_still_counted(ds):
     for f in FILES:
         (ds / f).write_bytes((ds / f).read_bytes().replace(b"\n", b"\r\n"))
-    assert validate_dir(ds) == []
+    assert errors(validate_dir(ds)) == []
     text = (ds / "imaging.csv").read_bytes().replace(b"S02,77,MRI,41.2", b"S02,77,MRI,x41.2")
     (ds / "imaging.csv").write_bytes(text)
     p = only(validate_dir(ds))
@@ -56,7 +63,7 @@ def _reorder(path: Path, order) -> None:
 def test_columns_in_another_order_are_accepted(ds):
     for f in FILES:
         _reorder(ds / f, lambda ix: ix[::-1])
-    assert validate_dir(ds) == []
+    assert errors(validate_dir(ds)) == []
     loaded = load_dataset(ds)
     assert loaded.imaging.loc[0, "tumor_volume_cm3"] == 212.4  # imaging.csv line 2, read by name
 
@@ -66,7 +73,7 @@ def test_extra_columns_are_accepted_and_kept(ds):
         lines = (ds / f).read_text(encoding="utf-8").splitlines()
         lines = [lines[0] + ",site_note"] + [x + ",n" + str(i) for i, x in enumerate(lines[1:])]
         (ds / f).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert validate_dir(ds) == []
+    assert errors(validate_dir(ds)) == []
     loaded = load_dataset(ds)
     assert loaded.patients["site_note"].tolist()[:2] == ["n0", "n1"]
     assert list(loaded.patients.columns)[-1] == "site_note"
@@ -78,14 +85,14 @@ def test_all_benign_variants_at_once_are_accepted(ds):
         lines = (ds / f).read_text(encoding="utf-8").splitlines()
         lines = [lines[0] + ",extra"] + [x + ",1" for x in lines[1:]]
         (ds / f).write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
-    assert validate_dir(ds) == []
+    assert errors(validate_dir(ds)) == []
 
 
 def test_quoted_values_and_trailing_blank_lines_are_accepted(ds):
     text = (ds / "patients.csv").read_text(encoding="utf-8")
     text = text.replace("S01,1,immediate", '"S01",1,"immediate"') + "\n\n"
     (ds / "patients.csv").write_text(text, encoding="utf-8")
-    assert validate_dir(ds) == []
+    assert errors(validate_dir(ds)) == []
 
 
 # ----------------------------------------------------------------------------- refused, with advice

@@ -17,6 +17,12 @@ from analysis.paths import TESTS
 MINI = TESTS / "fixtures" / "mini"
 
 
+def errors(problems):
+    """The errors only: the mini fixture's two missing-measurement warnings (an empty sex, an empty
+    adverse_event_grade) are in every copy of it."""
+    return [p for p in problems if not p.is_warning]
+
+
 
 
 def add_column(d: Path, file: str, name: str, values: list[str]) -> None:
@@ -42,7 +48,7 @@ def guard_problems(d: Path):
 
 
 def test_no_false_positive_on_the_mini_dataset():
-    assert validate_dir(MINI) == []
+    assert errors(validate_dir(MINI)) == []
 
 
 # ----------------------------------------------------------------------------- column names
@@ -156,7 +162,7 @@ def test_plausible_clinical_extra_columns_are_accepted(ds):
     add_column(ds, "procedures.csv", "bead_product", ["DC Bead 100-300", "HepaSphere 50-100"])
     add_column(ds, "procedures.csv", "days_to_discharge", ["3", "5", "12"])
     add_column(ds, "lesions.csv", "segment", ["S7", "S4a", "S8"])
-    assert validate_dir(ds) == []
+    assert errors(validate_dir(ds)) == []
 
 
 def test_mask_keeps_shape_and_hides_content():

@@ -98,11 +98,36 @@ def test_every_field_has_a_description_and_patient_keys_reference_patients():
                                                                     "fields": ["patient_id"]}
 
 
-def test_booleans_accept_only_lower_case_true_false():
+def test_booleans_accept_the_spellings_of_a_hospital_export():
+    # issue 12: true/false, TRUE/FALSE, True/False, yes/no, Yes/No, 1/0 -- and nothing ambiguous ("t", "Y")
     for res in load_schema()["resources"]:
         for f in res["schema"]["fields"]:
             if f["type"] == "boolean":
-                assert f["trueValues"] == ["true"] and f["falseValues"] == ["false"], f["name"]
+                assert f["trueValues"] == ["true", "TRUE", "True", "yes", "Yes", "1"], f["name"]
+                assert f["falseValues"] == ["false", "FALSE", "False", "no", "No", "0"], f["name"]
+
+
+def test_case_insensitive_categories_never_collide_and_every_category_is_case_insensitive():
+    for res in load_schema()["resources"]:
+        for f in res["schema"]["fields"]:
+            enum = f.get("constraints", {}).get("enum")
+            if f["type"] == "string" and enum:
+                assert f.get("caseInsensitive") is True, f["name"]
+                assert len({v.lower() for v in enum}) == len(enum), f["name"]
+
+
+def test_keys_and_design_columns_are_required_and_measurements_may_be_empty():
+    fields = {(r["name"], f["name"]): f for r in load_schema()["resources"] for f in r["schema"]["fields"]}
+    required = [("patients", "patient_id"), ("patients", "group"), ("patients", "tace_timing"),
+                ("procedures", "tace_number"), ("procedures", "day"), ("imaging", "day"),
+                ("progression", "setting"), ("progression", "start_day"), ("progression", "end_day"),
+                ("progression", "progressed")]
+    measurements = [("patients", "age_at_tace"), ("imaging", "tumor_volume_cm3"), ("imaging", "liver_volume_cm3"),
+                    ("procedures", "dose_mg"), ("procedures", "adverse_event_grade"), ("patients", "sex")]
+    for key in required:
+        assert fields[key]["constraints"]["required"] is True, key
+    for key in measurements:
+        assert fields[key].get("measurement") is True and not fields[key].get("constraints", {}).get("required"), key
 
 
 # ----------------------------------------------------------------------------- data dictionary
@@ -119,7 +144,10 @@ def test_data_dictionary_lists_every_column_with_its_unit_and_allowed_values():
         assert f"## {res['path']}" in md
         for f in res["schema"]["fields"]:
             assert f"| `{f['name']}` | {f['type']} |" in md
-    assert "| `tumor_volume_cm3` | number | cm³ | yes |" in md
+    assert "| `tumor_volume_cm3` | number | cm³ | no: measurement (empty = warning) |" in md
+    assert "| `group` | integer |  | yes |" in md
+    assert "true: `true`, `TRUE`, `True`, `yes`, `Yes`, `1`; false: `false`, `FALSE`, `False`, `no`, `No`, `0`" in md
+    assert "`CT`, `MRI` (any case: `ct` is read as `CT`)" in md
     assert "`immediate`, `after_chemo`" in md
 
 

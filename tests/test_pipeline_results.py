@@ -53,6 +53,6 @@ def test_statement_says_synthetic_or_real():
 def test_overview_of_an_invalid_dataset_lists_its_problems_instead_of_failing(tmp_path):
     bad = tmp_path / "bad"
     shutil.copytree(MINI, bad)
-    (bad / "progression.csv").unlink()
+    (bad / "imaging.csv").unlink()  # a required file (an absent progression.csv is only a warning)
     ov = bundle.compute_overview(bad)
-    assert ov["ok"] is False and any("progression.csv" in p for p in ov["problems"])
+    assert ov["ok"] is False and any("imaging.csv" in p for p in ov["problems"])

@@ -105,7 +105,9 @@ def test_every_printed_text_occurs_in_the_article(article, pub):
     assert missing == []
 
 
-_WORDS = {1: "one"}
+# values printed in words: counts ("one", "No" adverse events) and calendar months ("February", "October")
+_WORDS = {("count", 1): "one", ("count", 0): "No", ("calendar_month", 2): "February",
+          ("calendar_month", 10): "October"}
 
 
 def test_every_value_is_visible_in_its_printed_text(pub):
@@ -115,7 +117,8 @@ def test_every_value_is_visible_in_its_printed_text(pub):
         token = f"{abs(r.value):.{r.decimals}f}"
         if re.search(rf"(?<![\d.]){re.escape(token)}(?![\d]|\.\d)", r.printed):
             continue
-        if _WORDS.get(int(r.value)) and _WORDS[int(r.value)] in r.printed:
+        word = _WORDS.get((r.unit, int(r.value)))
+        if word and re.search(rf"\b{word}\b", r.printed):
             continue
         bad.append((r.id, token, r.printed))
     assert bad == []

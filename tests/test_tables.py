@@ -88,7 +88,8 @@ def test_decimals_parameter_controls_the_display(ds):
 
 def test_table4_and_recist_displays_have_every_cell(ds):
     d4 = tables.table4_display(ds, params.defaults())
-    assert d4.shape == (2, 9) and not d4.isna().any().any()
+    # 4 subgroup cells, 2 "n (immediate / after chemo)" columns, 2 p and 2 test columns per row
+    assert d4.shape == (2, 11) and not d4.isna().any().any()
     dr = tables.recist_display(ds, params.defaults())
     # group 1: 1 PR of 6 patients -> "1 (17%)"
     assert dr.set_index("response").loc["PR", "Group 1, n (%)"] == "1 (17%)"

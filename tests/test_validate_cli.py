@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from analysis.paths import ROOT, TESTS
+from analysis.paths import ROOT, SYNTHETIC, TESTS
 
 MINI = TESTS / "fixtures" / "mini"
 
@@ -21,9 +21,27 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_valid_dataset_exits_0():
+    r = run("validate", str(SYNTHETIC))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"{SYNTHETIC}: valid\n" and r.stderr == ""
+
+
+def test_dataset_with_missing_measurements_exits_0_and_prints_the_warnings():
+    # the mini fixture: S06 (patients.csv line 7) has no sex, procedures.csv line 13 no adverse_event_grade
+    warned = "missing measurement (empty cell); the analyses that need it leave this row out"
     r = run("validate", str(MINI))
     assert r.returncode == 0, r.stderr
-    assert "valid" in r.stdout and r.stderr == ""
+    assert r.stdout == f"{MINI}: valid (2 warnings)\n"
+    assert r.stderr.splitlines() == [f"warning: patients.csv:7: sex: (empty): {warned}",
+                                     f"warning: procedures.csv:13: adverse_event_grade: (empty): {warned}"]
+
+
+def test_strict_makes_warnings_errors():
+    r = run("validate", "--strict", str(MINI))
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[-1] == f"{MINI}: INVALID (0 errors, 2 warnings refused by --strict)"
+    r = run("validate", "--strict", "--data", str(SYNTHETIC))
+    assert r.returncode == 0, r.stderr
 
 
 def test_invalid_dataset_exits_1_and_lists_every_problem_without_traceback(ds):
@@ -38,8 +56,9 @@ def test_invalid_dataset_exits_1_and_lists_every_problem_without_traceback(ds):
     lines = r.stderr.splitlines()
     assert "patients.csv:2: group: 3: must be one of: 1, 2" in lines
     assert any(x.startswith("patients.csv:3: tace_timing: later: must be one of") for x in lines)
-    assert any(x.startswith("progression.csv:-: -: -: required file is missing") for x in lines)
-    assert lines[-1].endswith("INVALID (3 problems)")
+    assert "warning: progression.csv:-: -: -: no progression data: the time-to-progression analyses are not " \
+           "available; every other analysis runs" in lines
+    assert lines[-1].endswith("INVALID (2 errors, 3 warnings)")
 
 
 @pytest.mark.parametrize("content", [b"", b"PK\x03\x04\x14\x00junk", "a;b\n1,5;2\n".encode(),

@@ -2,6 +2,11 @@
 readers (types, required values, allowed values, ranges, patterns), check the unique key row by row, and
 word each failure for a person fixing a spreadsheet.
 
+Spellings: booleans accept the schema's ``trueValues`` / ``falseValues`` (``true``, ``TRUE``, ``yes``,
+``1``, ...); a field with ``"caseInsensitive": true`` accepts its categories in any case (``ct`` -> ``CT``).
+Loaded values are the canonical spelling. An empty cell of a ``"measurement": true`` field is a missing
+measurement: a warning, not an error.
+
 References
 ----------
 Frictionless Table Schema, field types and constraints: https://specs.frictionlessdata.io/table-schema/ .
@@ -14,7 +19,7 @@ import functools
 import re
 from typing import Any
 
-from analysis.data.problems import Problem, fmt_num
+from analysis.data.problems import WARNING, Problem, fmt_num
 from analysis.data.read import Table
 from analysis.data.schema import frictionless, is_required, resources
 
@@ -22,6 +27,7 @@ _MISSING_WORDS = {"na", "n/a", "nan", "null", "none", "missing", "-", "--", "?",
                   "infinity"}
 _EMPTY_HINT = "; leave the cell empty for a missing value"
 _INTEGRAL_DECIMAL = re.compile(r"[+-]?\d+\.0*")
+MISSING_MEASUREMENT = "missing measurement (empty cell); the analyses that need it leave this row out"
 
 
 def constraint_message(f: dict, name: str, value: str) -> str:
@@ -33,7 +39,7 @@ def constraint_message(f: dict, name: str, value: str) -> str:
     if name == "enum":
         allowed = ", ".join(fmt_num(a) for a in c["enum"])
         near = [a for a in c["enum"] if str(a).lower() == value.strip().lower()]
-        hint = f" (values are case-sensitive: write {near[0]})" if near else ""
+        hint = f" (values are case-sensitive: write {near[0]})" if near and not f.get("caseInsensitive") else ""
         if value.strip().lower() in _MISSING_WORDS:
             hint = _EMPTY_HINT if not is_required(f) else ""
         return f"must be one of: {allowed}{hint}"
@@ -66,7 +72,7 @@ def _type_message_core(f: dict, value: str) -> str:
             return "must be a number with a dot as the decimal separator (e.g. 12.5, not 12,5)"
         return "must be a number (e.g. 12.5)"
     if t == "boolean":
-        return "must be true or false, written exactly so in lower case (yes/no, 1/0, TRUE/FALSE are not accepted)"
+        return "not a boolean; write true/false or yes/no"
     return f"must be of type {t}"  # pragma: no cover
 
 
@@ -85,9 +91,24 @@ def _cell_readers(resource_name: str) -> dict[str, Any]:
     return {f.name: f.create_cell_reader() for f in schema.fields}
 
 
+@functools.lru_cache(maxsize=None)
+def canonical_spellings(resource_name: str) -> dict[str, dict[str, str]]:
+    """Field -> (lower-case spelling -> canonical category) for the ``caseInsensitive`` fields of one file.
+
+    Examples
+    --------
+    >>> canonical_spellings("imaging")["modality"]["ct"]
+    'CT'
+    """
+    return {f["name"]: {str(v).lower(): v for v in f["constraints"]["enum"]}
+            for f in resources()[resource_name]["schema"]["fields"]
+            if f.get("caseInsensitive") and "enum" in f.get("constraints", {})}
+
+
 def _cast_row(table: Table, row: list[str], line: int, readers: dict[str, Any], fdesc: dict[str, dict],
-              problems: list[Problem]) -> dict[str, Any]:
-    """Cast one row's contract cells (None = missing or refused); append a problem per refused cell."""
+              problems: list[Problem], canon: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """Cast one row's contract cells (None = missing or refused); append a problem per refused cell and a
+    warning per empty measurement."""
     values: dict[str, Any] = {}
     for name, reader in readers.items():
         k = table.index.get(name)
@@ -95,6 +116,10 @@ def _cast_row(table: Table, row: list[str], line: int, readers: dict[str, Any], 
         cell = raw
         if fdesc[name]["type"] == "integer" and _INTEGRAL_DECIMAL.fullmatch(raw):
             cell = raw.split(".")[0]  # "12.0" (pandas writes optional integer columns so) is the integer 12
+        elif name in canon:
+            cell = canon[name].get(raw.lower(), raw)  # "ct" -> "CT"
+        if raw == "" and k is not None and fdesc[name].get("measurement"):
+            problems.append(Problem(table.file, line, name, raw, MISSING_MEASUREMENT, severity=WARNING))
         value, notes = reader(cell)
         if type(value).__name__ == "Decimal" and not value.is_finite():
             notes = {"type": "not finite"}  # frictionless reads NaN / inf as numbers; the contract does not
@@ -119,9 +144,10 @@ def _duplicate_key(table: Table, line: int, pk: list[str], values: dict[str, Any
         return None
     if key in seen:
         shown = ", ".join(f"{c}={fmt_num(v)}" for c, v in zip(pk, key))
+        rule = f"each ({', '.join(pk)}) must appear only once"
         return Problem(table.file, line, pk[-1], fmt_num(key[-1]),
-                       f"duplicate key ({shown}) already on line {seen[key]}; "
-                       f"each ({', '.join(pk)}) must appear only once")
+                       f"duplicate key ({shown}) already on line {seen[key]}; {rule}",
+                       group=f"duplicate key; {rule}")
     seen[key] = line
     return None
 
@@ -133,13 +159,14 @@ def validate_cells(table: Table, resource: dict) -> list[Problem]:
     library's readers; the primary key (unique key) of the schema is checked row by row here.
     """
     readers = _cell_readers(resource["name"])
+    canon = canonical_spellings(resource["name"])
     fdesc = {f["name"]: f for f in resource["schema"]["fields"]}
     pk = resource["schema"].get("primaryKey") or []
     problems: list[Problem] = []
     typed: list[dict[str, Any]] = []
     seen: dict[tuple, int] = {}
     for row, line in zip(table.rows, table.lines):
-        values = _cast_row(table, row, line, readers, fdesc, problems)
+        values = _cast_row(table, row, line, readers, fdesc, problems, canon)
         if pk:
             dup = _duplicate_key(table, line, pk, values, seen)
             if dup:

@@ -1,5 +1,7 @@
-"""The central typed object: :class:`Dataset`, a validated dataset folder as one pandas DataFrame per file,
-and :func:`load_dataset`, which validates a folder and builds it (or raises listing every problem)."""
+"""The central typed object: :class:`Dataset`, a validated dataset (a folder of CSV files or an Excel
+workbook) as one pandas DataFrame per file, and :func:`load_dataset`, which validates it and builds it (or
+raises listing every error). Missing measurements are accepted: they are NaN / NA in the frames and listed
+in ``Dataset.warnings``."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.data.problems import DatasetInvalid
+from analysis.data.problems import DatasetInvalid, Problem, group_problems
 from analysis.data.read import Table
 from analysis.data.schema import TABLES, is_required, resources
 from analysis.data.validate import check
@@ -21,8 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover - pandas is imported when a dataset is loa
 class Dataset:
     """A validated dataset: one typed DataFrame per file (see the data dictionary for the columns).
 
-    Integers are ``int64`` (``Int64`` where the column is optional), numbers ``float64``, booleans
-    ``bool`` (``boolean`` where optional), codes ``str`` (object dtype), ``group`` is 1 or 2.
+    Integers are ``int64`` (``Int64`` where the column may be empty), numbers ``float64`` (NaN = missing),
+    booleans ``bool`` (``boolean`` where optional), codes ``str`` (object dtype, None = missing) in their
+    canonical spelling (``CT``, ``F``), ``group`` is 1 or 2.
     Extra columns of the files are kept, as text, after the contract's columns. Rows keep the order of
     the file, with a ``RangeIndex``.
 
@@ -31,7 +34,7 @@ class Dataset:
     name : str
         The ``name`` of the dataset's own ``datapackage.json``, else the folder's name.
     path : Path
-        The dataset folder, as given to :func:`load_dataset`.
+        The dataset folder or workbook, as given to :func:`load_dataset`.
     patients : pandas.DataFrame
         ``patients.csv``: one row per patient (``patient_id``, ``group``, age, sex, primary site, ...).
     procedures : pandas.DataFrame
@@ -39,13 +42,21 @@ class Dataset:
     imaging : pandas.DataFrame
         ``imaging.csv``: one row per exam (``patient_id``, ``day``, tumour and liver volumes, ...).
     progression : pandas.DataFrame
-        ``progression.csv``: one row per time-to-progression interval (``start_day``, ``end_day``, event).
+        ``progression.csv``: one row per time-to-progression interval (``start_day``, ``end_day``, event);
+        empty, with the contract's columns, when the dataset has no progression file.
     lesions : pandas.DataFrame or None
         ``lesions.csv`` (RECIST 1.1 lesion measurements), or None when the dataset has no such file.
     sha256 : dict of str to str
-        File name -> SHA-256 (hex) of the bytes read, for every CSV file present, sorted by file name.
+        File name -> SHA-256 (hex) of the bytes read, for every CSV file present (for a workbook: the
+        workbook file), sorted by file name.
     is_synthetic : bool
         True when the dataset's ``datapackage.json`` says ``"synthetic": true``.
+    absent : tuple of str
+        The optional tables whose file (or workbook sheet) is absent, e.g. ``("progression",)``; an absent
+        progression file still gives an empty ``progression`` table with its columns.
+    warnings : list of Problem
+        The dataset's warnings (missing measurements), grouped as ``validate`` prints them; the analyses
+        leave out, per analysis, the patients that lack what they need.
 
     References
     ----------
@@ -57,6 +68,8 @@ class Dataset:
     >>> ds = load_dataset(TESTS / "fixtures" / "mini")
     >>> ds.name, ds.is_synthetic, len(ds.patients), str(ds.procedures["tace_number"].dtype)
     ('mini', True, 12, 'int64')
+    >>> [(w.file, w.column) for w in ds.warnings], ds.absent
+    ([('patients.csv', 'sex'), ('procedures.csv', 'adverse_event_grade')], ())
     """
 
     name: str
@@ -68,6 +81,8 @@ class Dataset:
     lesions: pd.DataFrame | None
     sha256: dict[str, str] = field(default_factory=dict)
     is_synthetic: bool = False
+    warnings: list[Problem] = field(default_factory=list)
+    absent: tuple[str, ...] = ()
 
 
 def _column(values: list[Any], kind: str, required: bool) -> pd.Series:
@@ -88,7 +103,9 @@ def _frame(table: Table | None, resource: dict) -> pd.DataFrame | None:
     import pandas as pd
 
     if table is None:
-        return None
+        if resource.get("requiredFile", True) or resource["name"] == "lesions":
+            return None
+        table = Table(resource["path"], [], [], [], {})  # an absent optional table: no rows, its columns
     cols: dict[str, Any] = {}
     n = len(table.typed)
     for f in resource["schema"]["fields"]:
@@ -102,25 +119,29 @@ def _frame(table: Table | None, resource: dict) -> pd.DataFrame | None:
     return pd.DataFrame(cols, index=pd.RangeIndex(n))
 
 
-def load_dataset(path: Path | str) -> Dataset:
-    """Validate and load a dataset folder; raise :class:`DatasetInvalid` listing EVERY problem.
+def load_dataset(path: Path | str, strict: bool = False) -> Dataset:
+    """Validate and load a dataset folder or workbook; raise :class:`DatasetInvalid` listing EVERY error.
 
     Parameters
     ----------
     path : Path or str
-        The dataset folder (see :func:`analysis.data.validate_dir` for what it holds).
+        The dataset folder or ``.xlsx`` workbook (see :func:`analysis.data.validate_dir` for what it holds).
+    strict : bool, default False
+        Refuse the dataset on warnings too (missing measurements), as ``validate --strict`` does.
 
     Returns
     -------
     Dataset
-        One typed DataFrame per file, the dataset's name, checksums and provenance flag.
+        One typed DataFrame per file (missing measurements as NaN / NA; an absent progression file as an
+        empty table with its columns), the dataset's name, checksums, provenance flag and warnings.
 
     Raises
     ------
     DatasetInvalid
-        When the folder breaks the contract; ``.problems`` lists every problem (nothing is loaded).
+        When the dataset breaks the contract; ``.problems`` lists every error (and, with ``strict``, every
+        warning), grouped; nothing is loaded.
     analysis.errors.UsageError
-        When ``path`` does not exist or is not a directory.
+        When ``path`` does not exist or is neither a directory nor an ``.xlsx`` workbook.
 
     References
     ----------
@@ -140,13 +161,13 @@ def load_dataset(path: Path | str) -> Dataset:
     """
     path = Path(path)
     problems, tables, raw, meta = check(path)
-    if problems:
-        raise DatasetInvalid(path, problems)
+    if any(not p.is_warning for p in problems) or (strict and problems):
+        raise DatasetInvalid(path, group_problems([p for p in problems if strict or not p.is_warning]))
     by_name = resources()
     frames = {name: _frame(tables.get(name), by_name[name]) for name in TABLES}
     name = meta.get("name") if isinstance(meta.get("name"), str) and meta["name"].strip() else None
     return Dataset(
-        name=name or path.resolve().name,
+        name=name or (path.stem if path.is_file() else path.resolve().name),
         path=path,
         patients=frames["patients"],
         procedures=frames["procedures"],
@@ -155,4 +176,6 @@ def load_dataset(path: Path | str) -> Dataset:
         lesions=frames["lesions"],
         sha256={f: hashlib.sha256(b).hexdigest() for f, b in sorted(raw.items())},
         is_synthetic=meta.get("synthetic") is True,
+        warnings=group_problems(problems),
+        absent=tuple(n for n in TABLES if tables.get(n) is None),
     )

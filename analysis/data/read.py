@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.data.problems import Problem
+from analysis.data.problems import WARNING, Problem
 from analysis.data.schema import is_required
 
 
@@ -124,7 +124,19 @@ def _missing_file(directory: Path, fname: str) -> Problem:
     near = [p for p in present if Path(p).stem.lower() == stem]
     if near:
         hint = f" (found {', '.join(near)}: the name must be exactly {fname}, lower case, a .csv file)"
-    return Problem(fname, None, None, None, f"required file is missing{hint}")
+    return missing_file_problem(fname, f"required file is missing{hint}")
+
+
+def missing_file_problem(fname: str, message: str) -> Problem:
+    """A required file (or workbook sheet) is absent: an error on the whole file."""
+    return Problem(fname, None, None, None, message)
+
+
+def absent_optional(fname: str, resource: dict) -> list[Problem]:
+    """An optional file that is absent: nothing, or the warning its schema entry declares (``absentWarning``)."""
+    if resource.get("absentWarning"):
+        return [Problem(fname, None, None, None, resource["absentWarning"], severity=WARNING)]
+    return []
 
 
 @dataclass
@@ -194,44 +206,57 @@ def _parse(fname: str, text: str) -> _Parsed:
     return out
 
 
-def _unnamed_column(fname: str, k: int, parsed: _Parsed) -> Problem | None:
+def _unnamed_column(fname: str, k: int, header_line: int, rows: list[list[str]]) -> Problem | None:
     """A column without a name that has values (often the row numbers of R or pandas)."""
-    values = [r[k] for r in parsed.rows]
+    values = [r[k] for r in rows]
     if not any(values):
         return None
     hint = ""
-    if values in ([str(i) for i in range(1, len(parsed.rows) + 1)], [str(i) for i in range(len(parsed.rows))]):
+    if values in ([str(i) for i in range(1, len(rows) + 1)], [str(i) for i in range(len(rows))]):
         hint = ("; these look like row numbers written by R write.csv() or pandas to_csv(): "
                 "export with row.names = FALSE / index=False, or delete the column")
-    return Problem(fname, parsed.header_line, f"column {k + 1}", None,
+    return Problem(fname, header_line, f"column {k + 1}", None,
                    "this column has values but no name in the header" + hint)
 
 
-def _header_index(fname: str, parsed: _Parsed, resource: dict) -> tuple[dict[str, int], list[Problem]]:
-    """Column name -> position; problems: unnamed columns with values, duplicates, required columns missing."""
+def header_index(fname: str, header: list[str], header_line: int, rows: list[list[str]],
+                 resource: dict) -> tuple[dict[str, int], list[Problem]]:
+    """Column name -> position; problems: unnamed columns with values, duplicates, required columns missing
+    (and warnings for measurement columns missing). Shared by CSV files and workbook sheets."""
     problems: list[Problem] = []
     index: dict[str, int] = {}
-    for k, name in enumerate(parsed.header):
+    for k, name in enumerate(header):
         if name == "":
-            unnamed = _unnamed_column(fname, k, parsed)
+            unnamed = _unnamed_column(fname, k, header_line, rows)
             if unnamed:
                 problems.append(unnamed)
             continue
         if name in index:
-            problems.append(Problem(fname, parsed.header_line, name, None,
+            problems.append(Problem(fname, header_line, name, None,
                                     f"column appears more than once (columns {index[name] + 1} and {k + 1})"))
             continue
         index[name] = k
+    return index, problems + missing_columns(fname, header_line, index, resource)
+
+
+def missing_columns(fname: str, header_line: int, index: dict[str, int], resource: dict) -> list[Problem]:
+    """A required column missing (an error) or a measurement column missing (a warning: every value missing)."""
+    problems = []
     lower = {n.lower(): n for n in index}
     for f in resource["schema"]["fields"]:
-        if f["name"] in index or not is_required(f):
+        if f["name"] in index or not (is_required(f) or f.get("measurement")):
             continue
         hint = ""
         other = lower.get(f["name"].lower())
         if other:
             hint = f" (found '{other}': column names are lower case, exactly as in the data dictionary)"
-        problems.append(Problem(fname, parsed.header_line, f["name"], None, f"required column is missing{hint}"))
-    return index, problems
+        if is_required(f):
+            problems.append(Problem(fname, header_line, f["name"], None, f"required column is missing{hint}"))
+        else:
+            problems.append(Problem(fname, header_line, f["name"], None,
+                                    f"measurement column is missing{hint}; every value of it is missing, so the "
+                                    "analyses that need it are not available", severity=WARNING))
+    return problems
 
 
 def read_table(directory: Path, fname: str, resource: dict) -> tuple[Table | None, bytes | None, list[Problem]]:
@@ -239,7 +264,7 @@ def read_table(directory: Path, fname: str, resource: dict) -> tuple[Table | Non
     path = directory / fname
     if not path.is_file():
         if not resource.get("requiredFile", True):
-            return None, None, []
+            return None, None, absent_optional(fname, resource)
         return None, None, [_missing_file(directory, fname)]
     data = path.read_bytes()
     text, problems = decode(fname, data)
@@ -252,10 +277,11 @@ def read_table(directory: Path, fname: str, resource: dict) -> tuple[Table | Non
     if sep:
         return None, data, [sep]
     parsed = _parse(fname, text)
-    index, header_problems = _header_index(fname, parsed, resource)
+    index, header_problems = header_index(fname, parsed.header, parsed.header_line, parsed.rows, resource)
     problems = parsed.problems + header_problems
-    if not parsed.rows and not problems:
+    if not parsed.rows and all(p.is_warning for p in problems):
+        kind = resource["name"].rstrip("s")
         problems.append(Problem(fname, None, None, None, "the file has a header but no data rows"
-                                + (" (delete lesions.csv if there are no lesion data)" if fname == "lesions.csv"
-                                   else "")))
+                                + ("" if resource.get("requiredFile", True)
+                                   else f" (delete {fname} if there are no {kind} data)")))
     return Table(fname, parsed.header, parsed.rows, parsed.lines, index, broken=parsed.broken), data, problems

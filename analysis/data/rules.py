@@ -1,5 +1,7 @@
 """Rules across rows and files: foreign keys to ``patients.csv`` and the contract's cross-table rules
-(the ``rules`` lists of ``data/schema/datapackage.json``, shown in the data dictionary).
+(the ``rules`` lists of ``data/schema/datapackage.json``, shown in the data dictionary), and the
+missing-measurement checks across files (its ``warnings`` lists): a patient without an exam before or after
+the first TACE, without a progression row, an exam without its RECIST sum; these are warnings.
 
 Each rule is one small function of a :class:`Tables` (the files of a dataset, read and typed) that returns
 its problems; :data:`RULES` lists them in the order they run. A row that could not be read is reported
@@ -13,7 +15,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from analysis.data.problems import Problem, fmt_num
+from analysis.data.problems import WARNING, Problem, fmt_num
 from analysis.data.read import Table
 
 
@@ -101,7 +103,8 @@ def _ordered(table: Table | None, low: str, high: str, column: str, message: str
     if table is None:
         return []
     return [Problem(table.file, line, column, fmt_num(r[column]),
-                    message.format(low=fmt_num(r[low]), high=fmt_num(r[high])))
+                    message.format(low=fmt_num(r[low]), high=fmt_num(r[high])),
+                    group=message.replace(" ({low})", "").replace(" ({high})", ""))
             for r, line in zip(table.typed, table.lines)
             if r.get(low) is not None and r.get(high) is not None and r[low] > r[high]]
 
@@ -135,7 +138,7 @@ def every_patient_has_tace(t: Tables) -> list[Problem]:
             continue
         if pid not in t.first_tace and not any(x.get("patient_id") == pid for x in t.procedures.typed):
             found.append(Problem(t.patients.file, line, "patient_id", pid,
-                                 "this patient has no TACE in procedures.csv"))
+                                 f"this patient has no TACE in {t.procedures.file}"))
     return found
 
 
@@ -156,7 +159,8 @@ def _tace_gap(file: str, pid: str, items: list[tuple[int, int, int]]) -> Problem
         if n != expected:
             return Problem(file, line, "tace_number", str(n),
                            f"tace_number of patient {pid} must run 1, 2, 3, ... without gaps "
-                           f"(found {', '.join(map(str, numbers))}; expected {expected} here)")
+                           f"(found {', '.join(map(str, numbers))}; expected {expected} here)",
+                           group="tace_number of a patient must run 1, 2, 3, ... without gaps")
         expected += 1
     return None  # pragma: no cover - a gap always shows before the end
 
@@ -173,7 +177,9 @@ def _tace_out_of_order(file: str, pid: str, items: list[tuple[int, int, int]]) -
         if prev is not None and day <= prev[1]:
             found.append(Problem(file, line, "day", str(day),
                                  f"TACE {n} of patient {pid} is not after TACE {prev[0]} (day {prev[1]}, line "
-                                 f"{prev[2]}); tace_number must follow the order of the days"))
+                                 f"{prev[2]}); tace_number must follow the order of the days",
+                                 group="a TACE is not after the previous one; tace_number must follow the order "
+                                       "of the days"))
         prev = (n, day, line)
     return found
 
@@ -214,22 +220,28 @@ def _exams_around(t: Tables, pid: str, exams: dict[str, list[tuple[int, int]]]) 
     ex = sorted(exams.get(pid, []))
     if not ex:
         return [Problem(proc.file, fline, "patient_id", pid,
-                        f"patient {pid} has no exam in {img.file}; it needs one before and one after "
-                        f"this first TACE (day {fday})")]
+                        f"patient {pid} has no exam in {img.file}; the analyses of V0 and V1 (an exam before and "
+                        f"one after this first TACE, day {fday}) leave this patient out", severity=WARNING,
+                        group=f"patient has no exam in {img.file}; the analyses of V0 and V1 (an exam before and "
+                              "one after the first TACE) leave these patients out")]
     found: list[Problem] = []
     if not any(d < fday for d, _ in ex):
         found.append(Problem(img.file, ex[0][1], "day", str(ex[0][0]),
                              f"patient {pid} has no exam before the first TACE (day {fday}); "
-                             "the baseline volume V0 needs one"))
+                             "the analyses of the baseline volume V0 leave this patient out", severity=WARNING,
+                             group="patient has no exam before the first TACE; the analyses of the baseline "
+                                   "volume V0 leave these patients out"))
     if not any(d > fday for d, _ in ex):
         found.append(Problem(img.file, ex[-1][1], "day", str(ex[-1][0]),
                              f"patient {pid} has no exam after the first TACE (day {fday}); "
-                             "the follow-up volume V1 needs one"))
+                             "the analyses of the follow-up volume V1 leave this patient out", severity=WARNING,
+                             group="patient has no exam after the first TACE; the analyses of the follow-up "
+                                   "volume V1 leave these patients out"))
     return found
 
 
 def exams_around_first_tace(t: Tables) -> list[Problem]:
-    """Every patient has an exam before and an exam after the first TACE."""
+    """A patient without an exam before or after the first TACE is a warning (left out of V0 / V1 analyses)."""
     if t.imaging is None:
         return []
     img_unsure = unsure_patients(t.imaging)
@@ -250,19 +262,36 @@ def exams_around_first_tace(t: Tables) -> list[Problem]:
 
 
 def recist_sums_without_lesions(t: Tables) -> list[Problem]:
-    """Without lesions.csv, imaging.csv carries the RECIST 1.1 sum of diameters of every exam."""
+    """Without lesions.csv, an exam without its RECIST 1.1 sum of diameters is a warning."""
     img = t.imaging
     if img is None or t.lesions is not None or t.lesions_file:
         return []
     if "sum_diameters_mm" not in img.index:
         return [Problem(img.file, 1, "sum_diameters_mm", None,
-                        "column is required when there is no lesions.csv (RECIST 1.1 sums)")]
+                        "column is missing and there is no lesions.csv: the RECIST 1.1 analyses are not available",
+                        severity=WARNING)]
     return [Problem(img.file, line, "sum_diameters_mm", "",
-                    "required when there is no lesions.csv (RECIST 1.1 sum of diameters)")
+                    "missing measurement (empty cell) and there is no lesions.csv: the RECIST 1.1 analyses leave "
+                    "this exam out", severity=WARNING)
             for raw, line in zip(img.column("sum_diameters_mm"), img.lines) if raw == ""]
 
 
 # ----------------------------------------------------------------------------- progression.csv
+
+def every_patient_has_progression(t: Tables) -> list[Problem]:
+    """A patient without any row in progression.csv is a warning (left out of the time-to-progression analyses).
+
+    Not checked when progression.csv is absent (one warning for the file) or lacks its ``patient_id`` column.
+    """
+    if t.patients is None or t.progression is None or "patient_id" not in t.progression.index:
+        return []
+    have = {r.get("patient_id") for r in t.progression.typed} | {k[0] for k in broken_keys(t.progression,
+                                                                                            ["patient_id"])}
+    msg = (f"no row in {t.progression.file}; the time-to-progression analyses leave this patient out")
+    return [Problem(t.patients.file, line, "patient_id", r["patient_id"], msg, severity=WARNING)
+            for r, line in zip(t.patients.typed, t.patients.lines)
+            if r.get("patient_id") is not None and r["patient_id"] not in have]
+
 
 def progression_interval(t: Tables) -> list[Problem]:
     """``start_day <= end_day``."""
@@ -283,12 +312,13 @@ def lesion_exam_exists(t: Tables) -> list[Problem]:
         pid, day = r.get("patient_id"), r.get("day")
         if pid is not None and day is not None and (pid, day) not in exam_days and pid not in unsure:
             found.append(Problem(les.file, line, "day", str(day),
-                                 f"patient {pid} has no exam on day {day} in imaging.csv"))
+                                 f"patient {pid} has no exam on day {day} in {t.imaging.file}",
+                                 group=f"no exam of this patient on this day in {t.imaging.file}"))
     return found
 
 
 def lesion_target_measured(t: Tables) -> list[Problem]:
-    """A present target lesion has its long axis; a present nodal target lesion its short axis (RECIST 1.1)."""
+    """A present target lesion without its long axis (a nodal one without its short axis) is a warning."""
     les = t.lesions
     if les is None:
         return []
@@ -298,10 +328,12 @@ def lesion_target_measured(t: Tables) -> list[Problem]:
         if r.get("role") == "target" and r.get("status") == "present":
             if lr == "":
                 found.append(Problem(les.file, line, "long_axis_mm", "",
-                                     "a present target lesion needs its long axis (RECIST 1.1)"))
+                                     "missing measurement: a present target lesion needs its long axis "
+                                     "(RECIST 1.1); the RECIST analyses leave this exam out", severity=WARNING))
             if r.get("is_node") and sr == "":
                 found.append(Problem(les.file, line, "short_axis_mm", "",
-                                     "a present nodal target lesion needs its short axis (RECIST 1.1)"))
+                                     "missing measurement: a present nodal target lesion needs its short axis "
+                                     "(RECIST 1.1); the RECIST analyses leave this exam out", severity=WARNING))
     return found
 
 
@@ -321,6 +353,7 @@ RULES: list[Callable[[Tables], list[Problem]]] = [
     tumour_within_liver,
     exams_around_first_tace,
     recist_sums_without_lesions,
+    every_patient_has_progression,
     progression_interval,
     lesion_exam_exists,
     lesion_target_measured,

@@ -1,5 +1,5 @@
-"""Validate a dataset folder against the contract (the README section "Your own data: the dataset
-contract").
+"""Validate a dataset folder or Excel workbook against the contract (the README section "Your own data: the
+dataset contract").
 
 The contract is written once, as a Frictionless Data Package with a Table Schema per file:
 ``data/schema/datapackage.json`` (:data:`analysis.paths.SCHEMA`). Everything is driven by that file: the
@@ -8,7 +8,8 @@ columns, types, units, allowed values, ranges, primary and foreign keys, and the
 
 Validation happens in layers, and every problem of every layer is collected:
 
-1. files (:mod:`analysis.data.read`): the four required CSV files exist (``lesions.csv`` is optional);
+1. files (:mod:`analysis.data.read`; :mod:`analysis.data.workbook` for the sheets of an ``.xlsx``): the three
+   required CSV files exist (``progression.csv`` is optional with a warning, ``lesions.csv`` optional);
    each is UTF-8 text (a byte-order mark is fine), not empty, not binary (an ``.xlsx`` renamed),
    comma-separated (a semicolon / decimal-comma Excel export is recognised and explained); CRLF line ends
    and Excel's ``sep=,`` first line are fine; a row that cannot be read (wrong number of values, a stray
@@ -16,12 +17,13 @@ Validation happens in layers, and every problem of every layer is collected:
 2. header (:mod:`analysis.data.read`): every required column is present (any order; extra columns are
    kept), no duplicates;
 3. cells (:mod:`analysis.data.cells`): types, required values, allowed values, ranges and unique keys,
-   enforced by the ``frictionless`` library with the bundled Table Schema (booleans are spelled ``true`` /
-   ``false`` exactly, as the schema's ``trueValues`` / ``falseValues`` say);
+   enforced by the ``frictionless`` library with the bundled Table Schema (booleans in the spellings of the
+   schema's ``trueValues`` / ``falseValues``, categories in any case where it says ``caseInsensitive``); an
+   empty measurement cell is a warning;
 4. cross-table rules (:mod:`analysis.data.rules`): foreign keys to ``patients.csv``, ``tace_number``
-   1..k in day order, an exam before and after the first TACE, ``start_day <= end_day``, tumour volume <=
-   liver volume, group 1 <=> ``days_dx_to_liver_mets == 0``, and a few more (see
-   :data:`analysis.data.rules.RULES`);
+   1..k in day order, ``start_day <= end_day``, tumour volume <= liver volume, group 1 <=>
+   ``days_dx_to_liver_mets == 0``, and a few more (see :data:`analysis.data.rules.RULES`); and the
+   missing-measurement warnings across files (no exam before / after the first TACE, no progression row);
 5. identifier guard: no column may look like names, dates, record / phone numbers, e-mail or
    addresses (:mod:`analysis.data.identifiers`).
 
@@ -30,7 +32,9 @@ A dataset may ship its own ``datapackage.json``; it may add metadata (``name``, 
 always the one enforced.
 
 Each problem is reported as ``file:line: column: value: what is wrong`` where ``line`` is the
-physical line of the CSV file (the header is line 1).
+physical line of the CSV file (the header is line 1) or the Excel row (``study.xlsx[imaging]:7``); a warning
+is prefixed ``warning:``; the same problem in many rows of one column is one line
+(:func:`analysis.data.problems.group_problems`).
 """
 
 from __future__ import annotations
@@ -38,15 +42,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from analysis.data import identifiers
+from analysis.data import identifiers, workbook
 from analysis.data.cells import validate_cells
-from analysis.data.problems import Problem
+from analysis.data.problems import Problem, group_problems
 from analysis.data.read import Table, read_table
 from analysis.data.rules import cross_table_rules, foreign_keys
 from analysis.data.schema import TABLES, read_datapackage, resources
 from analysis.errors import UsageError
 
-_ORDER = {f"{t}.csv": i for i, t in enumerate(TABLES)}
+_ORDER = {f"{t}.csv": i for i, t in enumerate(TABLES)} | {f"[{t}]": i for i, t in enumerate(TABLES)}
 
 
 def _identifier_problems(table: Table, resource: dict) -> tuple[list[Problem], set[tuple[int, str]]]:
@@ -74,40 +78,68 @@ def _identifier_problems(table: Table, resource: dict) -> tuple[list[Problem], s
 
 
 def _sort_key(p: Problem):
-    """Problems in file order (patients.csv first), then by line, column and message."""
-    return (_ORDER.get(p.file, -1), p.file, -1 if p.line is None else p.line, p.column or "", p.message)
+    """Problems in file order (patients.csv first; a workbook's sheets likewise), then by line, column and
+    message."""
+    sheet = p.file[p.file.rfind("["):] if p.file.endswith("]") else p.file
+    return (_ORDER.get(sheet, -1), p.file, -1 if p.line is None else p.line, p.column or "", p.message)
 
 
-def check(path: Path) -> tuple[list[Problem], dict[str, Table], dict[str, bytes], dict]:
-    """Every problem of a dataset folder (sorted), its tables as read, the bytes of each file, its metadata.
-
-    Raises :class:`~analysis.errors.UsageError` when ``path`` is not a directory.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise UsageError(f"{path}: no such directory (expected a dataset folder with patients.csv etc.)")
-    if not path.is_dir():
-        raise UsageError(f"{path}: not a directory (give the dataset folder, not a file)")
+def _read_tables(path: Path) -> tuple[dict[str, Table | None], list[Problem], dict[str, bytes], dict, bool]:
+    """The tables of a dataset folder or workbook as text (None = absent or unreadable), the problems of
+    reading them, the bytes read (file name -> bytes), the metadata, and whether a lesions table exists."""
     res_by_name = resources()
+    tables: dict[str, Table | None] = {}
+    if workbook.is_workbook(path):
+        sheets, problems = workbook.open_workbook(path)
+        for name in TABLES if sheets or not problems else ():
+            tables[name], probs = workbook.sheet_table(path, name, sheets.get(name), res_by_name[name])
+            problems += probs
+        return tables, problems, {path.name: path.read_bytes()}, {}, "lesions" in sheets
     meta, problems = read_datapackage(path)
-    tables: dict[str, Table] = {}
     raw: dict[str, bytes] = {}
-    guarded: set[tuple[str, int, str]] = set()
     for name in TABLES:
         res = res_by_name[name]
-        table, data, probs = read_table(path, res["path"], res)
+        tables[name], data, probs = read_table(path, res["path"], res)
         problems += probs
         if data is not None:
             raw[res["path"]] = data
+    return tables, problems, raw, meta, (path / res_by_name["lesions"]["path"]).is_file()
+
+
+def _check_path(path: Path) -> None:
+    """A usage error unless ``path`` is a dataset folder or an Excel workbook file."""
+    if not path.exists():
+        raise UsageError(f"{path}: no such directory or workbook (expected a dataset folder with patients.csv "
+                         "etc., or an Excel .xlsx workbook with one sheet per file)")
+    if not path.is_dir() and not workbook.is_workbook(path):
+        raise UsageError(f"{path}: not a directory or an .xlsx workbook (give the dataset folder or the workbook, "
+                         "not one of its files)")
+
+
+def check(path: Path) -> tuple[list[Problem], dict[str, Table], dict[str, bytes], dict]:
+    """Every problem of a dataset folder or workbook (sorted, not grouped; errors and warnings), its tables
+    as read, the bytes of each file, its metadata.
+
+    Raises :class:`~analysis.errors.UsageError` when ``path`` is neither a directory nor an .xlsx file.
+    """
+    path = Path(path)
+    _check_path(path)
+    res_by_name = resources()
+    read, problems, raw, meta, lesions_file = _read_tables(path)
+    tables: dict[str, Table] = {}
+    guarded: set[tuple[str, int, str]] = {(p.file, p.line, p.column) for p in problems
+                                          if p.message.startswith("possible direct identifier")}
+    for name, table in read.items():
         if table is None:
             continue
+        res = res_by_name[name]
         problems += validate_cells(table, res)
         idp, flagged = _identifier_problems(table, res)
         problems += idp
         guarded.update((table.file, line, col) for line, col in flagged)
         tables[name] = table
     problems += foreign_keys(tables, res_by_name)
-    problems += cross_table_rules(tables, lesions_file=(path / res_by_name["lesions"]["path"]).is_file())
+    problems += cross_table_rules(tables, lesions_file=lesions_file)
     # a cell refused by the identifier guard gets that one message, not also "must be a whole number" etc.
     id_msgs = {id(p) for p in problems if p.message.startswith("possible direct identifier")}
     problems = [p for p in problems if id(p) in id_msgs or (p.file, p.line, p.column) not in guarded]
@@ -116,19 +148,22 @@ def check(path: Path) -> tuple[list[Problem], dict[str, Table], dict[str, bytes]
 
 
 def validate_dir(path: Path | str) -> list[Problem]:
-    """Check a dataset folder against the contract; return every problem (empty list = valid).
+    """Check a dataset folder or workbook against the contract; return every problem, grouped.
 
     Parameters
     ----------
     path : Path or str
-        The dataset folder (``patients.csv``, ``procedures.csv``, ``imaging.csv``, ``progression.csv``,
-        optionally ``lesions.csv`` and ``datapackage.json``).
+        The dataset folder (``patients.csv``, ``procedures.csv``, ``imaging.csv``, optionally
+        ``progression.csv``, ``lesions.csv`` and ``datapackage.json``), or an Excel workbook (``.xlsx``)
+        with one sheet per file.
 
     Returns
     -------
     list of Problem
-        Every problem found, in file order (patients.csv first) then by line; ``str(p)`` is
-        ``file:line: column: value: message``. Empty when the dataset is valid.
+        Every error and warning (``p.is_warning``), in file order (patients.csv first) then by line;
+        ``str(p)`` is ``file:line: column: value: message`` (``warning:`` first for a warning); the same
+        problem in several rows of one column is one grouped problem (:func:`~analysis.data.problems.group_problems`).
+        No errors = the dataset is accepted; empty = valid without warnings.
 
     Raises
     ------
@@ -143,14 +178,16 @@ def validate_dir(path: Path | str) -> list[Problem]:
     Examples
     --------
     >>> from analysis.paths import TESTS
-    >>> validate_dir(TESTS / "fixtures" / "mini")
-    []
+    >>> for p in validate_dir(TESTS / "fixtures" / "mini"):  # two empty measurements: warnings
+    ...     print(p.severity, p.file, p.line, p.column)
+    warning patients.csv 7 sex
+    warning procedures.csv 13 adverse_event_grade
     >>> import pathlib, shutil, tempfile
     >>> bad = pathlib.Path(tempfile.mkdtemp()) / "ds"
     >>> _ = shutil.copytree(TESTS / "fixtures" / "mini", bad)
-    >>> (bad / "progression.csv").unlink()
-    >>> [str(p) for p in validate_dir(bad)]
-    ['progression.csv:-: -: -: required file is missing']
+    >>> (bad / "imaging.csv").unlink()
+    >>> [str(p) for p in validate_dir(bad) if not p.is_warning]
+    ['imaging.csv:-: -: -: required file is missing']
     >>> shutil.rmtree(bad.parent)
     """
-    return check(Path(path))[0]
+    return group_problems(check(Path(path))[0])

@@ -78,7 +78,7 @@ WHERE: tuple[str, ...] = (
 #: Allowed units.
 UNITS: tuple[str, ...] = (
     "count", "percent", "p", "r2", "cm3", "cm", "mm", "um", "days", "weeks", "months", "years",
-    "ratio", "fold", "tesla",
+    "ratio", "fold", "tesla", "calendar_year", "calendar_month", "calendar_day",
 )
 
 #: Allowed relations between the printed text and ``value``.

@@ -96,7 +96,12 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
         "regression_sgr": sgr_regression(pp),
         "recist": recist_display(tidy),
         "growth": growth_table(pp, int(full["decimals"])),
+        "exclusions": (overview or {}).get("exclusions"),
     }
+    if displays["exclusions"] is None:
+        from analysis.study.exclusions import exclusions
+
+        displays["exclusions"] = exclusions(ds, endpoints=pp)
     numbers = compute_numbers(ds, full)
     notes: dict = {}
     comparison = None

@@ -20,7 +20,16 @@ def audit_findings(audit, verdict: str = "inconsistent"):
 
 
 def show_figure(figs: dict, name: str):
-    """An IPython image of one figure (PNG bytes, so the notebook output is byte-stable)."""
-    from IPython.display import Image
+    """An IPython image of one figure (PNG bytes, so the notebook output is byte-stable).
 
+    A figure skipped because its inputs are all missing (:func:`analysis.report.figures.skipped`)
+    shows as a one-line note instead.
+    """
+    from IPython.display import Image, Markdown
+
+    from analysis.report.figures import NEED_PROGRESSION
+    from analysis.study.endpoints import NO_PROGRESSION_FILE
+
+    if name not in figs and name in NEED_PROGRESSION:
+        return Markdown(f"**{name}**: {NO_PROGRESSION_FILE} (figure skipped).")
     return Image(data=figs[name]["png"], format="png")

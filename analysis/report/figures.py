@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 FIGURES = ("study_design", "volume_before_after", "ttp_chemo_vs_tace", "regression", "waterfall",
            "recist_bars", "km_ttp_tace")
 
+#: the figures drawn from progression.csv (skipped, with a note, when a dataset has none)
+NEED_PROGRESSION = ("ttp_chemo_vs_tace", "km_ttp_tace")
+
 #: Okabe-Ito colours (colour-blind safe), the same in every figure.
 GROUP_COLOURS = {1: "#0072B2", 2: "#D55E00"}
 TIMING_COLOURS = {"immediate": "#009E73", "after_chemo": "#CC79A7"}
@@ -514,18 +517,30 @@ def km_ttp_tace(pp, axes) -> None:
 # all figures, saving
 # --------------------------------------------------------------------------------------------------
 
+def skipped(ds) -> dict[str, str]:
+    """``{figure: why}`` for the figures whose inputs are all missing (no progression.csv: the TTP figures)."""
+    from analysis.study.endpoints import NO_PROGRESSION_FILE, has_progression
+
+    return {} if has_progression(ds) else dict.fromkeys(NEED_PROGRESSION, NO_PROGRESSION_FILE)
+
+
 def make_all(ds, per_patient_frame=None) -> dict[str, Any]:
-    """Every figure of :data:`FIGURES`, keyed by name (``per_patient_frame`` avoids recomputing it)."""
+    """Every figure of :data:`FIGURES` but the :func:`skipped` ones, keyed by name.
+
+    ``per_patient_frame`` avoids recomputing the endpoints.
+    """
     pp = per_patient_frame if per_patient_frame is not None else _per_patient(ds)
-    return {
-        "study_design": study_design(ds),
-        "volume_before_after": volume_before_after(pp),
-        "ttp_chemo_vs_tace": ttp_chemo_vs_tace(pp),
-        "regression": regression(pp),
-        "waterfall": waterfall(pp),
-        "recist_bars": recist_bars(pp),
-        "km_ttp_tace": km_ttp_tace(pp),
+    makers = {
+        "study_design": lambda: study_design(ds),
+        "volume_before_after": lambda: volume_before_after(pp),
+        "ttp_chemo_vs_tace": lambda: ttp_chemo_vs_tace(pp),
+        "regression": lambda: regression(pp),
+        "waterfall": lambda: waterfall(pp),
+        "recist_bars": lambda: recist_bars(pp),
+        "km_ttp_tace": lambda: km_ttp_tace(pp),
     }
+    skip = skipped(ds)
+    return {name: make() for name, make in makers.items() if name not in skip}
 
 
 def to_bytes(fig, fmt: str) -> bytes:

@@ -45,8 +45,11 @@ def display_path(path: str | os.PathLike) -> str:
 
 
 def data_hashes(data_dir: str | os.PathLike) -> dict[str, str]:
-    """SHA-256 of every regular file directly inside the dataset folder, by file name."""
+    """SHA-256 of every regular file directly inside the dataset folder, by file name (of the workbook file
+    when the dataset is an Excel workbook)."""
     d = resolve_data_dir(data_dir)
+    if d.is_file():
+        return {d.name: sha256_file(d)}
     if not d.is_dir():
         return {}
     return {p.name: sha256_file(p) for p in sorted(d.iterdir()) if p.is_file() and not p.name.startswith(".")}

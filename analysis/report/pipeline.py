@@ -126,8 +126,8 @@ def _plan(data_dir, out_dir, params: dict | None, force: bool, reuse_kernel: boo
     t_start = time.perf_counter()
     params = check_params(params)
     data_dir, out = Path(data_dir), Path(out_dir)
-    if not data_dir.is_dir():
-        raise UserError(f"{data_dir}: no such dataset folder")
+    if not (data_dir.is_dir() or (data_dir.is_file() and data_dir.suffix.lower() in (".xlsx", ".xlsm"))):
+        raise UserError(f"{data_dir}: no such dataset folder or .xlsx workbook")
     safe_out(out, data_dir)
     nbs = notebook_paths()
     if not nbs:
@@ -326,6 +326,10 @@ def _publish(run: _Run) -> None:
     for name, blobs in run.figs.items():
         for fmt, blob in blobs.items():
             (tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
+    from analysis.report.figures import skipped
+
+    for name, why in skipped(run.res.dataset).items():
+        print(f"  figure {name} skipped: {why}", flush=True)
     if not isinstance(run.audit, str):
         run.audit.to_csv(tmp / "tables" / "audit.csv", index=False, lineterminator="\n")
         (tmp / "tables" / "audit.md").write_text(run.audit.to_markdown(index=False) + "\n", encoding="utf-8")

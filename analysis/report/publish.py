@@ -57,6 +57,7 @@ def write_tables(res, tdir: Path) -> None:
     write("regression_sgr", res.tables["regression_sgr"])
     write("per_patient", res.per_patient)
     write("growth", res.tables["growth"])
+    write("exclusions", res.tables["exclusions"])  # header only when nobody is left out of any analysis
     write("missingness", res.overview["missingness"])
     write("k_anonymity_classes", res.overview["equivalence_classes"])
 

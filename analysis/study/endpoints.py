@@ -66,6 +66,9 @@ NONPOSITIVE_INTERVAL = "interval between the exams <= 0 days"
 V0_ZERO = "V0 = 0"
 V1_ZERO = "V1 = 0"
 NO_CHANGE = "V1 = V0 (no volume change)"
+#: why every time-to-progression analysis is not available (Tables 3-4 TTP, Kaplan-Meier)
+NO_PROGRESSION_FILE = "not available: the dataset has no progression.csv"
+TTP_COLUMNS = ["patient_id", "group", "tace_timing", "setting", "start_day", "end_day", "ttp", "progressed"]
 
 COLUMNS = [
     "patient_id", "group", "tace_timing", "n_tace", "first_tace_day",
@@ -202,6 +205,37 @@ def liver_involvement(tumor_volume: float, liver_volume: float) -> float:
     return float(tumor_volume) / float(liver_volume) * 100.0
 
 
+def has_progression(ds: Dataset) -> bool:
+    """Whether the dataset has a progression table (without progression.csv, ``load_dataset`` gives an empty
+    table with its columns and ``"progression"`` in ``ds.absent``; a hand-built dataset may give ``None``).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+
+    Returns
+    -------
+    bool
+        False when the progression file is absent (``ds.progression`` None or ``"progression"`` in
+        ``ds.absent``; then every time-to-progression analysis is reported as not available,
+        :data:`NO_PROGRESSION_FILE`); otherwise True.
+
+    References
+    ----------
+    .. [1] The README, "Your own data: the dataset contract" (progression.csv).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> has_progression(SimpleNamespace(progression=None)), has_progression(SimpleNamespace())
+    (False, False)
+    >>> has_progression(SimpleNamespace(progression="a table", absent=("progression",)))
+    False
+    """
+    return getattr(ds, "progression", None) is not None and "progression" not in getattr(ds, "absent", ())
+
+
 def ttp_rows(ds: Dataset) -> pd.DataFrame:
     """Time to progression of every progression.csv row: ``ttp = end_day - start_day`` (days).
 
@@ -214,7 +248,8 @@ def ttp_rows(ds: Dataset) -> pd.DataFrame:
     -------
     pandas.DataFrame
         patient_id, group, tace_timing, setting, start_day, end_day, ttp (float), progressed
-        (the event flag; ``False`` = censored at ``end_day``). Rows in file order. Tables 3-4
+        (the event flag; ``False`` = censored at ``end_day``). Rows in file order; no rows when the
+        dataset has no progression.csv (:func:`has_progression`). Tables 3-4
         summarise ``ttp`` over all rows of a setting whatever ``progressed`` says (as the paper).
 
     References
@@ -233,6 +268,8 @@ def ttp_rows(ds: Dataset) -> pd.DataFrame:
     """
     import pandas as pd
 
+    if not has_progression(ds):
+        return pd.DataFrame({c: pd.Series([], dtype="float64" if c == "ttp" else "object") for c in TTP_COLUMNS})
     pr = ds.progression
     info = ds.patients.set_index("patient_id")
     out = pd.DataFrame({

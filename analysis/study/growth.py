@@ -81,8 +81,8 @@ def recist_display(tidy: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Index "RECIST 1.1 response" (the categories present, in the order CR, PR, SD, PD, NE), one
-        integer column per group.
+        Index "RECIST 1.1 response" (the categories present, in the order CR, PR, SD, PD, NE, then
+        the n of patients assessed when ``recist.<g>.n`` is present), one integer column per group.
 
     References
     ----------
@@ -100,8 +100,8 @@ def recist_display(tidy: pd.DataFrame) -> pd.DataFrame:
     """
     sub = tidy[tidy["key"].str.startswith("recist.")]
     out = sub.pivot_table(index="level", columns="group", values="value", aggfunc="first", sort=False)
-    order = [c for c in ("CR", "PR", "SD", "PD", "NE") if c in out.index]
-    out = out.reindex(order).astype(int)
+    order = [c for c in ("CR", "PR", "SD", "PD", "NE", "") if c in out.index]  # '': recist.<g>.n
+    out = out.reindex(order).astype(int).rename(index={"": "n (patients with V0 and V1 exams)"})
     out.index.name = "RECIST 1.1 response"
     out.columns = [str(c) for c in out.columns]
     return pd.DataFrame(out)

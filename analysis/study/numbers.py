@@ -10,6 +10,8 @@ plus ``_meta``:
 - ``versions`` (python, numpy, pandas, scipy, statsmodels, pingouin);
 - ``tests``: for every p-value key, the test, the p-value method and R's method text;
 - ``undefined``: for every key whose value is null, why it cannot be computed;
+- ``not_available``: ``{analysis: why}`` for the analyses whose inputs are all missing (no
+  progression.csv: Table 3, Table 4's TTP, Kaplan-Meier); their keys are null (``n`` too);
 - ``conventions``: the R conventions followed.
 
 :func:`write_numbers` writes JSON with sorted keys, 2-space indent and no NaN (null instead),
@@ -70,6 +72,9 @@ CONVENTIONS = {
               "baseline = nadir = V0 exam; thresholds compared unrounded",
     "percent": "100 * n / number of patients",
 }
+
+#: the analyses whose inputs are all in progression.csv (``_meta.not_available`` names them when it is absent)
+NOT_AVAILABLE_WITHOUT_PROGRESSION = ("table3", "table4.ttp", "kaplan_meier")
 
 VERSION_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "pingouin")
 
@@ -162,6 +167,10 @@ def compute_numbers(ds: Dataset, params: dict) -> dict:
             undefined[f"doubling_time.{tables.gkey(g)}"] = {
                 pid: why for pid, why in zip(reasons["patient_id"], reasons["doubling_time_reason"])}
     shown = {k: v for k, v in params.items() if k not in ("data_dir", "out_dir")}
+    from analysis.study.endpoints import NO_PROGRESSION_FILE, has_progression
+
+    not_available = {} if has_progression(ds) else dict.fromkeys(NOT_AVAILABLE_WITHOUT_PROGRESSION,
+                                                                  NO_PROGRESSION_FILE)
     numbers["_meta"] = {
         "dataset": ds.name,
         "is_synthetic": bool(ds.is_synthetic),
@@ -171,6 +180,7 @@ def compute_numbers(ds: Dataset, params: dict) -> dict:
         "conventions": CONVENTIONS,
         "tests": tests,
         "undefined": undefined,
+        "not_available": not_available,
     }
     return numbers
 

@@ -66,7 +66,9 @@ def compute_overview(data_dir: Path, shown: str, ds: Dataset | None = None) -> d
     -------
     dict
         ``ok``, ``problems``, ``validation`` (text), ``statement``; when valid also ``files``,
-        ``missingness``, ``k_anonymity``, ``equivalence_classes`` and ``sha256``.
+        ``missingness``, ``exclusions`` (who is left out of which analysis, and why:
+        :func:`analysis.study.exclusions.exclusions`), ``k_anonymity``, ``equivalence_classes`` and
+        ``sha256``.
 
     References
     ----------
@@ -80,9 +82,10 @@ def compute_overview(data_dir: Path, shown: str, ds: Dataset | None = None) -> d
     (True, 12)
     """
     from analysis.data import load_dataset, privacy, validate_dir
+    from analysis.study.exclusions import exclusions
 
     if ds is None:
-        problems = [str(p) for p in validate_dir(data_dir)]
+        problems = [str(p) for p in validate_dir(data_dir) if not p.is_warning]  # warnings: ds.warnings
         if problems:
             return {"ok": False, "problems": problems, "statement": f"Dataset {shown}: INVALID",
                     "validation": "\n".join([f"INVALID: {len(problems)} problem(s)", *problems])}
@@ -90,10 +93,14 @@ def compute_overview(data_dir: Path, shown: str, ds: Dataset | None = None) -> d
     return {
         "ok": True,
         "problems": [],
-        "validation": "valid: 0 problems (types, allowed values, keys, cross-file rules, no direct identifiers)",
+        "validation": "\n".join(["valid: 0 problems (types, allowed values, keys, cross-file rules, no direct "
+                                  "identifiers)" + (f"; {len(ds.warnings)} warning(s) (missing measurements):"
+                                                    if ds.warnings else ""), *map(str, ds.warnings)]),
+        "warnings": [str(w) for w in ds.warnings],
         "statement": statement(ds.name, shown, bool(ds.is_synthetic), len(ds.patients), len(ds.procedures)),
         "files": privacy.file_summary(ds),
         "missingness": privacy.missingness(ds),
+        "exclusions": exclusions(ds),
         "k_anonymity": privacy.k_anonymity(ds.patients),
         "equivalence_classes": privacy.equivalence_classes(ds.patients),
         "sha256": dict(sorted(ds.sha256.items())),

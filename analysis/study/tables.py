@@ -78,24 +78,26 @@ def _values(series):
     return a[~np.isnan(a)]
 
 
-def _summary_rows(prefix, table, variable, values, params, group="", timing="", empty_note="no values"):
+def _summary_rows(prefix, table, variable, values, params, group="", timing="", empty_note="no values",
+                  unavailable=""):
+    """Rows ``prefix.n|median|q1|q3|min|max``; all NaN (n too) with ``unavailable`` as note when given."""
     from analysis import stats
 
     s = stats.summary(values, type=int(params["quantile_type"]))
     rows = []
     for stat in SUMMARY_STATS:
-        v = s[stat]
-        note = empty_note if s["n"] == 0 and stat != "n" else ""
+        v = math.nan if unavailable else s[stat]
+        note = unavailable or (empty_note if s["n"] == 0 and stat != "n" else "")
         rows.append(_row(f"{prefix}.{stat}", table, variable, stat, v, group=group, timing=timing, note=note))
     return rows
 
 
-def _mwu_rows(prefix, table, variable, x, y, params, group="", timing="", what="groups"):
+def _mwu_rows(prefix, table, variable, x, y, params, group="", timing="", what="groups", unavailable=""):
     """Rows ``prefix.p`` and ``prefix.W`` of a Mann-Whitney test (NaN with a note when impossible)."""
     from analysis import stats
 
-    if len(x) == 0 or len(y) == 0:
-        note = f"Mann-Whitney U needs values in both {what} (n = {len(x)} and {len(y)})"
+    if unavailable or len(x) == 0 or len(y) == 0:
+        note = unavailable or f"Mann-Whitney U needs values in both {what} (n = {len(x)} and {len(y)})"
         return [_row(f"{prefix}.p", table, variable, "p", math.nan, group=group, timing=timing,
                      test="Mann-Whitney U", note=note),
                 _row(f"{prefix}.W", table, variable, "W", math.nan, group=group, timing=timing,
@@ -315,16 +317,18 @@ def table3(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None) -> 
     >>> int(v["table3.chemo.group1.n"]), float(v["table3.chemo.group1.median"])
     (3, 203.0)
     """
-    from analysis.study.endpoints import ttp_rows
+    from analysis.study.endpoints import NO_PROGRESSION_FILE, has_progression, ttp_rows
 
     tr = ttp_rows(ds)
+    na = "" if has_progression(ds) else NO_PROGRESSION_FILE
     rows = []
     for part, label in (("chemo", "time to progression after chemotherapy, days"),
                         ("tace", "time to progression after TACE, days")):
         vals = _by_group(tr[tr["setting"] == part], "ttp")
         for g in GROUPS:
-            rows += _summary_rows(f"table3.{part}.{gkey(g)}", "table3", label, vals[g], params, group=gkey(g))
-        rows += _mwu_rows(f"table3.{part}", "table3", label, vals[1], vals[2], params)
+            rows += _summary_rows(f"table3.{part}.{gkey(g)}", "table3", label, vals[g], params, group=gkey(g),
+                                  unavailable=na)
+        rows += _mwu_rows(f"table3.{part}", "table3", label, vals[1], vals[2], params, unavailable=na)
     return _frame(rows)
 
 
@@ -369,19 +373,22 @@ def table4(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None) -> 
     >>> round(float(v["table4.group1.immediate.volume_change.median"]), 6)  # S01-S03: -43.5, -7.4, -30.3
     -30.3
     """
+    from analysis.study.endpoints import NO_PROGRESSION_FILE, has_progression
+
     sources = table4_sources(ds, _pp(ds, endpoints))
     rows = []
     for part, label in (("volume_change", "volume change V1 - V0, cm3"),
                         ("ttp", "time to progression after TACE, days")):
         src, col = sources[part]
+        na = NO_PROGRESSION_FILE if part == "ttp" and not has_progression(ds) else ""
         for g in GROUPS:
             vals = {}
             for s in TIMINGS:
                 vals[s] = _values(src.loc[(src["group"] == g) & (src["tace_timing"] == s), col])
                 rows += _summary_rows(f"table4.{gkey(g)}.{s}.{part}", "table4", label, vals[s], params,
-                                      group=gkey(g), timing=s)
+                                      group=gkey(g), timing=s, unavailable=na)
             rows += _mwu_rows(f"table4.{gkey(g)}.{part}", "table4", label, vals["immediate"], vals["after_chemo"],
-                              params, group=gkey(g), what="timings")
+                              params, group=gkey(g), what="timings", unavailable=na)
     return _frame(rows)
 
 
@@ -434,11 +441,17 @@ def regression(ds: Dataset, params=None, endpoints=None):
 
 
 def recist_counts(ds: Dataset, params=None, endpoints=None):
-    """RECIST 1.1 response at the first follow-up: counts per group (CR, PR, SD, PD and NE)."""
+    """RECIST 1.1 response at the first follow-up: counts per group (CR, PR, SD, PD and NE).
+
+    ``recist.<g>.n`` = the group's patients with a V0 and a V1 exam (a response, NE included: the
+    sum of the category counts); the others are listed by :func:`analysis.study.exclusions.exclusions`.
+    """
     pp = _pp(ds, endpoints)
     rows = []
     for g in GROUPS:
         resp = pp.loc[pp["group"] == g, "response"]
+        rows.append(_row(f"recist.{gkey(g)}.n", "recist", "response at first follow-up (RECIST 1.1)", "n",
+                         int(resp.isin(RECIST_CATEGORIES).sum()), group=gkey(g)))
         for c in RECIST_CATEGORIES:
             rows.append(_row(f"recist.{gkey(g)}.{c}.n", "recist", "response at first follow-up (RECIST 1.1)", "n",
                              int((resp == c).sum()), level=c, group=gkey(g)))
@@ -482,14 +495,26 @@ def _two_group_display(tidy, table, parts, decimals):
     out = []
     for part, label in parts:
         prow = tidy[tidy["key"] == f"{table}.{part}.p"].iloc[0]
-        n = {g: int(tidy[tidy["key"] == f"{table}.{part}.{gkey(g)}.n"]["value"].iloc[0]) for g in GROUPS}
+        na = _not_available(prow)
+        n = [_n_text(tidy, f"{table}.{part}.{gkey(g)}.n") for g in GROUPS]
         out.append({"index": label,
-                    "Group 1, Me [LQ; UQ]": _me(tidy, f"{table}.{part}.group1", decimals),
-                    "Group 2, Me [LQ; UQ]": _me(tidy, f"{table}.{part}.group2", decimals),
-                    "n (group 1 / group 2)": f"{n[1]} / {n[2]}",
-                    "p": _fmt_p(prow["value"]),
-                    "test (p-value method)": _test_text(prow)})
+                    "Group 1, Me [LQ; UQ]": na or _me(tidy, f"{table}.{part}.group1", decimals),
+                    "Group 2, Me [LQ; UQ]": na or _me(tidy, f"{table}.{part}.group2", decimals),
+                    "n (group 1 / group 2)": " / ".join(n),
+                    "p": na or _fmt_p(prow["value"]),
+                    "test (p-value method)": prow["note"] if na else _test_text(prow)})
     return pd.DataFrame(out)
+
+
+def _not_available(row) -> str:
+    """``'not available'`` when a tidy row's note says its inputs are all missing, else ``''``."""
+    return "not available" if str(row["note"]).startswith("not available") else ""
+
+
+def _n_text(tidy, key) -> str:
+    """The count of a ``.n`` key as text (``'NA'`` when not available)."""
+    v = float(tidy.loc[tidy["key"] == key, "value"].iloc[0])
+    return "NA" if math.isnan(v) else str(int(v))
 
 
 def table1_display(ds: Dataset, params, endpoints=None):
@@ -499,7 +524,7 @@ def table1_display(ds: Dataset, params, endpoints=None):
     t = table1(ds, params)
     d = int(params.get("decimals", 2)) if params else 2
     v = dict(zip(t["key"], t["value"]))
-    out = [{"characteristic": "age at TACE, years", "level": "mean ± SD (min-max)",
+    out = [{"characteristic": "age at TACE, years", "level": f"mean ± SD (min-max), n = {int(v['table1.age.n'])}",
             "value": f"{v['table1.age.mean']:.{d}f} ± {v['table1.age.sd']:.{d}f} "
                      f"({v['table1.age.min']:g}-{v['table1.age.max']:g})"}]
     labels = {"dx_to_liver_mets": DX_TO_METS_LABELS, "liver_mets_to_tace": METS_TO_TACE_LABELS}
@@ -537,13 +562,17 @@ def table4_display(ds: Dataset, params, endpoints=None):
     for part, label in (("volume_change", "volume change V1 - V0, cm3, Me [LQ; UQ]"),
                         ("ttp", "time to progression after TACE, days, Me [LQ; UQ]")):
         row = {"index": label}
+        na = _not_available(t[t["key"] == f"table4.group1.{part}.p"].iloc[0])
         for g in GROUPS:
             for s in TIMINGS:
-                row[f"Group {g}, TACE {s.replace('_', ' ')}"] = _me(t, f"table4.{gkey(g)}.{s}.{part}", d)
+                row[f"Group {g}, TACE {s.replace('_', ' ')}"] = na or _me(t, f"table4.{gkey(g)}.{s}.{part}", d)
+        for g in GROUPS:
+            row[f"n, group {g} (immediate / after chemo)"] = " / ".join(
+                _n_text(t, f"table4.{gkey(g)}.{s}.{part}.n") for s in TIMINGS)
         for g in GROUPS:
             prow = t[t["key"] == f"table4.{gkey(g)}.{part}.p"].iloc[0]
-            row[f"p, group {g}"] = _fmt_p(prow["value"])
-            row[f"test, group {g} (p-value method)"] = _test_text(prow)
+            row[f"p, group {g}"] = na or _fmt_p(prow["value"])
+            row[f"test, group {g} (p-value method)"] = prow["note"] if na else _test_text(prow)
         out.append(row)
     return pd.DataFrame(out)
 
@@ -562,4 +591,6 @@ def recist_display(ds: Dataset, params=None, endpoints=None):
             k = int(v[f"recist.{gkey(g)}.{c}.n"])
             row[f"Group {g}, n (%)"] = f"{k} ({100.0 * k / totals[g]:.0f}%)" if totals[g] else "0"
         out.append(row)
+    out.append({"response": "n (patients with V0 and V1 exams)",
+                **{f"Group {g}, n (%)": str(int(v[f"recist.{gkey(g)}.n"])) for g in GROUPS}})
     return pd.DataFrame(out)

@@ -408,7 +408,7 @@ def volume_milp_start(tv, sizes, group, state, narrow=0.2):
     links = [(v0[t], v1[t], dv[t]) for t in range(n)]
     try:
         status, vals = joint_feasible(3 * n, [da, db], cols, lower=-V_MAX / 100, upper=V_MAX / 100, integer=False,
-                                      links=links, nonneg=tuple(range(2 * n)), time_limit=60.0)
+                                      links=links, nonneg=tuple(range(2 * n)))
     except Exception:  # noqa: BLE001 - any solver trouble: fall back to annealing
         return None
     if status != "feasible" or vals is None:

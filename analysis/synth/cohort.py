@@ -183,6 +183,7 @@ def _search_volume_quartiles(targets: dict, sizes: tuple, short: set, grp: dict,
         if start is not None:  # exact programme gives the pairing; annealing spreads ties and snaps to grid
             part = anneal(make(), start, rng, ITER_SPREAD, t0=3.0, w0=100.0, w1=100.0)
         else:
+            _say(f"synthesize:   {g}: the exact programme found no start; annealing from scratch")
             part, _ = _multi_start(make, lambda: B.volume_init(targets, sizes, short, rng), rng, ITER_VOL,
                                    RESTARTS_VOL, **ANNEAL)
         for i in grp[g]:

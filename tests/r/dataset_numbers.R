@@ -27,6 +27,12 @@
 #   Thresholds compared unrounded with a 1e-9 allowance for binary floating point.
 #   Regression lm(dV ~ DT) per group over finite DT: needs >= 2 points and a non-constant DT;
 #   with 2 points the p-value is undefined (no residual degrees of freedom).
+# Complete cases per analysis (README, issue 12): an empty cell is NA and each statistic uses the
+#   patients (rows) that have its inputs: a blank volume at the V0 / V1 exam removes the patient from
+#   that side of Table 2, from Table 4's dV and from the regression; a patient without an exam after
+#   the first TACE has no V1, dV, DT or response; a patient without a progression row of a setting is
+#   simply not among that setting's rows. Every summary carries its n (recist.<g>.n = patients with
+#   both exams). Without progression.csv, Table 3 and Table 4's TTP are not available: null keys.
 
 suppressPackageStartupMessages(library(jsonlite))
 
@@ -161,7 +167,7 @@ dataset_numbers <- function(dir) {
   pat <- read_table(dir, "patients")
   proc <- read_table(dir, "procedures")
   img <- read_table(dir, "imaging")
-  prog <- read_table(dir, "progression")
+  prog <- read_table(dir, "progression", required = FALSE)  # absent: TTP analyses not available
   les <- read_table(dir, "lesions", required = FALSE)
   if (!is.null(les)) {
     les$day <- num(les$day)
@@ -229,25 +235,37 @@ dataset_numbers <- function(dir) {
     mwu(env, paste0("table2.", part), col[pp$group == 1L], col[pp$group == 2L])
   }
 
-  # Tables 3-4: TTP = end - start of every progression row
-  prog$ttp <- num(prog$end_day) - num(prog$start_day)
-  prog$group <- as.integer(pat$group[match(prog$patient_id, pat$patient_id)])
-  prog$timing <- pat$tace_timing[match(prog$patient_id, pat$patient_id)]
+  # Tables 3-4: TTP = end - start of every progression row (complete cases: rows with both days).
+  # Without progression.csv these analyses are not available: every key null, n included.
+  na_keys <- function(prefix, stats) for (s in stats) put(env, paste0(prefix, ".", s), NA_real_)
+  if (!is.null(prog)) {
+    prog$ttp <- num(prog$end_day) - num(prog$start_day)
+    prog$group <- as.integer(pat$group[match(prog$patient_id, pat$patient_id)])
+    prog$timing <- pat$tace_timing[match(prog$patient_id, pat$patient_id)]
+  }
+  sstats <- c("n", "median", "q1", "q3", "min", "max")
   for (setting in c("chemo", "tace")) {
+    if (is.null(prog)) {
+      for (g in groups) na_keys(paste0("table3.", setting, ".", gname(g)), sstats)
+      na_keys(paste0("table3.", setting), c("p", "W"))
+      next
+    }
     r <- prog[prog$setting == setting, , drop = FALSE]
     for (g in groups) summ(env, paste0("table3.", setting, ".", gname(g)), r$ttp[r$group == g])
     mwu(env, paste0("table3.", setting), r$ttp[r$group == 1L], r$ttp[r$group == 2L])
   }
-  rt <- prog[prog$setting == "tace", , drop = FALSE]
+  rt <- if (is.null(prog)) NULL else prog[prog$setting == "tace", , drop = FALSE]
   for (g in groups) {
     for (s in timings) {
       summ(env, paste0("table4.", gname(g), ".", s, ".volume_change"), pp$dv[pp$group == g & pp$timing == s])
-      summ(env, paste0("table4.", gname(g), ".", s, ".ttp"), rt$ttp[rt$group == g & rt$timing == s])
+      if (is.null(rt)) na_keys(paste0("table4.", gname(g), ".", s, ".ttp"), sstats)
+      else summ(env, paste0("table4.", gname(g), ".", s, ".ttp"), rt$ttp[rt$group == g & rt$timing == s])
     }
     mwu(env, paste0("table4.", gname(g), ".volume_change"),
         pp$dv[pp$group == g & pp$timing == "immediate"], pp$dv[pp$group == g & pp$timing == "after_chemo"])
-    mwu(env, paste0("table4.", gname(g), ".ttp"),
-        rt$ttp[rt$group == g & rt$timing == "immediate"], rt$ttp[rt$group == g & rt$timing == "after_chemo"])
+    if (is.null(rt)) na_keys(paste0("table4.", gname(g), ".ttp"), c("p", "W"))
+    else mwu(env, paste0("table4.", gname(g), ".ttp"),
+             rt$ttp[rt$group == g & rt$timing == "immediate"], rt$ttp[rt$group == g & rt$timing == "after_chemo"])
   }
 
   # regression dV ~ DT per group, finite DT only
@@ -270,7 +288,9 @@ dataset_numbers <- function(dir) {
   }
 
   # RECIST 1.1 at the first follow-up
+  # n = the group's patients with a V0 and a V1 exam (a response, NE included)
   for (g in groups) {
+    put(env, paste0("recist.", gname(g), ".n"), sum(!is.na(pp$response) & pp$group == g))
     for (c in c("CR", "PR", "SD", "PD", "NE")) {
       put(env, paste0("recist.", gname(g), ".", c, ".n"), sum(!is.na(pp$response) & pp$group == g & pp$response == c))
     }
@@ -309,7 +329,8 @@ write_dataset_numbers <- function(dir, out) {
 # the datasets whose reference numbers are committed (tests/r/fixtures/numbers_<name>.json);
 # paths relative to the repository root; a missing folder (e.g. data/synthetic before it exists) is skipped
 NUMBERS_DATASETS <- c(mini = "tests/fixtures/mini", large = "tests/fixtures/numbers/large",
-                      edge = "tests/fixtures/numbers/edge", synthetic = "data/synthetic")
+                      edge = "tests/fixtures/numbers/edge", missing = "tests/fixtures/numbers/missing",
+                      noprogression = "tests/fixtures/numbers/noprogression", synthetic = "data/synthetic")
 
 make_numbers_fixtures <- function(root = ".") {
   for (name in names(NUMBERS_DATASETS)) {

@@ -13,8 +13,13 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 CHECKS = ("percent", "sum", "agreement", "order", "granularity", "p_feasibility", "joint_quartiles",
-          "moments", "regression")
-VERDICTS = ("consistent", "inconsistent", "not checkable")
+          "moments", "regression", "timeline", "criteria", "reporting")
+#: ``inconsistent``: no dataset can make the printed numbers true (proven); ``inconsistent under a stated
+#: reading``: impossible under the natural reading the explanation names, possible under another one;
+#: ``tension``: possible only under an unusual reading (named); ``consistent``; ``not checkable`` (the
+#: explanation says what is missing). Most severe first.
+VERDICTS = ("inconsistent", "inconsistent under a stated reading", "tension", "consistent", "not checkable")
+PROVEN, READING, TENSION = VERDICTS[:3]
 COLUMNS = ["check", "where", "printed", "recomputed", "verdict", "explanation"]
 
 GROUPS = ("group1", "group2")
@@ -50,6 +55,11 @@ class Finding:
         """The finding as a list in the order of :data:`COLUMNS`."""
         return [self.check, self.where, self.printed, self.recomputed, self.verdict, self.explanation]
 
+
+
+def collect(pub: "Pub", checks) -> list[Finding]:
+    """The findings of ``checks`` (functions ``pub -> Finding | None``) in order, skipping those that return None."""
+    return [f for f in (fn(pub) for fn in checks) if f is not None]
 
 
 class Pub:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from analysis.paper.audit.cells import cell_sample, cells, collection, sign_readings
-from analysis.paper.audit.core import GROUPS, STAT_PROB, Finding, Pub, fmt_num, me_iqr
+from analysis.paper.audit.core import GROUPS, READING, STAT_PROB, Finding, Pub, fmt_num, me_iqr
 from analysis.paper.feasibility import joint_feasible, union_quantile_bounds
 
 
@@ -70,14 +70,16 @@ def _ttp_why(pub: Pub, sa, sb, pg: str) -> list[str]:
 def _ttp_verdict(st_real: str, st_int: str, na: int, nb: int, src: str, why: list[str]) -> tuple[str, str, str]:
     """Verdict, recomputed text and explanation from the real-valued and whole-day solver statuses."""
     if st_real == "infeasible":
-        return ("inconsistent", "no dataset (real or whole-day values)",
-                f"No {na + nb} TTP values split {na} + {nb} can have both the group summary ({src}) and "
-                f"the two Table 4 subgroup summaries, taking Table 4's TTP as Table 3's TTP after TACE "
-                f"(mixed-integer programme, exact, ties allowed)" + (f": {why[0]}." if why else "."))
+        return (READING, "no dataset (real or whole-day values)",
+                f"Reading: Table 4's TTP is Table 3's TTP after TACE of the same {na + nb} patients. Then no "
+                f"{na + nb} TTP values split {na} + {nb} can have both the group summary ({src}) and the two "
+                f"Table 4 subgroup summaries (mixed-integer programme, exact, ties allowed)"
+                + (f": {why[0]}." if why else ".") + " Table 4 names its TTP without saying after what.")
     if st_int == "infeasible":
-        return ("inconsistent", "real values only, no whole-day dataset",
-                f"Only non-integer day counts could satisfy the group summary ({src}) and the subgroup "
-                f"summaries together; TTP in whole days cannot (exact mixed-integer programme).")
+        return (READING, "real values only, no whole-day dataset",
+                f"Reading: Table 4's TTP is Table 3's TTP after TACE, in whole days. Then only non-integer day "
+                f"counts could satisfy the group summary ({src}) and the subgroup summaries together "
+                f"(exact mixed-integer programme).")
     if st_real == "feasible":
         return ("consistent", "a whole-day dataset exists",
                 f"Some {na + nb} whole-day TTP values split {na} + {nb} satisfy the group summary ({src}) and "
@@ -120,11 +122,11 @@ def _volume_finding(pub: Pub, g: str) -> Finding | None:
         return Finding("joint_quartiles", where, printed, "no dataset", "inconsistent",
                        f"No {n} patients can have the Table 2 volume summaries and the Table 4 volume-change "
                        f"summaries at once, under any sign reading (exact mixed-integer programme).")
-    return Finding("joint_quartiles", where, printed, "solver time limit", "not checkable",
-                   "The solver did not settle the question within its time limit.")
+    return Finding("joint_quartiles", where, printed, "solver node limit", "not checkable",
+                   "The solver did not settle the question within its node limit (a count, not a clock).")
 
 
 def _joint_volumes(n, da, db, cols, links):
     """The volume programme: V0 and V1 unsorted per patient, ΔV = V1 - V0 sorted within each subgroup."""
     return joint_feasible(3 * n, [da, db], cols, lower=None, integer=False, links=links,
-                          nonneg=tuple(range(2 * n)), time_limit=3.0)
+                          nonneg=tuple(range(2 * n)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from analysis.paper.audit.core import Finding, Pub
+from analysis.paper.audit.core import READING, Finding, Pub
 from analysis.paper.feasibility import grim_sums, grimmer_feasible, sd_range_given_extremes
 
 
@@ -28,10 +28,11 @@ def check_moments(pub: Pub) -> list[Finding]:
             lo, hi = pub.interval(rid)
             below, above = math.floor(lo * n), math.ceil(hi * n)
             out.append(Finding("moments", f"{label} mean (GRIM)", f"mean {mean_t}, n={n}",
-                               f"{below}/{n} = {below / n:.4f}; {above}/{n} = {above / n:.4f}", "inconsistent",
-                               f"Assuming whole-year ages, no {n} integers have a mean that prints as {mean_t} "
-                               f"(the nearest are {below / n:.{pub.dec(rid)}f} and {above / n:.{pub.dec(rid)}f}); "
-                               f"ages with decimals would make this not checkable."))
+                               f"{below}/{n} = {below / n:.4f}; {above}/{n} = {above / n:.4f}", READING,
+                               f"Reading: ages in whole years. Then no {n} integers have a mean that prints as "
+                               f"{mean_t} (the nearest are {below / n:.{pub.dec(rid)}f} and "
+                               f"{above / n:.{pub.dec(rid)}f}). Ages with decimals (which the dataset contract "
+                               f"allows) can give it, so this is not a proof."))
         if pub.has(sid) and pub.has(lid) and pub.has(hid):
             m = pub.val(rid)
             lo, hi = pub.val(lid), pub.val(hid)

@@ -137,7 +137,7 @@ def _response_sums(pub: Pub, n_all: int | None) -> list[Finding]:
 
 
 def _procedure_sums(pub: Pub, n_all: int | None) -> list[Finding]:
-    """Repeat procedures fit the TACE count; target lesions fit RECIST's five per patient."""
+    """Repeat procedures fit the TACE count (target lesions vs RECIST 1.1: :mod:`.criteria`)."""
     out = []
     n_tace = pub.val("methods:n.tace") if pub.has("methods:n.tace") else pub.val("abstract:n.tace")
     rep = [pub.val(f"methods:repeat_tace.{g}.n") for g in GROUPS]
@@ -151,11 +151,4 @@ def _procedure_sums(pub: Pub, n_all: int | None) -> list[Finding]:
                            f"{int(n_tace)} procedures in {n_all} patients leave {extra} repeat procedures, "
                            f"{'enough' if ok else 'too few'} for the {need} patients said to have repeats "
                            f"(at least one each; {2 * need} if each had two or more)."))
-    if pub.has("results:lesions.target.n") and n_all is not None:
-        t = int(pub.val("results:lesions.target.n"))
-        cap = 5 * n_all
-        out.append(Finding("sum", "results target lesions", f"{t} target lesions, {n_all} patients", f"at most {cap}",
-                           "consistent" if t <= cap else "inconsistent",
-                           f"RECIST 1.1 allows at most 5 target lesions per patient ({cap} for {n_all}); "
-                           f"{t} {'fits' if t <= cap else 'exceeds that'} (the text does not say at how many exams)."))
     return out

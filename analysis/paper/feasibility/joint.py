@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis.paper.feasibility.quantile import type7_position
-from analysis.paper.feasibility.milp import Rows
+from analysis.paper.feasibility.milp import NODE_LIMIT, Rows, solve_milp
 from analysis.paper.feasibility.samples import Quartile, Sample, var_bounds
 
 
@@ -20,17 +20,19 @@ class Collection:
 
 def joint_feasible(n_values: int, blocks: list[tuple[int, ...]], collections: list[Collection], *,
                    lower=None, upper=None, integer: bool = False, links: list[tuple[int, int, int]] = (),
-                   nonneg: tuple[int, ...] = (), time_limit: float = 20.0):
+                   nonneg: tuple[int, ...] = (), node_limit: int | None = NODE_LIMIT):
     """Is there one dataset satisfying every collection's printed quantiles at once?
 
     ``blocks`` are sets of interchangeable indices (sorted within each block to remove symmetry).
     Order statistics of a collection are modelled exactly by counting: ``u = x_(r)`` iff at least
     ``r`` members are ``<= u`` and at least ``m - r + 1`` members are ``>= u`` (ties allowed).
     Rounding intervals are closed, so 'infeasible' is a proof; ``links`` ``(a, b, c)`` add
-    ``v_c = v_b - v_a`` (volume change from two volumes). Returns ``(status, values or None)``.
+    ``v_c = v_b - v_a`` (volume change from two volumes). ``node_limit`` bounds the branch-and-bound
+    nodes (never seconds: see :func:`analysis.paper.feasibility.milp.solve_milp`); a solve that reaches it
+    returns ``'node limit'``. Returns ``(status, values or None)``.
     """
     import numpy as np
-    from scipy.optimize import Bounds, milp
+    from scipy.optimize import Bounds
 
     vb = _value_bounds(n_values, blocks, collections, lower, upper, nonneg)
     prog = _Programme([(vb[t][0], vb[t][1], 1 if integer else 0) for t in range(n_values)])
@@ -45,13 +47,12 @@ def joint_feasible(n_values: int, blocks: list[tuple[int, ...]], collections: li
     for col in collections:
         _collection_rows(prog, col, vb, block_of)
     cols = prog.cols
-    res = milp(np.zeros(len(cols)), constraints=prog.rows.constraint(len(cols)),
-               bounds=Bounds([c[0] for c in cols], [c[1] for c in cols]),
-               integrality=np.array([c[2] for c in cols]), options={"time_limit": time_limit})
+    res = solve_milp(np.zeros(len(cols)), prog.rows, Bounds([c[0] for c in cols], [c[1] for c in cols]),
+                     np.array([c[2] for c in cols]), node_limit=node_limit)
     if res.status == 2:
         return "infeasible", None
     if res.x is None:
-        return ("time limit" if res.status == 1 else f"solver status {res.status}"), None
+        return ("node limit" if res.status == 1 else f"solver status {res.status}"), None
     return "feasible", list(res.x[:n_values])
 
 

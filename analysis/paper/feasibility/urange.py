@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from analysis.paper.feasibility.quantile import type7_position
-from analysis.paper.feasibility.milp import Rows
+from analysis.paper.feasibility.milp import NODE_LIMIT, Rows, solve_milp
 from analysis.paper.feasibility.samples import Sample, check_dataset, sample_from_printed, value_box, var_bounds  # noqa: F401  (doctest)
 
 
@@ -21,10 +21,10 @@ class USolution:
 
 
 def _solve(sx: Sample, sy: Sample, *, inner: bool, sense: int = 0, fix_u: int | None = None,
-           time_limit: float = 20.0) -> USolution:
+           node_limit: int | None = NODE_LIMIT) -> USolution:
     """Minimise (sense=+1) / maximise (sense=-1) / find any (sense=0, with fix_u) U."""
     import numpy as np
-    from scipy.optimize import Bounds, milp
+    from scipy.optimize import Bounds
 
     n1, n2 = sx.n, sy.n
     lb, ub = value_box([sx, sy])
@@ -43,8 +43,7 @@ def _solve(sx: Sample, sy: Sample, *, inner: bool, sense: int = 0, fix_u: int | 
     lo_b = np.array([b[0] for b in bx] + [b[0] for b in by] + [0.0] * (n1 * n2))
     hi_b = np.array([b[1] for b in bx] + [b[1] for b in by] + [1.0] * (n1 * n2))
     integrality = np.array([1 if integer else 0] * (n1 + n2) + [1] * (n1 * n2))
-    res = milp(c, constraints=rows.constraint(nv), bounds=Bounds(lo_b, hi_b),
-               integrality=integrality, options={"time_limit": time_limit, "mip_rel_gap": 0.0})
+    res = solve_milp(c, rows, Bounds(lo_b, hi_b), integrality, node_limit=node_limit, mip_rel_gap=0.0)
     return _read_solution(res, sx, sy, inner)
 
 
@@ -107,7 +106,7 @@ def _read_solution(res, sx: Sample, sy: Sample, inner: bool) -> USolution:
     if res.status == 2:
         return USolution("infeasible")
     if res.x is None:
-        return USolution("time limit" if res.status == 1 else f"solver status {res.status}")
+        return USolution("node limit" if res.status == 1 else f"solver status {res.status}")
     zval = res.x[n1 + n2:]
     u = int(round(zval.sum()))
     x = list(res.x[:n1])
@@ -119,7 +118,7 @@ def _read_solution(res, sx: Sample, sy: Sample, inner: bool) -> USolution:
         u = sum(1 for a_ in xs for b_ in ys if a_ > b_)
         return USolution("optimal", u, xs, ys)
     if res.status == 1:
-        return USolution("time limit", u)
+        return USolution("node limit", u)
     return USolution("optimal", u, x, y)
 
 
@@ -155,7 +154,7 @@ class URange:
         return self.outer is not None and self.outer == self.inner
 
 
-def u_range(sx: Sample, sy: Sample, time_limit: float = 20.0) -> URange:
+def u_range(sx: Sample, sy: Sample, node_limit: int | None = NODE_LIMIT) -> URange:
     """Minimum and maximum of U over all datasets compatible with ``sx`` and ``sy``.
 
     Four mixed-integer programmes: the outer one (ties allowed, closed rounding intervals) bounds U
@@ -166,8 +165,9 @@ def u_range(sx: Sample, sy: Sample, time_limit: float = 20.0) -> URange:
     ----------
     sx, sy : Sample
         What is printed about each sample (:func:`sample_from_printed`); U counts pairs with x > y.
-    time_limit : float, optional
-        Seconds per solve; a solve that hits it widens the outer range to ``(0, n1 n2)``.
+    node_limit : int or None, optional
+        Branch-and-bound nodes per solve (never seconds: the range must not depend on the machine's
+        speed); a solve that hits it widens the outer range to ``(0, n1 n2)``.
 
     Returns
     -------
@@ -191,33 +191,33 @@ def u_range(sx: Sample, sy: Sample, time_limit: float = 20.0) -> URange:
     >>> r.outer, r.exact
     ((0, 9), True)
     """
-    out_min = _solve(sx, sy, inner=False, sense=1, time_limit=time_limit)
+    out_min = _solve(sx, sy, inner=False, sense=1, node_limit=node_limit)
     if out_min.status == "infeasible":
         return URange(None, None, sx.n, sy.n, "infeasible")
-    out_max = _solve(sx, sy, inner=False, sense=-1, time_limit=time_limit)
+    out_max = _solve(sx, sy, inner=False, sense=-1, node_limit=node_limit)
     status = "optimal"
-    if "time limit" in (out_min.status, out_max.status):
-        # a time-limited solve gives no valid bound: fall back to the trivial range
-        status = "time limit"
+    if "node limit" in (out_min.status, out_max.status):
+        # a node-limited solve gives no valid bound: fall back to the trivial range
+        status = "node limit"
         outer = (0, sx.n * sy.n)
     else:
         outer = (out_min.u, out_max.u)
-    in_min = _solve(sx, sy, inner=True, sense=1, time_limit=time_limit)
-    in_max = _solve(sx, sy, inner=True, sense=-1, time_limit=time_limit)
+    in_min = _solve(sx, sy, inner=True, sense=1, node_limit=node_limit)
+    in_max = _solve(sx, sy, inner=True, sense=-1, node_limit=node_limit)
     inner = (in_min.u, in_max.u) if in_min.status == in_max.status == "optimal" else None
     return URange(outer, inner, sx.n, sy.n, status)
 
 
-def u_attainable(sx: Sample, sy: Sample, u: int, time_limit: float = 20.0) -> USolution:
+def u_attainable(sx: Sample, sy: Sample, u: int, node_limit: int | None = NODE_LIMIT) -> USolution:
     """Find an explicit tie-free dataset with U = ``u`` (status 'optimal'), or say it is impossible.
 
     Status ``'infeasible'`` from the conservative (outer) programme proves no dataset exists;
     ``'uncertified'`` means the outer programme is feasible but no strict dataset was found.
     """
-    sol = _solve(sx, sy, inner=True, fix_u=u, time_limit=time_limit)
+    sol = _solve(sx, sy, inner=True, fix_u=u, node_limit=node_limit)
     if sol.status == "optimal" and sol.u == u:
         return sol
-    outer = _solve(sx, sy, inner=False, fix_u=u, time_limit=time_limit)
+    outer = _solve(sx, sy, inner=False, fix_u=u, node_limit=node_limit)
     if outer.status == "infeasible":
         return USolution("infeasible")
     return USolution("uncertified", u)
