@@ -82,7 +82,9 @@ def test_sum_check_responses_cannot_exceed_the_group(sd, want):
     assert verdicts(df, "sum", "RECIST group2") == [want]
 
 
-@pytest.mark.parametrize("abstract_p,want", [(0.58, "consistent"), (0.57, "inconsistent")])
+# 0.57 vs 0.58: one value in [0.575, 0.58) truncates to 0.57 and rounds to 0.58, so it is a tension (issue 13:
+# possible only under an unusual reading); 0.55 is two units away: no rounding rule reconciles it
+@pytest.mark.parametrize("abstract_p,want", [(0.58, "consistent"), (0.57, "tension"), (0.55, "inconsistent")])
 def test_agreement_check_compares_every_double_printing(abstract_p, want):
     df = audit.run_audit(frame(("abstract:table3.tace.p", abstract_p, "p", 2, "table3.tace.p"),
                                ("table3:tace.p", 0.58, "p", 2, "table3.tace.p")))

@@ -162,6 +162,11 @@ def test_article_tensions(article):
     assert _row(df, "timeline", "first follow-up").verdict == "tension"      # 8 weeks outside 10-15
     assert _row(df, "agreement", "results fold increase vs table3 group2").verdict == "tension"  # 304/145 = 2.10
     assert _row(df, "agreement", "results fold increase vs table3 group1").verdict == "consistent"  # 300/101 = 2.97
+    # abstract 0.57 vs Table 3 0.58: a p in [0.575, 0.58) truncates to one and rounds to the other
+    assert _row(df, "agreement", "table3.tace.p").verdict == "tension"
+    # 134 vs 137 and 342 vs 432 differ by more than any rounding: proven
+    assert _row(df, "agreement", "table3.tace.group1.q1").verdict == "inconsistent"
+    assert _row(df, "agreement", "table3.tace.group2.q3").verdict == "inconsistent"
 
 
 def test_first_follow_up_inside_the_interval_is_not_flagged():

@@ -73,7 +73,7 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
     ``per_patient_frame`` and ``overview`` may be passed when already computed for this dataset.
     """
     from analysis.params import resolve
-    from analysis.study import tables
+    from analysis.study import agreement, effects, tables
     from analysis.study.endpoints import per_patient
     from analysis.study.growth import growth_table, recist_display, regression_display, sgr_regression
     from analysis.study.numbers import compute_numbers
@@ -97,6 +97,10 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
         "recist": recist_display(tidy),
         "growth": growth_table(pp, int(full["decimals"])),
         "exclusions": (overview or {}).get("exclusions"),
+        # beyond the paper (issue 14)
+        "effects": effects.effects_table(ds, full, endpoints=pp),
+        "multiplicity": effects.multiplicity_table(ds, full, endpoints=pp),
+        "agreement": agreement.agreement_table(ds, endpoints=pp),
     }
     if displays["exclusions"] is None:
         from analysis.study.exclusions import exclusions
@@ -123,10 +127,11 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
 
 def compute_figures(res: Results | None = None, ds: Dataset | None = None,
                     per_patient_frame=None) -> dict[str, dict[str, bytes]]:
-    """PNG and SVG bytes of every figure (:mod:`analysis.report.figures`) for a results bundle (or a dataset)."""
-    from analysis.report import figures
+    """PNG and SVG bytes of every figure (:mod:`analysis.report.figures`, then
+    :mod:`analysis.report.figures_beyond`) for a results bundle (or a dataset)."""
+    from analysis.report import figures, figures_beyond
 
     if res is not None:
         ds, per_patient_frame = res.dataset, res.per_patient
-    figs = figures.make_all(ds, per_patient_frame)
+    figs = {**figures.make_all(ds, per_patient_frame), **figures_beyond.make_beyond(ds, per_patient_frame)}
     return {name: {"png": figures.to_bytes(f, "png"), "svg": figures.to_bytes(f, "svg")} for name, f in figs.items()}

@@ -55,6 +55,8 @@ def write_tables(res, tdir: Path) -> None:
         write(name, part.reset_index(drop=True), res.tables[name])
     write("counts", tidy[tidy["table"] == "n"].reset_index(drop=True))
     write("regression_sgr", res.tables["regression_sgr"])
+    for name in ("effects", "multiplicity", "agreement"):  # beyond the paper (issue 14)
+        write(name, res.tables[name])
     write("per_patient", res.per_patient)
     write("growth", res.tables["growth"])
     write("exclusions", res.tables["exclusions"])  # header only when nobody is left out of any analysis

@@ -56,6 +56,12 @@ REQUIRED_KEY_PATTERNS = (
     "table4.<g>.<s>.volume_change.median|q1|q3", "table4.<g>.<s>.ttp.median|q1|q3",
     "table4.<g>.volume_change.p", "table4.<g>.ttp.p",
     "regression.<g>.r2|slope|intercept|p|n", "recist.<g>.CR|PR|SD|PD.n",
+    # beyond the paper (issue 14; a = all, group1, group2; k = chemo, tace)
+    "paired.ttp.<a>.p|hl|hl_lower|hl_upper|n|ratio_median|ratio_lower|ratio_upper",
+    "paired.volume.<a>.p|hl|hl_lower|hl_upper|n",
+    "km.<k>.<a>.median|median_lower|median_upper|n", "km.<k>.<a>.events.n", "km.<k>.logrank.p",
+    "<table2-4 test>.hl|hl_lower|hl_upper|rbc", "multiplicity.<table2-4 test>.holm|bonferroni", "multiplicity.n",
+    "agreement.recist_volumetric.kappa|lower|upper|n",
 )
 
 CONVENTIONS = {
@@ -71,6 +77,16 @@ CONVENTIONS = {
     "recist": "RECIST 1.1 at the first follow-up (V1 exam) from the sums of target diameters; "
               "baseline = nadir = V0 exam; thresholds compared unrounded",
     "percent": "100 * n / number of patients",
+    "paired": "R wilcox.test(x, y, paired = TRUE, conf.int = TRUE): x = TTP after TACE, y = TTP after "
+              "chemotherapy (patients with both rows), or x = V1, y = V0; hl = R's (pseudo)median estimate; "
+              "ratio of medians with a percentile bootstrap of the pairs (numpy PCG64, seed = params seed)",
+    "km": "R print(survfit(Surv(ttp, progressed) ~ 1)): median and 0.95LCL/UCL with conf.type log; "
+          "null = not reached; log-rank = survdiff(Surv(ttp, progressed) ~ group)",
+    "effects": "hl = R wilcox.test(x, y, conf.int = TRUE)$estimate (x - y, the samples of the table's p); "
+               "rbc = 2 W / (n1 n2) - 1",
+    "multiplicity": "R p.adjust(p, 'holm' | 'bonferroni') over the 8 Mann-Whitney p of Tables 2-4 (NA left out)",
+    "agreement": "unweighted Cohen's kappa of RECIST 1.1 and volumetric response at the first follow-up "
+                 "(patients not NE by both), Wald interval with the Fleiss-Cohen-Everitt (1969) SE",
 }
 
 #: the analyses whose inputs are all in progression.csv (``_meta.not_available`` names them when it is absent)
@@ -141,11 +157,15 @@ def compute_numbers(ds: Dataset, params: dict) -> dict:
     >>> nums["n.patients"], nums["n.tace"], nums["recist.group1.PR.n"] >= 1
     (12, ..., True)
     """
+    import pandas as pd
+
     from analysis.study import tables
+    from analysis.study.beyond import beyond_tidy
     from analysis.study.endpoints import per_patient
 
     pp = per_patient(ds)
     tidy = tables.all_tidy(ds, params, endpoints=pp)
+    tidy = pd.concat([tidy, beyond_tidy(ds, params, endpoints=pp, tidy=tidy)], ignore_index=True)
     numbers: dict = {}
     tests: dict = {}
     undefined: dict = {}

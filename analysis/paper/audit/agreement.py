@@ -52,9 +52,31 @@ def _repeated_numbers(pub: Pub) -> list[Finding]:
                 if sorted(a) == sorted(b):
                     expl += (f" {a} and {b} have the same digits"
                              " (a likely transposition; which is right is undecidable).")
+        verdict = "consistent" if ok else "inconsistent"
+        unit = _one_unit_apart(pub, exact, bounds)
+        if unit is not None:
+            lo, hi = (fmt_num(v, pub.dec(exact[0][0])) for v in (min(v for _, v in exact), max(v for _, v in exact)))
+            verdict = TENSION
+            expl = (f"One true value gives both printings ({lo} and {hi}, one unit of the last digit apart) only "
+                    f"if one was truncated (or rounded down) and the other rounded: a value in "
+                    f"[{max(v for _, v in exact) - unit / 2:g}, {hi}) truncates to {lo} and rounds to {hi}. " + expl)
         out.append(Finding("agreement", " vs ".join(sorted(wheres)) + f": {name}", printed,
-                           f"difference {diff:g}" if exact else "", "consistent" if ok else "inconsistent", expl))
+                           f"difference {diff:g}" if exact else "", verdict, expl))
     return out
+
+
+def _one_unit_apart(pub: Pub, exact: list, bounds: list) -> float | None:
+    """The unit of the last digit when two printed values (not counts, same decimals, no bound) differ by it."""
+    if bounds or len({round(v, 10) for _, v in exact}) != 2:
+        return None
+    if any(str(pub.rows[i].get("unit", "")) == "count" for i, _ in exact):
+        return None
+    decs = {pub.dec(i) for i, _ in exact}
+    if len(decs) != 1:
+        return None
+    unit = 10.0 ** -decs.pop()
+    vs = [v for _, v in exact]
+    return unit if abs(max(vs) - min(vs) - unit) < unit * 1e-6 else None
 
 
 def _fold_increase(pub: Pub) -> list[Finding]:
