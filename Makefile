@@ -71,9 +71,10 @@ lint: $(STAMP) ## Check the code style (ruff, configured in pyproject.toml)
 test-fast: $(STAMP) ## Unit tests and doctests only (skips notebooks and whole-pipeline runs)
 	$(PY) -m pytest tests analysis --doctest-modules -m "not slow"
 
-bench: $(STAMP) ## Time the speed targets (reproduce, cached reproduce, numbers, audit, synthesize, sensitivity)
+bench: $(STAMP) ## Time the speed targets (reproduce, numbers, audit, synthesize, sensitivity; 34 vs 34,000 patients)
 	$(PY) bench/run.py
 	$(PY) bench/sensitivity_bench.py
+	$(PY) bench/scale.py
 
 r-fixtures: ## Regenerate the R reference values in tests/r/ (needs R 4.2: apt-get install r-base-core r-cran-jsonlite)
 	Rscript tests/r/make_fixtures.R

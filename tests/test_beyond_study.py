@@ -150,3 +150,16 @@ def test_reproduce_draws_the_paper_figures_then_the_beyond_figures(ds):
     figs = compute_figures(ds=ds)
     assert list(figs) == list(ALL_FIGURES)
     assert all(figs[n]["png"].startswith(b"\x89PNG") for n in ("km_bands", "swimmer"))
+
+
+@pytest.mark.parametrize("name", ["missing", "noprogression"])
+def test_beyond_figures_build_with_missing_values_and_without_progression_csv(name):
+    from test_numbers_r_parity import direct_dataset  # the datasets with missing values, read as that test does
+
+    from analysis.report.figures_beyond import BEYOND_FIGURES, make_beyond
+    from analysis.study.agreement import timeline
+
+    ds = direct_dataset(TESTS / "fixtures" / "numbers" / name)
+    assert list(make_beyond(ds)) == list(BEYOND_FIGURES)
+    t = timeline(ds)
+    assert (t["event"] == "progression").sum() + (t["event"] == "censored").sum() <= len(ds.patients)

@@ -147,7 +147,7 @@ def test_data_dictionary_lists_every_column_with_its_unit_and_allowed_values():
     assert "| `tumor_volume_cm3` | number | cm³ | no: measurement (empty = warning) |" in md
     assert "| `group` | integer |  | yes |" in md
     assert "true: `true`, `TRUE`, `True`, `yes`, `Yes`, `1`; false: `false`, `FALSE`, `False`, `no`, `No`, `0`" in md
-    assert "`CT`, `MRI` (any case: `ct` is read as `CT`)" in md
+    assert "`CT`, `MRI` (any case)" in md
     assert "`immediate`, `after_chemo`" in md
 
 

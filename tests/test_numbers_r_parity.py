@@ -13,6 +13,7 @@ Every key R computes must be produced by ``compute_numbers`` with the same value
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -166,3 +167,19 @@ def test_without_progression_csv_ttp_is_not_available_and_the_rest_is_computed()
     ttp += beyond
     same = [k for k in miss if k != "_meta" and k not in ttp]
     assert [k for k in same if miss[k] != nop[k]] == []  # Tables 1-2, Table 4 dV, regression, RECIST unchanged
+
+
+def test_an_absent_progression_file_and_an_empty_progression_table_give_the_same_numbers():
+    """The loader may give an absent progression.csv as None or as an empty table with its columns."""
+    import pandas as pd
+
+    from analysis import params
+    from analysis.study.numbers import compute_numbers
+
+    ds = _dataset("noprogression")
+    cols = ["patient_id", "setting", "start_day", "end_day", "progressed"]
+    ds_none = dataclasses.replace(ds, progression=None)
+    ds_empty = dataclasses.replace(ds, progression=pd.DataFrame({c: pd.Series([], dtype=object) for c in cols}))
+    a, b = compute_numbers(ds_none, params.defaults()), compute_numbers(ds_empty, params.defaults())
+    a.pop("_meta")["versions"], b.pop("_meta")["versions"]
+    assert a == b and a["table3.tace.group1.n"] is None

@@ -85,14 +85,14 @@ class Dataset:
     absent: tuple[str, ...] = ()
 
 
-def _column(values: list[Any], kind: str, required: bool) -> pd.Series:
+def _column(values: Any, kind: str, required: bool) -> pd.Series:
     """One contract column as a Series of the dtype its Table Schema type maps to."""
     import pandas as pd
 
     if kind == "integer":
         return pd.Series(values, dtype="int64" if required else "Int64")
     if kind == "number":
-        return pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
+        return pd.Series(values, dtype="object").astype("float64")  # None -> NaN
     if kind == "boolean":
         return pd.Series(values, dtype="bool" if required else "boolean")
     return pd.Series(values, dtype="object")
@@ -107,15 +107,16 @@ def _frame(table: Table | None, resource: dict) -> pd.DataFrame | None:
             return None
         table = Table(resource["path"], [], [], [], {})  # an absent optional table: no rows, its columns
     cols: dict[str, Any] = {}
-    n = len(table.typed)
+    n = len(table.rows)
     for f in resource["schema"]["fields"]:
         name = f["name"]
-        vals = [r.get(name) for r in table.typed] if name in table.index else [None] * n
+        vals = table.typed_columns[name] if name in table.index else [None] * n
         cols[name] = _column(vals, f["type"], is_required(f))
     schema_names = {f["name"] for f in resource["schema"]["fields"]}
     for name, k in table.index.items():
         if name not in schema_names:
-            cols[name] = pd.Series([r[k] if r[k] != "" else None for r in table.rows], dtype="object")
+            raw = pd.Series(table.raw_column(k), dtype="object")
+            cols[name] = raw.where(raw != "", None)
     return pd.DataFrame(cols, index=pd.RangeIndex(n))
 
 

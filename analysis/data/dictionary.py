@@ -18,7 +18,7 @@ def _allowed(f: dict) -> str:
     parts = []
     if "enum" in c:
         parts.append(", ".join(f"`{fmt_num(v)}`" for v in c["enum"])
-                     + (" (any case: `ct` is read as `CT`)" if f.get("caseInsensitive") else ""))
+                     + (" (any case)" if f.get("caseInsensitive") else ""))
     if f["type"] == "boolean":
         parts.append("true: " + ", ".join(f"`{v}`" for v in f.get("trueValues", ["true"]))
                      + "; false: " + ", ".join(f"`{v}`" for v in f.get("falseValues", ["false"])))

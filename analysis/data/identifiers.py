@@ -22,7 +22,10 @@ HIPAA Privacy Rule, Safe Harbor method (45 CFR 164.514(b)(2)): the direct identi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 # ---------------------------------------------------------------- column names
 
@@ -124,6 +127,8 @@ _DATE_RES = [
     re.compile(rf"(?<![\d./-]){_Y4}-(?:0[1-9]|1[0-2])(?![\d./-])"),                         # 2021-03
 ]
 _YYYYMMDD = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_MONTH_DOT_YEAR = re.compile(rf"(?:0?[1-9]|1[0-2])\.{_Y4}")  # what _DATE_RES finds in a plain number
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
 _IPV6 = re.compile(r"(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}", re.I)
@@ -277,6 +282,13 @@ def value_problem(v: str, *, numeric: bool, id_like: bool) -> str | None:
     if not v:
         return None
     if numeric:
+        if _PLAIN_NUMBER.fullmatch(v):  # the common case, decided without the nine date patterns:
+            # a plain number can only be a yyyymmdd date or a "month.year" such as 3.2021 (03/2021)
+            if _YYYYMMDD.fullmatch(v):
+                return "looks like a calendar date written as yyyymmdd, not a day offset"
+            if _MONTH_DOT_YEAR.fullmatch(v):
+                return "looks like a calendar date; use an integer day offset from day 0"
+            return None
         if _YYYYMMDD.fullmatch(v):
             return "looks like a calendar date written as yyyymmdd, not a day offset"
         if _is_date(v):
@@ -312,7 +324,7 @@ def value_problem(v: str, *, numeric: bool, id_like: bool) -> str | None:
     return None
 
 
-def scan_column(column: str, values: list[str], *, numeric: bool = False, categorical: bool = False,
+def scan_column(column: str, values: Sequence[str], *, numeric: bool = False, categorical: bool = False,
                 id_like: bool = False, check_name: bool = True) -> Finding | None:
     """Check one column (its name and all its values); return the first finding or None.
 
@@ -320,8 +332,10 @@ def scan_column(column: str, values: list[str], *, numeric: bool = False, catego
     ----------
     column : str
         The column name.
-    values : list of str
-        Every cell of the column, in row order.
+    values : sequence of str
+        Every cell of the column, in row order (a list, an array or a Series with a RangeIndex). Each
+        check runs once per distinct value, not once per cell, so a column of a million repeated codes
+        costs what its distinct codes cost.
     numeric : bool, default False
         The contract types the column as a number (only calendar dates are checked).
     categorical : bool, default False
@@ -349,31 +363,49 @@ def scan_column(column: str, values: list[str], *, numeric: bool = False, catego
     >>> scan_column("note", ["Siemens Somatom", "Siemens Somatom"]) is None
     True
     """
+    codes, uniques = _factorize(values)
+    stripped = [u.strip() for u in uniques]
+    nonblank = np.array([bool(u) for u in stripped], dtype=bool)
     if check_name:
         reason = column_name_problem(column)
         if reason:
-            rows = tuple(i for i, v in enumerate(values) if v.strip())
+            rows = _rows(codes, nonblank)
             return Finding(column, rows, mask(values[rows[0]]) if rows else "-", reason)
-    hits, first_reason = [], None
-    for i, v in enumerate(values):
-        reason = value_problem(v, numeric=numeric, id_like=id_like)
-        if reason:
-            hits.append(i)
-            first_reason = first_reason or reason
+    reasons = [value_problem(u, numeric=numeric, id_like=id_like) for u in uniques]
+    hits = _rows(codes, np.array([r is not None for r in reasons], dtype=bool))
     if hits:
-        return Finding(column, tuple(hits), mask(values[hits[0]]), first_reason)
+        return Finding(column, hits, mask(values[hits[0]]), reasons[codes[hits[0]]])
     if numeric or categorical:
         return None
-    nonempty = [(i, v.strip()) for i, v in enumerate(values) if v.strip()]
-    names = [i for i, v in nonempty if _looks_like_name(v)]
-    distinct_names = {values[i].strip() for i in names}
-    distinct = {v for _, v in nonempty}
+    is_name = np.array([bool(v) and _looks_like_name(v) for v in stripped], dtype=bool)
+    distinct_names = {v for v, n in zip(stripped, is_name) if n}
+    distinct = {v for v in stripped if v}
     # a names column has many different names; a label column repeats a few (e.g. "Siemens Somatom")
     if len(distinct_names) >= 3 and len(distinct_names) * 2 >= len(distinct):
-        return Finding(column, tuple(names), mask(values[names[0]]), "looks like person names (Firstname Lastname)")
+        names = _rows(codes, is_name)
+        return Finding(column, names, mask(values[names[0]]), "looks like person names (Firstname Lastname)")
     # yyyymmdd dates in a free column: flag when most values are such dates
-    dates = [i for i, v in nonempty if _YYYYMMDD.fullmatch(v)]
-    if dates and len(dates) * 2 >= len(nonempty):
-        return Finding(column, tuple(dates), mask(values[dates[0]]),
+    is_date = np.array([bool(v) and _YYYYMMDD.fullmatch(v) is not None for v in stripped], dtype=bool)
+    counts = np.bincount(codes, minlength=len(uniques))
+    n_dates, n_nonempty = int(counts[is_date].sum()), int(counts[nonblank].sum())
+    if n_dates and n_dates * 2 >= n_nonempty:
+        dates = _rows(codes, is_date)
+        return Finding(column, dates, mask(values[dates[0]]),
                        "looks like calendar dates written as yyyymmdd; use integer day offsets from day 0")
     return None
+
+
+def _factorize(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """Codes (one per row) into the distinct values (in order of first appearance): every check runs
+    once per distinct value, not once per cell."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    return codes, list(uniques)
+
+
+def _rows(codes: np.ndarray, offending: np.ndarray) -> tuple[int, ...]:
+    """Positions of the rows whose distinct value is offending, in row order."""
+    if not offending.any():
+        return ()
+    return tuple(np.flatnonzero(offending[codes]).tolist())

@@ -40,6 +40,8 @@ is prefixed ``warning:``; the same problem in many rows of one column is one lin
 from __future__ import annotations
 
 import re
+import sys
+import time
 from pathlib import Path
 
 from analysis.data import identifiers, workbook
@@ -60,7 +62,7 @@ def _identifier_problems(table: Table, resource: dict) -> tuple[list[Problem], s
     problems, flagged = [], set()
     for name, k in table.index.items():
         f = fdesc.get(name)
-        values = [r[k] for r in table.rows]
+        values = table.raw_column(k)
         numeric = f is not None and f["type"] in ("integer", "number")
         categorical = f is not None and (f["type"] == "boolean" or "enum" in f.get("constraints", {}))
         id_like = (name in pk and f is not None and f["type"] == "string") or name == "patient_id" or bool(
@@ -75,6 +77,25 @@ def _identifier_problems(table: Table, resource: dict) -> tuple[list[Problem], s
                                 f"possible direct identifier, column refused: {finding.reason}{more}"))
         flagged.update((table.lines[i], name) for i in finding.rows)
     return problems, flagged
+
+
+#: A dataset whose files add up to at least this many bytes reports its progress on stderr.
+PROGRESS_BYTES = 5_000_000
+
+
+def _progress(path: Path):
+    """A function printing one progress line on stderr for a large dataset (silent for a small one)."""
+    files = [path] if path.is_file() else [f for f in path.glob("*.csv") if f.is_file()]
+    size = sum(f.stat().st_size for f in files)
+    if size < PROGRESS_BYTES:
+        return lambda message: None
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        print(f"validate: {time.perf_counter() - start:5.1f} s: {message}", file=sys.stderr, flush=True)
+
+    say(f"{path}: {size / 1e6:.0f} MB to read")
+    return say
 
 
 def _sort_key(p: Problem):
@@ -125,6 +146,7 @@ def check(path: Path) -> tuple[list[Problem], dict[str, Table], dict[str, bytes]
     path = Path(path)
     _check_path(path)
     res_by_name = resources()
+    say = _progress(path)
     read, problems, raw, meta, lesions_file = _read_tables(path)
     tables: dict[str, Table] = {}
     guarded: set[tuple[str, int, str]] = {(p.file, p.line, p.column) for p in problems
@@ -133,17 +155,20 @@ def check(path: Path) -> tuple[list[Problem], dict[str, Table], dict[str, bytes]
         if table is None:
             continue
         res = res_by_name[name]
+        say(f"{table.file}: {len(table.rows):,} rows read; checking cells and identifiers")
         problems += validate_cells(table, res)
         idp, flagged = _identifier_problems(table, res)
         problems += idp
         guarded.update((table.file, line, col) for line, col in flagged)
         tables[name] = table
+    say("checking the rules across files")
     problems += foreign_keys(tables, res_by_name)
     problems += cross_table_rules(tables, lesions_file=lesions_file)
     # a cell refused by the identifier guard gets that one message, not also "must be a whole number" etc.
     id_msgs = {id(p) for p in problems if p.message.startswith("possible direct identifier")}
     problems = [p for p in problems if id(p) in id_msgs or (p.file, p.line, p.column) not in guarded]
     problems = sorted(dict.fromkeys(problems), key=_sort_key)
+    say(f"done: {len(problems):,} problem{'s' * (len(problems) != 1)}")
     return problems, tables, raw, meta
 
 

@@ -34,6 +34,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analysis.report import many
+
 if TYPE_CHECKING:
     from analysis.data import Dataset
 
@@ -59,6 +61,12 @@ _RC = {
     "axes.titlesize": 11,
     "axes.labelsize": 10,
 }
+#: Above this many patients a figure draws its per-patient marks as one collection, rasterized inside the
+#: SVG, and the waterfall names no patient on its axis (tens of thousands of labels or vector paths would
+#: cost minutes and tens of MB and show nothing readable). At or below it the figures are drawn mark by
+#: mark, as they always were (byte-identical output for the bundled cohort).
+MANY_PATIENTS = 60
+
 _PNG_META = {"Software": None}
 _SVG_META = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
@@ -240,6 +248,9 @@ def volume_before_after(pp, axes) -> None:
         sub = pp[(pp["group"] == g)].dropna(subset=["v0", "v1"])
         for t in ("immediate", "after_chemo"):
             rows = sub[sub["tace_timing"] == t]
+            if len(pp) > MANY_PATIENTS:
+                many.pairs(ax, rows["v0"], rows["v1"], TIMING_COLOURS[t], TIMING_LABELS[t])
+                continue
             for i, (_, r) in enumerate(rows.iterrows()):
                 ax.plot([0, 1], [r["v0"], r["v1"]], marker="o", markersize=4, linewidth=1.2,
                         color=TIMING_COLOURS[t], alpha=0.85,
@@ -290,7 +301,10 @@ def ttp_chemo_vs_tace(pp, axes) -> None:
     for ax, g in zip(axes, (1, 2)):
         sub = pp[pp["group"] == g]
         seen = set()
-        for _, r in sub.iterrows():
+        for t in ("immediate", "after_chemo") if len(pp) > MANY_PATIENTS else ():
+            rows = sub[sub["tace_timing"] == t]
+            many.pairs(ax, rows["ttp_chemo"], rows["ttp_tace"], TIMING_COLOURS[t], TIMING_LABELS[t])
+        for _, r in sub.iterrows() if len(pp) <= MANY_PATIENTS else ():
             t = r["tace_timing"]
             colour = TIMING_COLOURS.get(t, "#777777")
             label = TIMING_LABELS.get(t) if t not in seen else None
@@ -356,7 +370,7 @@ def regression(pp, axes) -> None:
             ax.plot(xs, fit.intercept + fit.slope * xs, color=GROUP_COLOURS[g], linewidth=1.5)
             label += f": R² = {fit.r2:.4f}"
         ax.scatter(x, y, s=22, color=GROUP_COLOURS[g], alpha=0.85, label=label, edgecolor="white",
-                   linewidth=0.5)
+                   linewidth=0.5, **({"rasterized": True} if len(pp) > MANY_PATIENTS else {}))
     ax.axhline(0, color="#555555", linewidth=0.8)
     ax.set_xlabel("tumour doubling time (Schwartz), days")
     ax.set_ylabel("volume change V1 − V0, cm³")
@@ -397,10 +411,18 @@ def waterfall(pp, axes) -> None:
     sub = sub.sort_values(["pct", "patient_id"], ascending=[False, True], kind="mergesort")
     (ax,) = axes
     xs = np.arange(len(sub))
-    ax.bar(xs, sub["pct"], color=[GROUP_COLOURS[int(g)] for g in sub["group"]], width=0.8)
-    ax.axhline(0, color="#555555", linewidth=0.8)
-    ax.set_xticks(xs, sub["patient_id"], rotation=90, fontsize=7)
-    ax.set_xlabel("patient (sorted by change)")
+    if len(sub) > MANY_PATIENTS:  # one collection per group, no patient named on the axis
+        many.bars(ax, xs, sub["pct"].to_numpy(dtype=float), sub["group"].astype(int).to_numpy(),
+                  GROUP_COLOURS)
+        ax.axhline(0, color="#555555", linewidth=0.8)
+        ax.set_xlim(-0.5, len(sub) - 0.5)
+        ax.set_xticks([])
+        ax.set_xlabel(f"{len(sub)} patients (sorted by change)")
+    else:
+        ax.bar(xs, sub["pct"], color=[GROUP_COLOURS[int(g)] for g in sub["group"]], width=0.8)
+        ax.axhline(0, color="#555555", linewidth=0.8)
+        ax.set_xticks(xs, sub["patient_id"], rotation=90, fontsize=7)
+        ax.set_xlabel("patient (sorted by change)")
     ax.set_ylabel("tumour volume change after TACE 1, %")
     ax.set_title("Waterfall plot of total tumour volume change")
     ax.legend(handles=[Patch(color=GROUP_COLOURS[g], label=_group_label(g)) for g in (1, 2)],
@@ -503,9 +525,14 @@ def km_ttp_tace(pp, axes) -> None:
         xs = np.append(km["time"].to_numpy(), t.max())
         ys = np.append(km["survival"].to_numpy(), km["survival"].iloc[-1])
         ax.step(xs, ys, where="post", color=GROUP_COLOURS[g], label=_group_label(g, len(sub)))
-        for c in np.sort(t[~events]):
-            ax.plot([c], [km.loc[km["time"] <= c, "survival"].iloc[-1]], "|", markersize=9,
-                    color=GROUP_COLOURS[g])
+        censored = np.sort(t[~events])
+        at = km["survival"].to_numpy()[np.searchsorted(km["time"].to_numpy(), censored, side="right") - 1]
+        if len(pp) > MANY_PATIENTS:  # one mark per distinct censoring time, in one line object
+            keep = np.unique(censored, return_index=True)[1]
+            ax.plot(censored[keep], at[keep], "|", markersize=9, color=GROUP_COLOURS[g], rasterized=True)
+            continue
+        for c, y in zip(censored, at):
+            ax.plot([c], [y], "|", markersize=9, color=GROUP_COLOURS[g])
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("time since TACE 1, days")
     ax.set_ylabel("progression-free proportion")

@@ -100,7 +100,10 @@ def km_bands(ds):
             ax.set_ylim(-0.02, 1.02)
             ax.set_xlabel(f"days since the start ({titles[s]})")
             ax.set_title(f"Time to progression {titles[s]}")
-            ax.legend(loc="upper right", fontsize=8, frameon=True)
+            if len(data):
+                ax.legend(loc="upper right", fontsize=8, frameon=True)
+            else:
+                ax.annotate("no progression data", (0.5, 0.5), xycoords="axes fraction", ha="center")
         axes[0].set_ylabel("progression-free proportion")
     return fig
 
@@ -192,15 +195,17 @@ def swimmer(ds):
     height = min(2.0 + 0.22 * len(ids), 12.0)
     with _theme():
         fig, (ax,) = _figure(9.0, height, left=0.1, bottom=0.9 / height + 0.04, top=1 - 0.5 / height)
-        for p, sub in t.groupby("patient_id", sort=False):
-            y = ypos[p]
-            g = int(sub["group"].iloc[0])
-            ax.hlines(y, sub["day"].min(), sub["day"].max(), color=GROUP_COLOURS[g], linewidth=1.2)
-            for r in sub[sub["event"] == "chemo"].to_dict("records"):
-                ax.hlines(y, r["day"], r["end_day"], color="#CC79A7", linewidth=5, alpha=0.7)
+        y = t["patient_id"].map(ypos)
+        span = t.assign(y=y).groupby("patient_id", sort=False).agg(y=("y", "first"), group=("group", "first"),
+                                                                    start=("day", "min"), end=("day", "max"))
+        ax.hlines(span["y"], span["start"], span["end"], colors=[GROUP_COLOURS[int(g)] for g in span["group"]],
+                  linewidth=1.2)
+        chemo = t[t["event"] == "chemo"]
+        ax.hlines(chemo["patient_id"].map(ypos), chemo["day"], chemo["end_day"].astype(float), colors="#CC79A7",
+                  linewidth=5, alpha=0.7)
         for ev, (marker, col, _) in EVENT_STYLE.items():
             sub = t[t["event"] == ev]
-            ax.scatter(sub["day"], [ypos[p] for p in sub["patient_id"]], marker=marker, color=col,
+            ax.scatter(sub["day"], sub["patient_id"].map(ypos), marker=marker, color=col,
                        s=18 if ev != "exam" else 30, zorder=3, linewidths=1)
         ax.axvline(0, color="#555555", linewidth=0.8)
         if len(ids) <= MAX_LABELS:

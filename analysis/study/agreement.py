@@ -220,29 +220,23 @@ def best_response(ds: Dataset, endpoints=None) -> pd.DataFrame:
     from analysis.study.tables import _pp
 
     pp = _pp(ds, endpoints)
+    cols = ["patient_id", "group", "tace_timing", "best_pct", "best_day", "response"]
+    base = pp.loc[pp["sum0_mm"].astype(float) > 0, ["patient_id", "group", "tace_timing", "first_tace_day",
+                                                     "sum0_mm", "response"]]
+    img = ds.imaging[["patient_id", "day", "sum_diameters_mm"]].merge(base, on="patient_id", how="inner", sort=False)
+    img = img[img["day"].astype(float) > img["first_tace_day"].astype(float)].copy()
+    s = img["sum_diameters_mm"].astype(float)
     les = getattr(ds, "lesions", None)
-    lsums = recist.target_sums(les) if les is not None and len(les) else {}
-    rows = []
-    img = ds.imaging
-    for r in pp.to_dict("records"):
-        s0 = r["sum0_mm"]
-        if s0 is None or not s0 > 0:
-            continue
-        e = img[(img["patient_id"] == r["patient_id"]) & (img["day"] > r["first_tace_day"])]
-        best, day = math.inf, None
-        for ex in e.to_dict("records"):
-            s = ex.get("sum_diameters_mm")
-            if s is None or (isinstance(s, float) and math.isnan(s)) or s is pd.NA:
-                s = lsums.get((r["patient_id"], int(ex["day"])))
-            if s is None or (isinstance(s, float) and math.isnan(s)):
-                continue
-            pct = (float(s) / float(s0) - 1.0) * 100.0
-            if pct < best:
-                best, day = pct, int(ex["day"])
-        if day is not None:
-            rows.append({"patient_id": r["patient_id"], "group": int(r["group"]), "tace_timing": r["tace_timing"],
-                         "best_pct": best, "best_day": day, "response": r["response"]})
-    out = pd.DataFrame(rows, columns=["patient_id", "group", "tace_timing", "best_pct", "best_day", "response"])
+    if s.isna().any() and les is not None and len(les):
+        lsums = recist.target_sums(les)  # exams without an exam-level sum: the lesions.csv sum
+        keys = zip(img["patient_id"], img["day"].astype(int))
+        s = s.where(s.notna(), pd.Series([lsums.get(k, float("nan")) for k in keys], index=img.index, dtype=float))
+    img["best_pct"] = (s / img["sum0_mm"].astype(float) - 1.0) * 100.0
+    img = img.dropna(subset=["best_pct"])
+    if not len(img):
+        return pd.DataFrame(columns=cols)
+    best = img.loc[img.groupby("patient_id", sort=False)["best_pct"].idxmin()]  # first exam with the lowest
+    out = best.assign(group=best["group"].astype(int), best_day=best["day"].astype(int))[cols]
     return out.sort_values(["best_pct", "patient_id"], ascending=[False, True], kind="mergesort").reset_index(
         drop=True)
 
@@ -277,25 +271,29 @@ def timeline(ds: Dataset) -> pd.DataFrame:
     """
     import pandas as pd
 
-    grp = dict(zip(ds.patients["patient_id"], ds.patients["group"].astype(int)))
-    rows = [{"patient_id": p, "group": g, "event": "detection", "day": 0, "end_day": None} for p, g in grp.items()]
-    prog = {(r["patient_id"], r["setting"]): r for r in ds.progression.to_dict("records")}
-    for p, g in grp.items():
-        c = prog.get((p, "chemo"))
-        if c is not None:
-            rows.append({"patient_id": p, "group": g, "event": "chemo", "day": int(c["start_day"]),
-                         "end_day": int(c["end_day"])})
-        last = prog.get((p, "tace")) or c
-        if last is not None:
-            end = "progression" if bool(last["progressed"]) else "censored"
-            rows.append({"patient_id": p, "group": g, "event": end, "day": int(last["end_day"]), "end_day": None})
-    for r in ds.procedures.to_dict("records"):
-        rows.append({"patient_id": r["patient_id"], "group": grp[r["patient_id"]], "event": "tace",
-                     "day": int(r["day"]), "end_day": None})
-    for r in ds.imaging.to_dict("records"):
-        rows.append({"patient_id": r["patient_id"], "group": grp[r["patient_id"]], "event": "exam",
-                     "day": int(r["day"]), "end_day": None})
-    out = pd.DataFrame(rows, columns=["patient_id", "group", "event", "day", "end_day"])
-    order = {p: i for i, p in enumerate(grp)}
-    out["_o"] = out["patient_id"].map(order)
-    return out.sort_values(["_o", "day", "event"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
+    pat = ds.patients
+    grp = dict(zip(pat["patient_id"], pat["group"].astype(int)))
+    cols = ["patient_id", "group", "event", "day", "end_day"]
+    parts = [pd.DataFrame({"patient_id": pat["patient_id"], "event": "detection", "day": 0})]
+    chemo_end: dict = {}
+    prog = ds.progression
+    if prog is not None and len(prog):
+        c = prog[prog["setting"] == "chemo"]
+        parts.append(pd.DataFrame({"patient_id": c["patient_id"], "event": "chemo", "day": c["start_day"]}))
+        chemo_end = dict(zip(c["patient_id"], c["end_day"]))
+        # the end of follow-up: the TACE row of progression.csv, else the chemotherapy row
+        last = pd.concat([prog[prog["setting"] == "tace"], c]).drop_duplicates("patient_id", keep="first")
+        ev = ["progression" if (not pd.isna(v) and bool(v)) else "censored" for v in last["progressed"]]
+        parts.append(pd.DataFrame({"patient_id": last["patient_id"].to_numpy(), "event": ev,
+                                   "day": last["end_day"].to_numpy()}))
+    pr, im = ds.procedures, ds.imaging
+    parts.append(pd.DataFrame({"patient_id": pr["patient_id"], "event": "tace", "day": pr["day"]}))
+    parts.append(pd.DataFrame({"patient_id": im["patient_id"], "event": "exam", "day": im["day"]}))
+    out = pd.concat([p.astype({"day": "float64"}) for p in parts], ignore_index=True)
+    chemo = out["event"] == "chemo"
+    out["end_day"] = out["patient_id"].map(chemo_end).where(chemo).astype(float)
+    out = out.dropna(subset=["day"])
+    out["group"] = out["patient_id"].map(grp).astype(int)
+    out["day"] = out["day"].astype(int)
+    out["_o"] = out["patient_id"].map({p: i for i, p in enumerate(grp)})
+    return out.sort_values(["_o", "day", "event"], kind="mergesort")[cols].reset_index(drop=True)

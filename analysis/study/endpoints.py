@@ -67,7 +67,7 @@ V0_ZERO = "V0 = 0"
 V1_ZERO = "V1 = 0"
 NO_CHANGE = "V1 = V0 (no volume change)"
 #: why every time-to-progression analysis is not available (Tables 3-4 TTP, Kaplan-Meier)
-NO_PROGRESSION_FILE = "not available: the dataset has no progression.csv"
+NO_PROGRESSION_FILE = "not available: the dataset has no progression data (progression.csv absent or empty)"
 TTP_COLUMNS = ["patient_id", "group", "tace_timing", "setting", "start_day", "end_day", "ttp", "progressed"]
 
 COLUMNS = [
@@ -206,8 +206,10 @@ def liver_involvement(tumor_volume: float, liver_volume: float) -> float:
 
 
 def has_progression(ds: Dataset) -> bool:
-    """Whether the dataset has a progression table (without progression.csv, ``load_dataset`` gives an empty
-    table with its columns and ``"progression"`` in ``ds.absent``; a hand-built dataset may give ``None``).
+    """Whether the dataset has progression data: a progression table that is present and has rows.
+
+    Without progression.csv, ``load_dataset`` gives an empty table with its columns and
+    ``"progression"`` in ``ds.absent``; a hand-built dataset may give ``None``.
 
     Parameters
     ----------
@@ -218,8 +220,8 @@ def has_progression(ds: Dataset) -> bool:
     -------
     bool
         False when the progression file is absent (``ds.progression`` None or ``"progression"`` in
-        ``ds.absent``; then every time-to-progression analysis is reported as not available,
-        :data:`NO_PROGRESSION_FILE`); otherwise True.
+        ``ds.absent``) or has no rows: then every time-to-progression analysis is reported as not
+        available (:data:`NO_PROGRESSION_FILE`), its numbers null, n included; otherwise True.
 
     References
     ----------
@@ -228,12 +230,16 @@ def has_progression(ds: Dataset) -> bool:
     Examples
     --------
     >>> from types import SimpleNamespace
+    >>> import pandas as pd
     >>> has_progression(SimpleNamespace(progression=None)), has_progression(SimpleNamespace())
     (False, False)
-    >>> has_progression(SimpleNamespace(progression="a table", absent=("progression",)))
+    >>> has_progression(SimpleNamespace(progression=pd.DataFrame({"patient_id": []})))
+    False
+    >>> has_progression(SimpleNamespace(progression=pd.DataFrame({"patient_id": ["A"]}), absent=("progression",)))
     False
     """
-    return getattr(ds, "progression", None) is not None and "progression" not in getattr(ds, "absent", ())
+    pr = getattr(ds, "progression", None)
+    return pr is not None and len(pr) > 0 and "progression" not in getattr(ds, "absent", ())
 
 
 def ttp_rows(ds: Dataset) -> pd.DataFrame:
@@ -249,7 +255,7 @@ def ttp_rows(ds: Dataset) -> pd.DataFrame:
     pandas.DataFrame
         patient_id, group, tace_timing, setting, start_day, end_day, ttp (float), progressed
         (the event flag; ``False`` = censored at ``end_day``). Rows in file order; no rows when the
-        dataset has no progression.csv (:func:`has_progression`). Tables 3-4
+        dataset has no progression data (:func:`has_progression`). Tables 3-4
         summarise ``ttp`` over all rows of a setting whatever ``progressed`` says (as the paper).
 
     References

@@ -141,7 +141,7 @@ def exclusions(ds: Dataset, endpoints: pd.DataFrame | None = None) -> pd.DataFra
            ['A', 'table2.after', 'tumor_volume_cm3 empty at day 40'],
            ['B', 'table2.after', 'no exam after the first TACE']], dtype=object)
     >>> ex.loc[ex["analysis"] == "table3.tace", "reason"].unique().tolist()
-    ['not available: the dataset has no progression.csv']
+    ['not available: the dataset has no progression data (progression.csv absent or empty)']
     """
     import pandas as pd
 

@@ -77,6 +77,8 @@ CONVENTIONS = {
     "recist": "RECIST 1.1 at the first follow-up (V1 exam) from the sums of target diameters; "
               "baseline = nadir = V0 exam; thresholds compared unrounded",
     "percent": "100 * n / number of patients",
+    "missing": "complete cases per analysis: each summary uses the patients (rows) that have its inputs and "
+               "carries that n; who is left out of which analysis, and why: tables/exclusions.csv",
     "paired": "R wilcox.test(x, y, paired = TRUE, conf.int = TRUE): x = TTP after TACE, y = TTP after "
               "chemotherapy (patients with both rows), or x = V1, y = V0; hl = R's (pseudo)median estimate; "
               "ratio of medians with a percentile bootstrap of the pairs (numpy PCG64, seed = params seed)",

@@ -85,10 +85,17 @@ def ttp_pairs(ds: Dataset) -> pd.DataFrame:
         if c is None or t is None:
             continue
         rows.append({"patient_id": pid, "group": int(g), "ttp_chemo": float(c["ttp"]),
-                     "ttp_tace": float(t["ttp"]), "chemo_progressed": bool(c["progressed"]),
-                     "tace_progressed": bool(t["progressed"])})
+                     "ttp_tace": float(t["ttp"]), "chemo_progressed": _flag(c["progressed"]),
+                     "tace_progressed": _flag(t["progressed"])})
     return pd.DataFrame(rows, columns=["patient_id", "group", "ttp_chemo", "ttp_tace", "chemo_progressed",
                                        "tace_progressed"])
+
+
+def _flag(value):
+    """``bool`` of a progression flag, None when it is missing."""
+    import pandas as pd
+
+    return None if pd.isna(value) else bool(value)
 
 
 def _subset(frame, g: str):

@@ -32,7 +32,8 @@
 #   that side of Table 2, from Table 4's dV and from the regression; a patient without an exam after
 #   the first TACE has no V1, dV, DT or response; a patient without a progression row of a setting is
 #   simply not among that setting's rows. Every summary carries its n (recist.<g>.n = patients with
-#   both exams). Without progression.csv, Table 3 and Table 4's TTP are not available: null keys.
+#   both exams). Without progression data (progression.csv absent or without rows), Table 3 and
+#   Table 4's TTP are not available: null keys, n included.
 
 suppressPackageStartupMessages(library(jsonlite))
 
@@ -167,7 +168,8 @@ dataset_numbers <- function(dir) {
   pat <- read_table(dir, "patients")
   proc <- read_table(dir, "procedures")
   img <- read_table(dir, "imaging")
-  prog <- read_table(dir, "progression", required = FALSE)  # absent: TTP analyses not available
+  prog <- read_table(dir, "progression", required = FALSE)
+  if (!is.null(prog) && nrow(prog) == 0) prog <- NULL  # absent or no rows: TTP analyses not available
   les <- read_table(dir, "lesions", required = FALSE)
   if (!is.null(les)) {
     les$day <- num(les$day)
