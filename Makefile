@@ -71,7 +71,7 @@ lint: $(STAMP) ## Check the code style (ruff, configured in pyproject.toml)
 test-fast: $(STAMP) ## Unit tests and doctests only (skips notebooks and whole-pipeline runs)
 	$(PY) -m pytest tests analysis --doctest-modules -m "not slow"
 
-bench: $(STAMP) ## Time the speed targets (reproduce, numbers, audit, synthesize, sensitivity; 34 vs 34,000 patients)
+bench: $(STAMP) ## Time the speed targets (reproduce vs papermill one by one, cached reproduce, audit, synthesize, sensitivity; 34 vs 34,000 patients)
 	$(PY) bench/run.py
 	$(PY) bench/sensitivity_bench.py
 	$(PY) bench/scale.py

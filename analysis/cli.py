@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, metavar="DATA", help="the dataset folder or .xlsx workbook")
     p.add_argument("--out", required=True, metavar="OUT_DIR")
     p.add_argument("--force", action="store_true", help="re-run every notebook even if nothing changed")
-    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of cores minus one)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks at once, each in a fresh kernel (default: cores)")
     _add_params(p)
 
     p = sub.add_parser("compare", help="published vs reproduced: numbers.json -> comparison.csv")
@@ -194,14 +194,32 @@ def _run(args: argparse.Namespace) -> int:
     return COMMANDS[args.command](args, overrides)
 
 
+def _signal_name(signum: int) -> str:
+    """``SIGTERM`` for 15, and so on."""
+    import signal
+
+    return signal.Signals(signum).name
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on a usage error
+    from analysis.report.faults import Terminated, os_error_message, terminate_as_interrupt
+
+    terminate_as_interrupt()  # SIGTERM / SIGHUP clean up like Ctrl-C
     try:
         return _run(args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Terminated as exc:
+        print(f"stopped by {_signal_name(exc.signum)}", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a read-only or vanished folder ...: one line, never a traceback
+        out = getattr(args, "out", None)
+        print(f"error: {os_error_message(exc, Path(out) if out and args.command == 'reproduce' else None)}",
+              file=sys.stderr)
+        return 1

@@ -175,3 +175,38 @@ def test_mask_keeps_shape_and_hides_content():
                                    "grade 2", "Lymph Node", "CT"])
 def test_ordinary_values_are_not_identifiers(value):
     assert value_problem(value, numeric=False, id_like=False) is None
+
+
+# ---- free text: persons named with a title / honorific or a patronymic (issue 15)
+
+@pytest.mark.parametrize("value, where", [
+    ("seen by Dr. Ivanov", 9), ("Dr Smith: uneventful", 1), ("discussed with Mrs. Brown", 16),
+    ("Mr Jones declined", 1), ("Ms Lee agreed", 1), ("reviewed by Prof. Petrov", 13),
+    ("осмотрен д-р Сидоров", 10), ("доктор Иванов: без осложнений", 1), ("проф. Петров", 1),
+    ("врач Смирнова", 1), ("со слов г-н Кузнецов", 9), ("г-жа Орлова", 1),
+    ("Ivan Ivanovich", 6), ("per Anna Petrovna", 10), ("Sergei Nikolaevich called", 8),
+    ("Иван Петрович", 6), ("Мария Ивановна", 7), ("Никита Ильич", 1), ("Ilya Ilyich", 1),
+])
+def test_a_free_text_note_naming_a_person_is_refused_with_file_line_and_character(ds, value, where):
+    add_column(ds, "procedures.csv", "note", ["uneventful", "uneventful", value] + ["uneventful"] * 100)
+    p = guard_problems(ds)
+    assert len(p) == 1, validate_dir(ds)
+    # line 4 = header + the 3rd data row; the character is counted by hand in the value above
+    assert (p[0].file, p[0].line, p[0].column) == ("procedures.csv", 4, "note")
+    assert p[0].message.endswith(f"at character {where}")
+    assert ("title or honorific" in p[0].message) or ("patronymic" in p[0].message)
+    assert value not in str(p[0])  # masked
+
+
+def test_seen_by_dr_ivanov_is_reported_in_the_exact_words(ds):
+    add_column(ds, "procedures.csv", "note", ["uneventful", "uneventful", "seen by Dr. Ivanov"] + ["uneventful"] * 100)
+    assert [str(p) for p in validate_dir(ds) if not p.is_warning] == [
+        "procedures.csv:4: note: s*** ** **. ******: possible direct identifier, column refused: names a person "
+        "with a title or honorific (Dr., Mr, Mrs, Ms, Prof., д-р, врач, г-н, ...) at character 9"]
+
+
+@pytest.mark.parametrize("value", ["Dr. visit cancelled", "MR imaging at day 30", "MS lesions", "врач отметил боль",
+                                   "Munich protocol", "Zurich criteria", "Greenwich", "кирпич", "post-TACE syndrome",
+                                   "doctor's note: pain grade 2", "prof. consultation", "Mrs (missing)"])
+def test_prose_without_a_person_is_not_refused(value):
+    assert value_problem(value, numeric=False, id_like=False) is None

@@ -268,8 +268,10 @@ def test_excel_date_cells_are_refused_as_identifiers_anywhere(tmp_path):
     errors = [x for x in strs(validate_dir(book)) if not x.startswith("warning: ")]
     date = ("possible direct identifier, cell refused: an Excel date cell (a calendar date); write the day offset "
             "from day 0 as a whole number instead")
-    assert f"mini.xlsx[patients]:5: note: 2020-01-02T00:00:00: {date}" in errors
-    assert f"mini.xlsx[imaging]:4: day: 2019-03-12T00:00:00: {date}" in errors
+    # the dates are masked like every value the identifier guard refuses (shape kept, digits hidden)
+    assert f"mini.xlsx[patients]:5: note: 2***-**-*****:**:**: {date}" in errors
+    assert f"mini.xlsx[imaging]:4: day: 2***-**-*****:**:**: {date}" in errors
+    assert not any("2019-03-12" in x or "2020-01-02" in x for x in errors)
     assert not any(x.startswith("mini.xlsx[imaging]:4: day:") and "whole number (e.g." in x for x in errors)
 
 

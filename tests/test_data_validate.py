@@ -18,6 +18,7 @@ import pytest
 from analysis.data import DatasetInvalid, Problem, load_dataset, validate_dir
 from analysis.errors import UsageError, UserError
 from analysis.paths import TESTS
+from tests.corpus.make_corpus import _lines, _write, drop_column, drop_lines, set_cell  # one copy of the helpers
 
 MINI = TESTS / "fixtures" / "mini"
 
@@ -26,37 +27,9 @@ MINI = TESTS / "fixtures" / "mini"
 
 
 
-def _lines(d: Path, file: str) -> list[str]:
-    return (d / file).read_text(encoding="utf-8").splitlines()
-
-
-def _write(d: Path, file: str, lines: list[str]) -> None:
-    (d / file).write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def set_cell(d: Path, file: str, line: int, column: str, value: str) -> None:
-    """Set one cell (the fixture has no quoted commas, so a plain split is exact)."""
-    lines = _lines(d, file)
-    k = lines[0].split(",").index(column)
-    cells = lines[line - 1].split(",")
-    cells[k] = value
-    lines[line - 1] = ",".join(cells)
-    _write(d, file, lines)
-
-
 def get_cell(d: Path, file: str, line: int, column: str) -> str:
     lines = _lines(d, file)
     return lines[line - 1].split(",")[lines[0].split(",").index(column)]
-
-
-def drop_lines(d: Path, file: str, *line_numbers: int) -> None:
-    _write(d, file, [x for i, x in enumerate(_lines(d, file), start=1) if i not in line_numbers])
-
-
-def drop_column(d: Path, file: str, column: str) -> None:
-    lines = _lines(d, file)
-    k = lines[0].split(",").index(column)
-    _write(d, file, [",".join(c for j, c in enumerate(x.split(",")) if j != k) for x in lines])
 
 
 def errors(problems: list[Problem]) -> list[Problem]:

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.report import kernels, pipeline
+from analysis.report import pipeline
 from analysis.report import results as _results
 from analysis.errors import UsageError, UserError
 from analysis.paths import ROOT, TESTS
@@ -43,12 +44,15 @@ def _notebook(path: Path, params_src: str, body: list[str], tag: bool = True) ->
 
 
 def _kernel_pids() -> set[int]:
-    """Running IPython kernels on this machine (their process ids)."""
+    """Running IPython kernels of this project's notebook runners (their process ids): kernels started in this
+    checkout's notebooks/ folder (other checkouts on the machine may run kernels of their own meanwhile)."""
     import psutil
 
+    from analysis.paths import NOTEBOOKS
+
     pids = set()
-    for proc in psutil.process_iter(["pid", "cmdline"]):
-        if "ipykernel_launcher" in (proc.info["cmdline"] or []):
+    for proc in psutil.process_iter(["pid", "cmdline", "cwd"]):
+        if "ipykernel_launcher" in (proc.info["cmdline"] or []) and proc.info["cwd"] == str(NOTEBOOKS):
             pids.add(proc.info["pid"])
     return pids
 
@@ -58,7 +62,7 @@ def _no_notebook_may_run(monkeypatch):
         raise AssertionError("a notebook was started")
 
     monkeypatch.setattr(pipeline, "run_notebook", boom)
-    monkeypatch.setattr(pipeline, "runner_pool", boom)
+    monkeypatch.setattr(pipeline, "notebook_pool", boom)
 
 
 # ------------------------------------------------------------------ checks before anything runs
@@ -88,19 +92,7 @@ def test_cli_rejects_an_unknown_p_parameter_with_exit_2_and_writes_nothing(tmp_p
 
 
 def test_invalid_dataset_is_refused_with_every_problem_and_nothing_written(tmp_path, monkeypatch):
-    def boom(*a, **k):
-        raise AssertionError("a notebook was started")
-
-    monkeypatch.setattr(pipeline, "run_notebook", boom)  # the runners may warm up, but run nothing
-    runners = []
-
-    def pool(*a, **k):
-        executor = real_pool(*a, **k)
-        runners.extend(executor._processes.values())
-        return executor
-
-    real_pool = pipeline.runner_pool
-    monkeypatch.setattr(pipeline, "runner_pool", pool)
+    _no_notebook_may_run(monkeypatch)
     kernels_before = _kernel_pids()
     bad = tmp_path / "bad"
     shutil.copytree(MINI, bad)
@@ -115,9 +107,7 @@ def test_invalid_dataset_is_refused_with_every_problem_and_nothing_written(tmp_p
     msg = str(exc.value)
     assert "group" in msg and "later" in msg
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad"]  # no OUT, no temporary folder
-    # the runner that was warming up is gone, and its kernel with it
-    assert runners and all(proc.exitcode is not None for proc in runners)
-    assert _kernel_pids() <= kernels_before
+    assert _kernel_pids() <= kernels_before  # no kernel was started
 
 
 def test_a_notebook_is_passed_only_the_parameters_it_declares():
@@ -332,63 +322,30 @@ def test_code_hash_changes_when_a_module_changes(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_notebooks_run_in_a_reused_kernel_equal_a_fresh_kernel_run(first_run, tmp_path):
+def test_a_notebook_run_alone_with_papermill_shows_what_reproduce_shows(first_run, tmp_path):
     out, _, _ = first_run
-    for name in ("01_table1.ipynb", "08_report.ipynb"):
-        src = pipeline.NOTEBOOKS / name
-        st = pipeline.run_notebook(str(src), str(tmp_path / name), None, {
-            **pipeline.notebook_parameters(pipeline.declared_parameters(src), pipeline.check_params({}), MINI)},
-            str(pipeline.NOTEBOOKS), pipeline.KERNEL, reuse_kernel=False)
-        assert st["ok"], st
-        fresh = json.loads((tmp_path / name).read_text())
-        reused = json.loads((out / "notebooks" / name).read_text())
-        strip = lambda nb: [(c.get("execution_count"), c.get("outputs")) for c in nb["cells"]]  # noqa: E731 -- a one-line projection
-        assert strip(fresh) == strip(reused), name
-
-
-# ------------------------------------------------------------------ scheduling and the reused kernel
-
-
-def test_a_notebook_waits_for_what_its_analysis_results_calls_need(tmp_path):
-    def needs(*body):
-        return pipeline.notebook_needs(_notebook(tmp_path / "nb.ipynb", "data_dir = 'x'",
-                                                 ["from analysis.report import results", *body]))
-
-    assert needs("ov = results.get_overview(data_dir)") == {"overview"}
-    assert needs("res = results.get(data_dir, {})") == {"results"}
-    assert needs("res = results.get(data_dir, {})", "figs = results.get_figures(data_dir, {})") == {"results",
-                                                                                                  "figures"}
-    assert needs("a = results.get_audit()\nresults.audit_summary(a)") == {"audit"}
-    assert needs("1 + 1") == set()
-    # what the scan cannot follow waits for everything
-    assert needs("from analysis.report.results import get\nget(data_dir)") == pipeline.ALL_NEEDS
-    assert needs("%time results.get(data_dir)") == pipeline.ALL_NEEDS
+    for name in ("02_table2.ipynb", "08_report.ipynb"):
+        alone = tmp_path / name
+        r = subprocess.run([sys.executable, "-m", "papermill", str(pipeline.NOTEBOOKS / name), str(alone),
+                            "-k", pipeline.KERNEL, "-p", "data_dir", MINI_REL.as_posix(), "--cwd",
+                            str(pipeline.NOTEBOOKS)], capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode == 0, r.stderr[-2000:]
+        # the outputs of every cell (reproduce injects every declared parameter, defaults included)
+        strip = lambda nb: [(c.get("execution_count"), c.get("outputs")) for c in nb["cells"]]  # noqa: E731
+        assert strip(json.loads(alone.read_text())) == strip(json.loads((out / "notebooks" / name).read_text()))
 
 
 @pytest.mark.slow
-def test_a_reused_kernel_runs_the_next_notebook_with_an_empty_namespace(tmp_path):
+def test_each_notebook_runs_in_its_own_kernel(tmp_path):
     first = _notebook(tmp_path / "first.ipynb", "alpha = 0.05", ["import os\nleak = 41\nprint(os.getpid())"])
-    second = _notebook(tmp_path / "second.ipynb", "alpha = 0.05",
-                       ["import os\nprint(os.getpid())",
-                        "print(sorted(n for n in ('leak', 'os') if n in globals()))"])
-    third = _notebook(tmp_path / "third.ipynb", "alpha = 0.05", ["leak + 1"])
-
-    def run(nb):
-        return pipeline.run_notebook(str(nb), str(tmp_path / f"out-{nb.name}"), None, {}, str(tmp_path),
-                                     pipeline.KERNEL, reuse_kernel=True)
-
-    try:
-        statuses = [run(nb) for nb in (first, second, third)]
-    finally:
-        kernels.shutdown_kernel()
-    assert statuses[0]["ok"] and statuses[1]["ok"], statuses
+    second = _notebook(tmp_path / "second.ipynb", "alpha = 0.05", ["import os\nprint(os.getpid())", "leak + 1"])
+    statuses = [pipeline.run_notebook(str(nb), str(tmp_path / f"out-{nb.name}"), None, {}, str(tmp_path))
+                for nb in (first, second)]
+    assert statuses[0]["ok"] and not statuses[1]["ok"] and statuses[1]["ename"] == "NameError"
     outs = [json.loads((tmp_path / f"out-{nb.name}").read_text()) for nb in (first, second)]
-    text = [["".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])] for nb in outs]
-    assert text[0][0] == text[1][0]  # the same kernel process ran both notebooks
-    assert text[1][1] == "['os']\n"  # only what the second notebook defined itself
-    assert not statuses[2]["ok"] and statuses[2]["ename"] == "NameError"
-    # the cell numbers are those of a fresh kernel
-    assert [c.get("execution_count") for c in outs[1]["cells"] if c["cell_type"] == "code"] == [1, 2, 3]
+    pids = [next(o["text"] for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stdout")
+            for nb in outs]
+    assert pids[0] != pids[1]
 
 
 def test_a_missing_kernel_is_refused_with_advice_before_anything_runs(tmp_path, monkeypatch):
@@ -413,3 +370,36 @@ def test_a_kernel_that_dies_at_start_fails_the_run_with_a_message(tmp_path, monk
         _run(MINI, out, {}, force=True)
     assert "no executed notebook to keep" in str(exc.value) and "kernels.log" in str(exc.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["jupyter"]  # no OUT, no temporary or failed folder
+
+
+@pytest.mark.slow
+def test_the_values_each_executed_notebook_shows_equal_numbers_json(first_run):
+    from analysis.report import narrative
+
+    out, _, _ = first_run
+    numbers = json.loads((out / "numbers.json").read_text())
+    checked = 0
+    for nb_path in sorted((out / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(nb_path.read_text())["cells"]:
+            for o in cell.get("outputs", []):
+                for key, value in o.get("metadata", {}).get(narrative.META, {}).get("numbers", {}).items():
+                    assert key in numbers, (nb_path.name, key)
+                    if numbers[key] is None:
+                        assert value is None, (nb_path.name, key)
+                    else:
+                        assert value == pytest.approx(numbers[key], rel=1e-12, abs=1e-12), (nb_path.name, key)
+                    checked += 1
+    assert checked > 50  # the table notebooks show their numbers
+
+
+@pytest.mark.slow
+def test_index_leads_with_the_claims_and_links_the_audit_findings(first_run):
+    out, _, _ = first_run
+    page = (out / "index.html").read_text()
+    assert page.index("The paper's claims") < page.index("<h2>Counts") < page.index("<h2>Dataset")
+    for verdict in ("holds", "differs", "impossible according to the audit", "not reproducible from the data"):
+        assert verdict in page
+    anchors = set(re.findall(r'href="audit.html#(audit-\d+)"', page))
+    audit = (out / "audit.html").read_text()
+    assert anchors and all(f'id="{a}"' in audit for a in anchors)
+    assert "table2.md" not in page  # tables are shown as HTML, not linked as Markdown

@@ -152,6 +152,57 @@ _FULL_NAME = re.compile(rf"{_WORD}(?:\s+{_WORD}){{1,2}}")
 _INITIALS_NAME = re.compile(
     rf"{_WORD}\s+[A-ZА-ЯЁ]\.\s?(?:[A-ZА-ЯЁ]\.)?|[A-ZА-ЯЁ]\.\s?(?:[A-ZА-ЯЁ]\.\s?)?{_WORD}"
 )
+# a person named in prose: a title or honorific before a capitalised word ("seen by Dr. Ivanov", "врач Петров")
+_TITLED_NAME = re.compile(
+    r"(?<![\w-])(?:(?i:dr|prof|mrs?|ms|mx)\.|Dr|Mr|Mrs|Ms|Mx|Miss|Prof|[Dd]octor|[Pp]rofessor|Sir|Dame"
+    r"|[Дд]-р\.?|[Дд]октор|[Пп]роф\.|[Пп]рофессор|[Вв]рач|[Гг]-н|[Гг]-жа|[Гг]осподин|[Гг]оспожа|[Мм]едсестра)"
+    r"\s*(?:[A-Z][a-z'-]+|[А-ЯЁ][а-яё-]+)(?!\w)")
+# patronymics (Cyrillic and transliterated): unmistakable endings alone, the short -ich / -ич after a first name
+_PATRONYMIC = re.compile(
+    r"(?<!\w)(?:[A-Z][a-z]+(?:ovich|evich|ovna|evna|ichna|inichna)|[А-ЯЁ][а-яё]+(?:ович|евич|овна|евна|ична|инична))"
+    r"(?!\w)")
+_SHORT_PATRONYMIC = re.compile(r"(?<!\w)(?:[A-Z][a-z]+\s+[A-Z][a-z]+ich|[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+ич)(?!\w)")
+
+
+def person_in_text(v: str) -> tuple[int, str] | None:
+    """Where a free-text value names a person: (0-based character offset, why), or None.
+
+    Parameters
+    ----------
+    v : str
+        One cell, e.g. a clinical note written as prose.
+
+    Returns
+    -------
+    tuple of (int, str) or None
+        The offset of the first person named (a title or honorific before a capitalised word, in English
+        or Russian, or a patronymic) and the reason; None when no person is named.
+
+    References
+    ----------
+    HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)(i)(A): names). Russian patronymics end in -ovich,
+    -evich, -ich (male) and -ovna, -evna, -ichna (female).
+
+    Examples
+    --------
+    >>> person_in_text("seen by Dr. Ivanov")
+    (8, 'names a person with a title or honorific (Dr., Mr, Mrs, Ms, Prof., д-р, врач, г-н, ...)')
+    >>> person_in_text("осмотр: Сергей Петрович")[0]  # where the patronymic starts
+    15
+    >>> person_in_text("dose reduced; MRI at day 30; Dr. visit cancelled") is None
+    True
+    >>> person_in_text("central necrosis, MR contrast; Munich protocol") is None
+    True
+    """
+    m = _TITLED_NAME.search(v)
+    if m:
+        return m.start(), "names a person with a title or honorific (Dr., Mr, Mrs, Ms, Prof., д-р, врач, г-н, ...)"
+    m = _PATRONYMIC.search(v) or _SHORT_PATRONYMIC.search(v)
+    if m:
+        return m.start(), "names a person by a patronymic (-ovich, -evna, -ович, -овна, ...)"
+    return None
+
+
 # words that make a capitalised two-word value a category label rather than a person's name
 _NOT_NAME_WORDS = {
     "liver", "lymph", "node", "nodes", "bone", "bones", "lung", "lungs", "pancreas", "pancreatic", "small",
@@ -317,6 +368,9 @@ def value_problem(v: str, *, numeric: bool, id_like: bool) -> str | None:
         return "looks like a record, insurance or phone number (a long digit string), not a pseudonym"
     if any(r.search(v) for r in _ADDRESS_RES):
         return "looks like a street address"
+    person = person_in_text(v)
+    if person:
+        return f"{person[1]} at character {person[0] + 1}"
     if _INITIALS_NAME.fullmatch(v):
         return "looks like a person's name with initials"
     if id_like and _looks_like_name(v):

@@ -38,6 +38,20 @@ def unsure_patients(table: Table | None, columns: tuple[str, ...] = ("patient_id
     return unsure
 
 
+def _absent_keys(table: Table, fields: list[str], keys: set[tuple]) -> list[int]:
+    """Positions of the rows whose key (every part present) is not in ``keys`` (pandas, not row by row)."""
+    import numpy as np
+    import pandas as pd
+
+    cols = [pd.Series(table.typed_columns[c], dtype=object) for c in fields]
+    present = np.logical_and.reduce([c.notna().to_numpy() for c in cols])
+    if len(fields) == 1:
+        inside = cols[0].isin([k[0] for k in keys]).to_numpy()
+    else:
+        inside = pd.MultiIndex.from_arrays(cols).isin(list(keys))
+    return np.flatnonzero(present & ~inside).tolist()
+
+
 def foreign_keys(tables: dict[str, Table], resources: dict[str, dict]) -> list[Problem]:
     """Every foreign key of the schema (e.g. ``patient_id``) must be a key of the file it refers to."""
     problems = []
@@ -50,15 +64,13 @@ def foreign_keys(tables: dict[str, Table], resources: dict[str, dict]) -> list[P
                 continue
             if any(c not in target.index for c in ref["fields"]):
                 continue  # the missing column is reported once; not every row as a broken reference
-            keys = {tuple(r.get(c) for c in ref["fields"]) for r in target.typed}
+            keys = set(zip(*(target.typed_columns[c].tolist() for c in ref["fields"])))
             # keys of rows of the target that could not be read (already reported) are not reported again
             keys |= broken_keys(target, ref["fields"])
-            for r, line in zip(t.typed, t.lines):
-                key = tuple(r.get(c) for c in fk["fields"])
-                if any(v is None for v in key) or key in keys:
-                    continue
+            for i in _absent_keys(t, fk["fields"], keys):
+                key = tuple(t.typed_columns[c][i] for c in fk["fields"])
                 col = fk["fields"][0]
-                problems.append(Problem(t.file, line, col, ", ".join(map(str, key)),
+                problems.append(Problem(t.file, t.lines[i], col, ", ".join(map(str, key)),
                                         f"not in {target.file} (every {', '.join(fk['fields'])} must be a "
                                         f"{', '.join(ref['fields'])} of {target.file})"))
     return problems
@@ -102,11 +114,18 @@ def _ordered(table: Table | None, low: str, high: str, column: str, message: str
     """
     if table is None:
         return []
-    return [Problem(table.file, line, column, fmt_num(r[column]),
-                    message.format(low=fmt_num(r[low]), high=fmt_num(r[high])),
-                    group=message.replace(" ({low})", "").replace(" ({high})", ""))
-            for r, line in zip(table.typed, table.lines)
-            if r.get(low) is not None and r.get(high) is not None and r[low] > r[high]]
+    import numpy as np
+    import pandas as pd
+
+    cols = table.typed_columns
+    lo, hi = pd.Series(cols[low], dtype=object), pd.Series(cols[high], dtype=object)
+    both = (lo.notna() & hi.notna()).to_numpy()
+    above = np.zeros(len(both), dtype=bool)
+    above[both] = lo[both].astype(float).to_numpy() > hi[both].astype(float).to_numpy()
+    group = message.replace(" ({low})", "").replace(" ({high})", "")
+    return [Problem(table.file, table.lines[i], column, fmt_num(cols[column][i]),
+                    message.format(low=fmt_num(cols[low][i]), high=fmt_num(cols[high][i])), group=group)
+            for i in np.flatnonzero(above).tolist()]
 
 
 # ----------------------------------------------------------------------------- patients.csv

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from analysis.data.identifiers import mask
 from analysis.data.problems import WARNING, Problem
 from analysis.data.read import Table, header_index, missing_file_problem
 from analysis.data.schema import TABLES
@@ -134,8 +135,9 @@ def sheet_table(path: Path, sheet: str, content: Sheet | None, resource: dict) -
         return None, [Problem(name, None, None, None, "the sheet is empty; it needs a header row and data rows")]
     (header_line, header), body = records[0], records[1:]
     header = [c.strip() for c in header]
-    problems = [Problem(name, n, header[k] if k < len(header) and header[k] else f"column {k + 1}", text, DATE_CELL,
-                        group=DATE_CELL) for n, k, text in content[1]]
+    # the date itself is masked, as every value the identifier guard refuses (error logs must not spread it)
+    problems = [Problem(name, n, header[k] if k < len(header) and header[k] else f"column {k + 1}", mask(text),
+                        DATE_CELL, group=DATE_CELL) for n, k, text in content[1]]
     while header and header[-1] == "":
         header.pop()
     width = len(header)

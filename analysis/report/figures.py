@@ -34,6 +34,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analysis.report.figure_parts import (  # noqa: F401 -- SYNTHETIC_STAMP, recist_counts re-exported
+    RESPONSE_ORDER, SYNTHETIC_STAMP, is_synthetic, numbers_at_risk, recist_counts, sgr_panel, stamp_synthetic)
 from analysis.report import many
 
 if TYPE_CHECKING:
@@ -49,15 +51,14 @@ NEED_PROGRESSION = ("ttp_chemo_vs_tace", "km_ttp_tace")
 #: Okabe-Ito colours (colour-blind safe), the same in every figure.
 GROUP_COLOURS = {1: "#0072B2", 2: "#D55E00"}
 TIMING_COLOURS = {"immediate": "#009E73", "after_chemo": "#CC79A7"}
-RESPONSE_ORDER = ("CR", "PR", "SD", "PD")
 TIMING_LABELS = {"immediate": "TACE immediately", "after_chemo": "TACE after chemotherapy"}
 
 _RC = {
     "svg.hashsalt": "tace-net",  # fixed ids inside the SVG
     "svg.fonttype": "path",
     "font.family": "DejaVu Sans",
-    "figure.dpi": 100,
-    "savefig.dpi": 100,
+    "figure.dpi": 150,
+    "savefig.dpi": 150,
     "axes.titlesize": 11,
     "axes.labelsize": 10,
 }
@@ -108,11 +109,15 @@ def _figure_function(width: float, height: float, ncols: int = 1, sharey: bool =
     """
     def decorate(draw):
         @functools.wraps(draw)
-        def make(data):
+        def make(data, synthetic: bool | None = None):
+            if synthetic is None:
+                synthetic = is_synthetic(data)
             data = _per_patient(data) if per_patient else data
             with _theme():
                 fig, axes = _figure(width, height, ncols, sharey, **margins)
                 draw(data, axes)
+                if synthetic:
+                    stamp_synthetic(fig)
             return fig
 
         return make
@@ -326,12 +331,13 @@ def ttp_chemo_vs_tace(pp, axes) -> None:
     axes[0].legend(loc="best", fontsize=8, frameon=True)
 
 
-@_figure_function(6.4, 4.4, left=0.14)
+@_figure_function(10.0, 4.4, ncols=2, sharey=True, left=0.08, wspace=0.08)
 def regression(pp, axes) -> None:
-    """Volume change (cm³) against Schwartz doubling time (days), OLS line and R² per group.
+    """Volume change (cm³) against Schwartz doubling time (days, left) and specific growth rate (right).
 
-    Only patients with a finite doubling time enter the fit (the ``regression.<g>.*`` keys of numbers.json);
-    the fit is :func:`analysis.stats.ols` (x = doubling time, y = volume change).
+    Left: patients with a finite doubling time, OLS fit (``regression.<g>.*`` of numbers.json) on a
+    symmetric-log x axis (linear within ±10 days) so that very long doubling times do not squeeze the
+    others. Right: the same change against the specific growth rate (%/day), finite for every patient.
 
     Parameters
     ----------
@@ -350,14 +356,14 @@ def regression(pp, axes) -> None:
     >>> from analysis.data import load_dataset
     >>> from analysis.paths import TESTS
     >>> fig = regression(load_dataset(TESTS / "fixtures" / "mini"))
-    >>> len(fig.axes), fig.axes[0].get_title()
-    (1, 'Volume change vs doubling time (finite DT only)')
+    >>> len(fig.axes), fig.axes[0].get_title(), fig.axes[0].get_xscale()
+    (2, 'Volume change vs doubling time (finite DT only)', 'symlog')
     """
     import numpy as np
 
     from analysis.stats import ols
 
-    (ax,) = axes
+    ax, ax_sgr = axes
     for g in (1, 2):
         sub = pp[(pp["group"] == g)]
         sub = sub[np.isfinite(sub["doubling_time"].astype(float)) & np.isfinite(sub["volume_change"].astype(float))]
@@ -366,21 +372,27 @@ def regression(pp, axes) -> None:
         label = _group_label(g, len(sub))
         if len(sub) >= 3:
             fit = ols(x, y)
-            xs = np.linspace(x.min(), x.max(), 2)
+            xs = np.linspace(x.min(), x.max(), 200)
             ax.plot(xs, fit.intercept + fit.slope * xs, color=GROUP_COLOURS[g], linewidth=1.5)
             label += f": R² = {fit.r2:.4f}"
         ax.scatter(x, y, s=22, color=GROUP_COLOURS[g], alpha=0.85, label=label, edgecolor="white",
                    linewidth=0.5, **({"rasterized": True} if len(pp) > MANY_PATIENTS else {}))
+    ax.set_xscale("symlog", linthresh=10)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:g}")  # plain numbers, no mathtext
+    ax.tick_params(axis="x", labelrotation=35, labelsize=8)
     ax.axhline(0, color="#555555", linewidth=0.8)
-    ax.set_xlabel("tumour doubling time (Schwartz), days")
+    ax.set_xlabel("tumour doubling time (Schwartz), days (symmetric log scale)")
     ax.set_ylabel("volume change V1 − V0, cm³")
     ax.set_title("Volume change vs doubling time (finite DT only)")
     ax.legend(loc="best", fontsize=8, frameon=True)
+    sgr_panel(pp, ax_sgr, GROUP_COLOURS, _group_label)
 
 
 @_figure_function(8.0, 4.0, bottom=0.2, left=0.1)
 def waterfall(pp, axes) -> None:
     """Waterfall plot: relative change of total tumour volume (V1 / V0 − 1, %) per patient, sorted.
+
+    Dashed lines at −30 % / +20 % (RECIST 1.1 thresholds); a dot on every bar keeps changes near 0 visible.
 
     Parameters
     ----------
@@ -414,33 +426,25 @@ def waterfall(pp, axes) -> None:
     if len(sub) > MANY_PATIENTS:  # one collection per group, no patient named on the axis
         many.bars(ax, xs, sub["pct"].to_numpy(dtype=float), sub["group"].astype(int).to_numpy(),
                   GROUP_COLOURS)
-        ax.axhline(0, color="#555555", linewidth=0.8)
         ax.set_xlim(-0.5, len(sub) - 0.5)
         ax.set_xticks([])
         ax.set_xlabel(f"{len(sub)} patients (sorted by change)")
     else:
-        ax.bar(xs, sub["pct"], color=[GROUP_COLOURS[int(g)] for g in sub["group"]], width=0.8)
-        ax.axhline(0, color="#555555", linewidth=0.8)
+        colours = [GROUP_COLOURS[int(g)] for g in sub["group"]]
+        ax.bar(xs, sub["pct"], color=colours, width=0.8)
+        # a bar near zero is invisible: a dot at each bar's end keeps every patient visible
+        ax.scatter(xs, sub["pct"], s=10, color=colours, zorder=3)
         ax.set_xticks(xs, sub["patient_id"], rotation=90, fontsize=7)
         ax.set_xlabel("patient (sorted by change)")
+    ax.axhline(0, color="#555555", linewidth=0.8)
+    for y, text in ((-30.0, "−30 % (RECIST PR threshold)"), (20.0, "+20 % (RECIST PD threshold)")):
+        ax.axhline(y, color="#333333", linewidth=0.8, linestyle="--")
+        ax.text(len(sub) - 0.5 if len(sub) else 0.5, y, text, ha="right", va="bottom", fontsize=7, color="#333333",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0}, zorder=4)
     ax.set_ylabel("tumour volume change after TACE 1, %")
     ax.set_title("Waterfall plot of total tumour volume change")
     ax.legend(handles=[Patch(color=GROUP_COLOURS[g], label=_group_label(g)) for g in (1, 2)],
               loc="best", fontsize=8, frameon=True)
-
-
-def recist_counts(data):
-    """Number of patients per RECIST 1.1 category (CR/PR/SD/PD, then any other label) per group."""
-    import pandas as pd
-
-    pp = _per_patient(data)
-    resp = pp["response"].fillna("NE").astype(str)
-    cats = list(RESPONSE_ORDER) + sorted(set(resp) - set(RESPONSE_ORDER))
-    tab = pd.crosstab(pd.Categorical(resp, categories=cats), pp["group"]).reindex(
-        index=cats, columns=[1, 2], fill_value=0)
-    tab.index.name = "response"
-    tab.columns = [f"group{g}" for g in (1, 2)]
-    return tab
 
 
 @_figure_function(6.4, 4.0, left=0.12)
@@ -484,12 +488,11 @@ def recist_bars(pp, axes) -> None:
     ax.legend(loc="best", fontsize=8, frameon=True)
 
 
-@_figure_function(6.4, 4.2, left=0.13)
+@_figure_function(6.4, 5.0, left=0.2, bottom=0.3)
 def km_ttp_tace(pp, axes) -> None:
     """Kaplan-Meier curves of time to progression after TACE by group (``progressed`` = event).
 
-    Censored patients are marked with a tick on the curve.
-
+    Censored patients: a tick on the curve; below the plot, the numbers at risk at each time tick.
     Parameters
     ----------
     data : Dataset or pandas.DataFrame (per-patient frame)
@@ -515,11 +518,13 @@ def km_ttp_tace(pp, axes) -> None:
     from analysis.stats.survival import kaplan_meier
 
     (ax,) = axes
+    times = {}
     for g in (1, 2):
         sub = pp[(pp["group"] == g)].dropna(subset=["ttp_tace"])
         if not len(sub):
             continue
         t = sub["ttp_tace"].astype(float).to_numpy()
+        times[g] = t
         events = sub["ttp_tace_progressed"].fillna(False).astype(bool).to_numpy()
         km = kaplan_meier(t, events)  # analysis.stats.survival (lifelines), checked against R
         xs = np.append(km["time"].to_numpy(), t.max())
@@ -538,6 +543,7 @@ def km_ttp_tace(pp, axes) -> None:
     ax.set_ylabel("progression-free proportion")
     ax.set_title("Time to progression after TACE (Kaplan-Meier)")
     ax.legend(loc="best", fontsize=8, frameon=True)
+    numbers_at_risk(ax, times, GROUP_COLOURS)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -557,14 +563,15 @@ def make_all(ds, per_patient_frame=None) -> dict[str, Any]:
     ``per_patient_frame`` avoids recomputing the endpoints.
     """
     pp = per_patient_frame if per_patient_frame is not None else _per_patient(ds)
+    syn = is_synthetic(ds)  # said on every figure drawn from a synthetic cohort
     makers = {
-        "study_design": lambda: study_design(ds),
-        "volume_before_after": lambda: volume_before_after(pp),
-        "ttp_chemo_vs_tace": lambda: ttp_chemo_vs_tace(pp),
-        "regression": lambda: regression(pp),
-        "waterfall": lambda: waterfall(pp),
-        "recist_bars": lambda: recist_bars(pp),
-        "km_ttp_tace": lambda: km_ttp_tace(pp),
+        "study_design": lambda: study_design(ds, synthetic=syn),
+        "volume_before_after": lambda: volume_before_after(pp, synthetic=syn),
+        "ttp_chemo_vs_tace": lambda: ttp_chemo_vs_tace(pp, synthetic=syn),
+        "regression": lambda: regression(pp, synthetic=syn),
+        "waterfall": lambda: waterfall(pp, synthetic=syn),
+        "recist_bars": lambda: recist_bars(pp, synthetic=syn),
+        "km_ttp_tace": lambda: km_ttp_tace(pp, synthetic=syn),
     }
     skip = skipped(ds)
     return {name: make() for name, make in makers.items() if name not in skip}

@@ -90,10 +90,16 @@ def dataset_dir(data_dir) -> Path:
 
 
 def statement(ds, data_dir: str) -> str:
-    """The sentence every notebook prints first: which dataset, and whether it is synthetic."""
-    from analysis.study.overview import statement as _statement
+    """The sentence every notebook prints first: which dataset, and its provenance (never guessed as real).
 
-    return _statement(ds.name, str(data_dir), bool(ds.is_synthetic), len(ds.patients), len(ds.procedures))
+    Synthetic when its files are the bundled cohort's or it says so; real only when its datapackage.json
+    declares ``"real": true``; otherwise "provenance not declared" (:mod:`analysis.report.provenance`).
+    """
+    from analysis.report.provenance import dataset_provenance, describe
+
+    kind = describe(dataset_provenance(dataset_dir(data_dir), dict(ds.sha256)))
+    n = f"{len(ds.patients)} patients, {len(ds.procedures)} TACE procedures"
+    return f"Dataset '{ds.name}' ({data_dir}): {kind}; {n}."
 
 
 def _fmt(v, decimals: int = 4) -> str:

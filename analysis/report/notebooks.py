@@ -1,9 +1,8 @@
-"""The project's notebooks as files: reading order, the ``parameters`` cell, what each needs, HTML.
+"""The project's notebooks as files: reading order, the ``parameters`` cell, HTML.
 
 :func:`declared_parameters` reads the names a notebook declares (literals only, each an analysis
 parameter of :mod:`analysis.params`); :func:`notebook_parameters` picks the values one notebook
-receives; :func:`notebook_needs` reads which cached parts (overview, results, figures, audit) a notebook
-loads, so that :func:`analysis.report.pipeline.reproduce` starts it as soon as they are ready.
+receives.
 :func:`clean_notebook` and :func:`render_html` make an executed notebook byte-stable and readable.
 """
 
@@ -32,9 +31,16 @@ def fast_nbformat() -> None:
 
 
 def notebook_paths(folder: Path | None = None) -> list[Path]:
-    """The project's notebooks in reading order (file names start with a two-digit number)."""
+    """The project's notebooks: the numbered ones in reading order, then ``explore.ipynb``.
+
+    Examples
+    --------
+    >>> [p.name for p in notebook_paths()][0], [p.name for p in notebook_paths()][-1]
+    ('00_overview.ipynb', 'explore.ipynb')
+    """
     folder = Path(folder or NOTEBOOKS)
-    return sorted(p for p in folder.glob("*.ipynb") if p.name[:2].isdigit())
+    numbered = sorted(p for p in folder.glob("*.ipynb") if p.name[:2].isdigit())
+    return numbered + [p for p in (folder / "explore.ipynb",) if p.is_file()]
 
 
 def read_json(path: Path) -> dict:
@@ -100,46 +106,34 @@ def notebook_parameters(declared: dict[str, Any], params: dict[str, Any], data_d
     return out
 
 
-#: what a notebook waits for, by the :mod:`analysis.report.results` function it calls
-_NEEDS_BY_CALL = {"get_overview": {"overview"}, "get": {"results"}, "get_figures": {"results", "figures"},
-                  "get_audit": {"audit"}}
-
-
-ALL_NEEDS = frozenset({"overview", "results", "figures", "audit"})
-
-
-def notebook_needs(path: Path) -> frozenset[str]:
-    """What :func:`reproduce` computes before it starts a notebook, read from the notebook's code.
-
-    A call ``results.get_overview(...)`` needs the data overview, ``results.get(...)`` the results
-    bundle, ``results.get_figures(...)`` the figures, ``results.get_audit()`` the publication audit.
-    Code that cannot be parsed, or that imports names from :mod:`analysis.report.results` directly, waits
-    for everything. Only the order depends on this: a notebook started too early finds nothing in
-    the cache and computes what it needs itself (slower, same result).
-    """
-    needs: set[str] = set()
-    for cell in read_json(Path(path)).get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        try:
-            tree = ast.parse(src)
-        except SyntaxError:
-            return ALL_NEEDS
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "analysis.report.results":
-                return ALL_NEEDS
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                    and node.value.id == "results" and node.attr in _NEEDS_BY_CALL):
-                needs |= _NEEDS_BY_CALL[node.attr]
-    return frozenset(needs)
-
-
 _EXPORTER = None
 
 
+#: the id given to papermill's injected-parameters cell (papermill draws a random one on every run)
+INJECTED_ID = "injected-parameters"
+
+
+def stable_cell_ids(nb) -> None:
+    """Give every cell an id that does not change from run to run.
+
+    papermill inserts the ``injected-parameters`` cell with a random id, which nbconvert also writes
+    into the HTML (``id="cell-id=..."``); it becomes :data:`INJECTED_ID`. Cells of the source notebook
+    keep their committed ids; a cell without one, or with an id already taken, gets ``cell-N`` (its
+    position), so the ids stay unique.
+    """
+    seen: set[str] = set()
+    for k, cell in enumerate(nb.cells):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = INJECTED_ID
+        elif not cell.get("id") or cell["id"] in seen or cell["id"] == INJECTED_ID:
+            cell["id"] = f"cell-{k}"
+        seen.add(cell["id"])
+
+
 def clean_notebook(nb) -> None:
-    """Drop run-specific metadata (timestamps, durations, machine paths) so outputs are byte-stable."""
+    """Drop run-specific metadata (timestamps, durations, machine paths) and random cell ids, so executed
+    notebooks and their HTML are byte-stable."""
+    stable_cell_ids(nb)
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:

@@ -1,39 +1,28 @@
 """The whole analysis in one command: dataset -> numbers, tables, figures, executed notebooks, HTML report.
 
-``python -m analysis reproduce --data DIR --out OUT [-p NAME=VALUE ...]`` calls :func:`reproduce`:
+``python -m analysis reproduce --data DIR --out OUT [-p NAME=VALUE ...]`` calls :func:`reproduce`, which
+does, in this order:
 
-1. The parameters are checked against :mod:`analysis.params` (unknown name, wrong type ->
-   :class:`~analysis.errors.UsageError` naming it) and every notebook's ``parameters`` cell is read,
-   before anything runs. A notebook receives only the names it declares, as literals (papermill).
-2. The dataset is validated (:func:`analysis.data.load_dataset`: every problem listed, exit 1,
-   nothing written, no notebook run; the notebook runners, which start their kernels meanwhile, are
-   shut down).
-3. Everything is computed once in-process (:func:`analysis.report.bundle.compute`): OUT/numbers.json
-   (identical to ``python -m analysis numbers``), OUT/tables (CSV + Markdown), OUT/comparison.csv.
-   The figures (PNG + SVG) and the publication audit are made meanwhile in two helper processes.
-   All of it is cached, so the notebook kernels load it instead of recomputing it.
-4. The notebooks run with papermill on the ``tace-net`` kernel, in notebook runners (``jobs`` of them,
-   default: number of cores minus one) that start their kernel while the numbers are computed and
-   keep it, with one connected client, for all their notebooks. Each notebook starts as soon as what
-   it shows is ready (:func:`notebook_needs`), so notebook 00 runs while the tables are still being
-   computed. One progress line per notebook with its time; each executed notebook is rendered to
-   HTML (nbconvert).
-5. OUT/index.html links everything and states the dataset, its SHA-256s, whether it is synthetic,
-   the parameters and the package versions.
+1. **Plan** (:func:`_plan`): the parameters are checked against :mod:`analysis.params` (unknown name,
+   wrong type -> :class:`~analysis.errors.UsageError`), every notebook's ``parameters`` cell is read
+   (a notebook receives only the names it declares), and data, code and notebooks are hashed.
+2. **Cache** (:func:`_up_to_date`): when OUT was made from the same hashes, stop (well under 3 s).
+   Otherwise only the notebooks whose key changed run; the others are copied from OUT.
+3. **Validate** the dataset (:func:`analysis.data.load_dataset`: every problem listed, exit 1); nothing
+   is written and no notebook runs before this passed.
+4. **Run**: the notebooks are executed with papermill's standard engine, each in its own fresh
+   ``tace-net`` kernel, up to ``jobs`` at once (default: one per core), exactly as
+   ``papermill NB OUT.ipynb -k tace-net -p data_dir DIR`` run by hand. Meanwhile this process computes
+   numbers.json, the tables, comparison.csv and the figures once (:func:`_compute`). One progress line
+   per notebook; each executed notebook is also rendered to HTML.
+5. **Publish** (:func:`_publish`): index.html, the audit page and a manifest are written to a temporary
+   folder beside OUT, which then replaces OUT in one rename. On failure OUT is untouched, the error
+   names the notebook and the cell, and the executed notebook is kept in ``OUT.failed/``.
 
-All of it is written to a temporary folder beside OUT and moved into place only when everything
-succeeded. On failure the previous OUT is untouched, the error names the failing notebook and cell,
-and the executed notebook is kept in ``OUT.failed/``.
-
-A content-hash cache skips work that cannot change: a notebook whose data (file hashes), code
-(the ``analysis`` package, schema, published values, the notebook itself) and declared parameters are
-unchanged is copied from the previous OUT; when nothing at all changed, the run stops after hashing
-(well under 3 s). ``force=True`` re-runs everything.
-
-The steps live in small modules: :mod:`analysis.report.notebooks` (notebook files, parameters cells,
-what each needs), :mod:`analysis.report.kernels` (runner processes and their kernels),
-:mod:`analysis.report.runner` (one notebook executed), :mod:`analysis.report.run_keys` (cache keys,
-manifest), :mod:`analysis.report.publish` (safe OUT, tables, atomic swap); this module orchestrates them.
+Helpers: :mod:`analysis.report.notebooks` (notebook files, parameters cells), :mod:`analysis.report.kernels`
+(worker processes, the kernel check), :mod:`analysis.report.runner` (one notebook executed),
+:mod:`analysis.report.run_keys` (cache keys, manifest), :mod:`analysis.report.publish` (safe OUT, tables,
+atomic swap).
 """
 
 from __future__ import annotations
@@ -42,86 +31,53 @@ import json
 import os
 import shutil
 import time
-from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from analysis.errors import UserError
 from analysis.paths import NOTEBOOKS
 from analysis.report import bundle
 from analysis.report import results as R
-from analysis.report.kernels import KERNEL, KERNEL_LOG, check_kernel, default_jobs, helper_pool, runner_pool
-from analysis.report.notebooks import (ALL_NEEDS, check_params, declared_parameters, notebook_needs,
-                                       notebook_parameters, notebook_paths)
+from analysis.report.faults import check_out_parent, out_lock, remove_stale
+from analysis.report.kernels import KERNEL, KERNEL_LOG, check_kernel, default_jobs, notebook_pool, stop_pool
+from analysis.report.notebooks import check_params, declared_parameters, notebook_parameters, notebook_paths
 from analysis.report.publish import OUT_ENTRIES, copy_previous, safe_out, swap, write_tables
 from analysis.report.refresh import default_data_dir, refresh_notebooks
 from analysis.report.run_keys import MANIFEST, content_hash, notebook_key, read_manifest
 from analysis.report.runner import NotebookFailed, progress, run_notebook
 
-if TYPE_CHECKING:
-    from analysis.data import Dataset
-
 #: names callers import from here (the command line, the tests, the benchmark)
-__all__ = ["ALL_NEEDS", "KERNEL", "NOTEBOOKS", "NotebookFailed", "check_params", "declared_parameters",
-           "default_data_dir", "default_jobs", "notebook_needs", "notebook_parameters", "notebook_paths",
-           "refresh_notebooks", "reproduce", "run_notebook", "runner_pool", "safe_out"]
-
-
-def _audit(code: str, force: bool = False):
-    """Pool task: the publication's consistency audit, cached by the code hash (recomputed if ``force``)."""
-    if not force:
-        return R.get_audit(code)
-    try:
-        from analysis.paper.audit import run_audit
-    except ImportError as exc:
-        return f"analysis.paper.audit unavailable: {exc}"
-    audit = run_audit()
-    R.store(audit, code, "audit")
-    return audit
-
-
-def _render_figures(ds: Dataset, pp, key: str) -> dict:
-    """Pool task: every figure as PNG and SVG bytes, stored in the results cache under ``key``."""
-    figs = bundle.compute_figures(ds=ds, per_patient_frame=pp)
-    R.store(figs, key, "figures")
-    return figs
+__all__ = ["KERNEL", "NOTEBOOKS", "NotebookFailed", "check_params", "declared_parameters", "default_data_dir",
+           "default_jobs", "notebook_parameters", "notebook_paths", "notebook_pool", "refresh_notebooks",
+           "reproduce", "run_notebook", "safe_out"]
 
 
 @dataclass
 class _Run:
-    """One reproduce run: what was decided before it started, and what its steps have made so far."""
+    """One reproduce run: what was decided before it started, and what it has made so far."""
 
     data_dir: Path
     out: Path
     params: dict
     force: bool
-    reuse_kernel: bool
     t_start: float
-    nbs: list
+    nbs: list  # every notebook, in reading order
     passed: dict  # notebook name -> the parameters it receives
-    code: str  # code hash
     nb_keys: dict  # notebook name -> cache key
-    rkey: str  # results key
-    run_key: str
+    rkey: str  # key of the in-process results (numbers, tables)
+    run_key: str  # key of the whole run
+    data: dict = field(default_factory=dict)  # SHA-256 of the dataset's files when the run started
     todo: list = field(default_factory=list)  # notebooks to execute (the others are copied)
     tmp: Path | None = None
     failed_dir: Path | None = None
-    pool: Any = None  # notebook runners
-    helpers: Any = None  # figure and audit processes
-    done: dict = field(default_factory=dict)  # notebook name -> status
-    ready: set = field(default_factory=set)  # what the notebooks may need that is cached now
-    needs: dict = field(default_factory=dict)
-    futures: dict = field(default_factory=dict)  # notebook future -> notebook path
-    pending: dict = field(default_factory=dict)  # helper future -> "figures" or "audit"
-    res: Any = None  # analysis.report.results.Results
-    figs: Any = None
+    res: Any = None  # analysis.report.bundle.Results
+    figs: dict = field(default_factory=dict)
     audit: Any = None
-    k: int = 0  # progress lines printed
-    t: float = 0.0  # when the computation started
 
 
-def _plan(data_dir, out_dir, params: dict | None, force: bool, reuse_kernel: bool) -> _Run:
+def _plan(data_dir, out_dir, params: dict | None, force: bool) -> _Run:
     """Check parameters, folders and every notebook's parameters cell; hash data, code and notebooks."""
     t_start = time.perf_counter()
     params = check_params(params)
@@ -132,170 +88,116 @@ def _plan(data_dir, out_dir, params: dict | None, force: bool, reuse_kernel: boo
     nbs = notebook_paths()
     if not nbs:
         raise UserError(f"{R.display_path(NOTEBOOKS)}: no notebooks found")
-    declared = {p.name: declared_parameters(p) for p in nbs}  # before any notebook runs
-    passed = {p.name: notebook_parameters(declared[p.name], params, data_dir) for p in nbs}
-
-    data = R.data_hashes(data_dir)
-    code = R.code_hash()
+    passed = {p.name: notebook_parameters(declared_parameters(p), params, data_dir) for p in nbs}
+    data, code = R.data_hashes(data_dir), R.code_hash()
     nb_keys = {p.name: notebook_key(p, data, code, passed[p.name]) for p in nbs}
     rkey = R.results_key(data_dir, params, code=code)
     run_key = content_hash({"results": rkey, "notebooks": nb_keys, "dataset": data_dir.resolve().name})
-    return _Run(data_dir=data_dir, out=out, params=params, force=force, reuse_kernel=reuse_kernel,
-                t_start=t_start, nbs=nbs, passed=passed, code=code, nb_keys=nb_keys, rkey=rkey, run_key=run_key)
+    return _Run(data_dir=data_dir, out=out, params=params, force=force, t_start=t_start, nbs=nbs, passed=passed,
+                nb_keys=nb_keys, rkey=rkey, run_key=run_key, data=data)
 
 
 def _up_to_date(run: _Run, manifest: dict) -> bool:
     """True (after saying so) when the previous OUT was made from the same data, code and parameters."""
-    out = run.out
-    if (not run.force and manifest.get("run_key") == run.run_key
-            and all((out / f).is_file() for f in manifest.get("files", []))):
-        for i, p in enumerate(run.nbs, 1):
-            progress(i, len(run.nbs), p.stem, "unchanged (cached)")
-        print(f"reproduce: nothing changed; {R.display_path(out)} is up to date "
-              f"({time.perf_counter() - run.t_start:.1f} s)", flush=True)
-        return True
-    return False
+    if run.force or manifest.get("run_key") != run.run_key:
+        return False
+    if not all((run.out / f).is_file() for f in manifest.get("files", [])):
+        return False
+    for i, p in enumerate(run.nbs, 1):
+        progress(i, len(run.nbs), p.stem, "unchanged (cached)")
+    print(f"reproduce: nothing changed; {R.display_path(run.out)} is up to date "
+          f"({time.perf_counter() - run.t_start:.1f} s)", flush=True)
+    return True
 
 
-def _select(run: _Run, manifest: dict) -> None:
-    """The notebooks to run: those unchanged since the previous run are copied from it."""
+def _prepare(run: _Run, manifest: dict) -> None:
+    """Choose the notebooks to run; make the temporary folder beside OUT with the others copied into it."""
     out = run.out
-    prev_keys = manifest.get("notebooks", {}) if not run.force else {}
-    run.todo = [p for p in run.nbs if not (prev_keys.get(p.name) == run.nb_keys[p.name]
+    prev = manifest.get("notebooks", {}) if not run.force else {}
+    run.todo = [p for p in run.nbs if not (prev.get(p.name) == run.nb_keys[p.name]
                                            and (out / "notebooks" / p.name).is_file()
                                            and (out / "html" / f"{p.stem}.html").is_file())]
     run.tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     run.failed_dir = out.parent / f"{out.name}.failed"
-
-
-def _prepare(run: _Run) -> None:
-    """The temporary folder beside OUT, with the notebooks that need not run copied from the previous OUT."""
-    tmp = run.tmp
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    run.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp.mkdir()
+    if run.tmp.exists():
+        shutil.rmtree(run.tmp)
+    out.parent.mkdir(parents=True, exist_ok=True)
     for sub in ("notebooks", "html", "tables", "figures", ".cache"):
-        (tmp / sub).mkdir()
-    for p in run.nbs:
-        if p not in run.todo:
-            copy_previous(run.out, tmp, f"notebooks/{p.name}")
-            copy_previous(run.out, tmp, f"html/{p.stem}.html")
-            run.done[p.name] = {"ok": True, "cached": True, "name": p.name}
+        (run.tmp / sub).mkdir(parents=True)
+    for i, p in enumerate(q for q in run.nbs if q not in run.todo):
+        copy_previous(out, run.tmp, f"notebooks/{p.name}")
+        copy_previous(out, run.tmp, f"html/{p.stem}.html")
+        progress(i + 1, len(run.nbs), p.stem, "unchanged (cached)")
 
 
-def _release(run: _Run) -> None:
-    """Start, in reading order, the notebooks whose needs are now all ready."""
-    started = set(run.futures.values())
-    for p in run.todo:
-        if p not in started and run.needs[p.name] <= run.ready:
-            run.futures[run.pool.submit(run_notebook, str(p), str(run.tmp / "notebooks" / p.name),
-                                        str(run.tmp / "html" / f"{p.stem}.html"), run.passed[p.name],
-                                        str(NOTEBOOKS), KERNEL, run.reuse_kernel)] = p
-
-
-def _start_overview(run: _Run, ds: Dataset) -> Any:
-    """The data overview first (all notebook 00 shows); the notebooks needing only it start."""
-    run.res = R.load(run.rkey) if not run.force else None
-    overview = run.res.overview if run.res is not None else bundle.compute_overview(run.data_dir, ds=ds)
-    R.store(overview, R.results_key(run.data_dir, None, code=run.code), "overview")
-    run.ready = {"overview"}
-    run.needs = {p.name: notebook_needs(p) for p in run.todo}
-    for name in run.done:
-        run.k += 1
-        progress(run.k, len(run.nbs), Path(name).stem, "unchanged (cached)")
-    _release(run)
-    return overview
-
-
-def _start_helpers(run: _Run, ds: Dataset, pp) -> None:
-    """Figures and audit: from the cache, or made in helper processes (in-process without runners)."""
-    run.figs = R.load(run.rkey, "figures") if not run.force else None
-    # the audit reads no data (only the published values): cached by the code hash
-    run.audit = R.load(run.code, "audit") if not run.force else None
-    if run.pool is not None and (run.figs is None or run.audit is None):
-        run.helpers = helper_pool((run.figs is None) + (run.audit is None))
-    if run.figs is None:
-        if run.helpers is not None:
-            run.pending[run.helpers.submit(_render_figures, ds, pp, run.rkey)] = "figures"
-        else:
-            run.figs = _render_figures(ds, pp, run.rkey)
-    if run.audit is None:
-        if run.helpers is not None:
-            run.pending[run.helpers.submit(_audit, run.code, run.force)] = "audit"
-        else:
-            run.audit = _audit(run.code, run.force)
-
-
-def _compute(run: _Run, ds: Dataset) -> None:
-    """Overview, figures and audit (helpers), the results bundle, then numbers.json, tables, comparison.csv.
-
-    Each part is cached, and each notebook starts as soon as what it needs (:func:`notebook_needs`) is
-    ready, so notebook 00 runs while the tables are still being computed.
-    """
-    from analysis.study.endpoints import per_patient
-
-    run.t = time.perf_counter()
-    overview = _start_overview(run, ds)
-    if run.todo:
-        # Figures and audit run in helper processes forked once the statistics stack is loaded
-        # (the regression line and the audit need it), so that neither imports it again.
-        import scipy.stats  # noqa: F401 -- loaded before the helpers fork, so they inherit it
-        import statsmodels.api  # noqa: F401 -- likewise
-    pp = per_patient(ds)
-    _start_helpers(run, ds, pp)
-    if run.res is None:
-        run.res = bundle.compute(run.data_dir, run.params, run.rkey, ds=ds, per_patient_frame=pp, overview=overview)
-        R.store(run.res, run.rkey)
-    run.ready.add("results")
-    run.ready.update(what for what, value in (("figures", run.figs), ("audit", run.audit)) if value is not None)
-    _release(run)
+def _compute(run: _Run, ds) -> None:
+    """numbers.json, tables, comparison.csv and the figures, computed once in this process (cached by key)."""
     from analysis.study.numbers import write_numbers
 
+    t = time.perf_counter()
+    run.res = None if run.force else R.load(run.rkey)
+    if run.res is None:
+        run.res = bundle.compute(run.data_dir, run.params, run.rkey, ds=ds)
+        R.store(run.res, run.rkey)
     write_numbers(run.res.numbers, run.tmp / "numbers.json")
     write_tables(run.res, run.tmp / "tables")
     if run.res.comparison is not None:
         from analysis.paper.compare import to_csv as write_comparison_csv  # same bytes as `analysis compare`
 
         write_comparison_csv(run.res.comparison, run.tmp / "comparison.csv")
-    print(f"  numbers, tables, comparison  {time.perf_counter() - run.t:5.1f} s", flush=True)
+    print(f"  numbers, tables, comparison  {time.perf_counter() - t:5.1f} s", flush=True)
+    run.figs = None if run.force else R.load(run.rkey, "figures")
+    if run.figs is None:
+        run.figs = bundle.compute_figures(run.res)
+        R.store(run.figs, run.rkey, "figures")
+    for name, blobs in run.figs.items():
+        for fmt, blob in blobs.items():
+            (run.tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
+    print(f"  figures ({len(run.figs)} x PNG + SVG)   {time.perf_counter() - t:5.1f} s", flush=True)
 
 
-def _wait(run: _Run) -> tuple | None:
-    """One progress line per notebook as it finishes; notebooks waiting for the figures or the audit start
-    when these arrive. Returns (notebook, status) of the first failure (the others not yet started are
-    cancelled), else None."""
-    failure = None
-    reported: set = set()
-    futures, pending = run.futures, run.pending
-    while failure is None and (pending or any(f not in reported for f in futures)):
-        finished, _ = wait([*pending, *(f for f in futures if f not in reported)], return_when=FIRST_COMPLETED)
-        for fut in sorted(finished, key=lambda f: f in futures):  # helpers first
-            if fut in pending:
-                what = pending.pop(fut)
-                if what == "figures":
-                    run.figs = fut.result()
-                    print(f"  figures ({len(run.figs)} x PNG + SVG)   {time.perf_counter() - run.t:5.1f} s",
-                          flush=True)
-                else:
-                    run.audit = fut.result()
-                run.ready.add(what)
-                _release(run)
-                continue
-            reported.add(fut)
-            p, st = futures[fut], fut.result()
-            run.done[p.name] = st
-            run.k += 1
-            progress(run.k, len(run.nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED"))
-            if not st["ok"] and failure is None:
-                failure = (p, st)
-                for f in futures:
-                    f.cancel()
-    return failure
+def _execute(run: _Run, ds, jobs: int) -> tuple | None:
+    """The notebooks in worker processes (fresh kernel each) while this process computes the numbers.
+
+    Returns (notebook, status) of the first failure (the notebooks not yet started are cancelled), else None.
+    """
+    if not run.todo:
+        _compute(run, ds)
+        return None
+    with notebook_pool(min(jobs, len(run.todo))) as pool:
+        futures = {pool.submit(run_notebook, str(p), str(run.tmp / "notebooks" / p.name),
+                               str(run.tmp / "html" / f"{p.stem}.html"), run.passed[p.name], str(NOTEBOOKS),
+                               KERNEL): p for p in run.todo}
+        try:
+            _compute(run, ds)
+            k = len(run.nbs) - len(run.todo)
+            for fut in as_completed(futures):
+                p, st = futures[fut], fut.result()
+                k += 1
+                progress(k, len(run.nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED"))
+                if not st["ok"]:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    return p, st
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM: the workers and their kernels end now, not after a notebook
+            stop_pool(pool)
+            raise
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return None
+
+
+def _check_data(run: _Run) -> None:
+    """Raise a :class:`UserError` when the dataset folder vanished or its files changed while the run lasted."""
+    if R.data_hashes(run.data_dir) != run.data:
+        raise UserError(f"{R.display_path(run.data_dir)}: the dataset folder disappeared or its files changed during "
+                        f"the run; nothing was published ({R.display_path(run.out)} was left unchanged): keep the "
+                        f"folder in place and run again")
 
 
 def _fail(run: _Run, p: Path, st: dict) -> None:
     """Keep the failed notebook in OUT.failed/ and raise :class:`NotebookFailed` naming it and the cell."""
+    _check_data(run)  # a dataset that vanished is said in one line
     failed_dir, tmp = run.failed_dir, run.tmp
     if failed_dir.exists():
         shutil.rmtree(failed_dir)
@@ -321,21 +223,19 @@ def _fail(run: _Run, p: Path, st: dict) -> None:
 
 
 def _publish(run: _Run) -> None:
-    """Figures, audit tables, index.html, carried-over entries and the manifest; then the atomic swap."""
+    """Audit tables, index.html, carried-over entries and the manifest; then the atomic swap."""
     tmp, out = run.tmp, run.out
-    for name, blobs in run.figs.items():
-        for fmt, blob in blobs.items():
-            (tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
+    _check_data(run)
     from analysis.report.figures import skipped
 
     for name, why in skipped(run.res.dataset).items():
         print(f"  figure {name} skipped: {why}", flush=True)
-    if not isinstance(run.audit, str):
+    if run.audit is not None:
         run.audit.to_csv(tmp / "tables" / "audit.csv", index=False, lineterminator="\n")
         (tmp / "tables" / "audit.md").write_text(run.audit.to_markdown(index=False) + "\n", encoding="utf-8")
     from analysis.report.html import write_index
 
-    write_index(tmp, run.res, [p.name for p in run.nbs], sorted(run.figs))
+    write_index(tmp, run.res, [p.name for p in run.nbs], sorted(run.figs), audit=run.audit)
     if out.is_dir():
         for entry in out.iterdir():
             if entry.name not in OUT_ENTRIES and not (tmp / entry.name).exists():
@@ -352,8 +252,16 @@ def _publish(run: _Run) -> None:
         shutil.rmtree(run.failed_dir, ignore_errors=True)
 
 
-def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False, jobs: int | None = None,
-              reuse_kernel: bool = True) -> Path:
+def _audit():
+    """The publication audit (:func:`analysis.paper.verdicts.audit_results`, cached on disk), or None."""
+    try:
+        from analysis.paper.verdicts import audit_results
+    except ImportError:  # a checkout without the audit
+        return None
+    return audit_results()
+
+
+def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False, jobs: int | None = None) -> Path:
     """Run the whole analysis on ``data_dir`` and write the report to ``out_dir`` (see the module docstring).
 
     Parameters
@@ -366,10 +274,7 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
     force : bool
         Ignore the cache: recompute and re-run every notebook.
     jobs : int, optional
-        Notebooks executed at once (default :func:`default_jobs`: number of cores minus one).
-    reuse_kernel : bool
-        Keep one kernel per worker across notebooks (namespace reset in between; see
-        :func:`run_notebook`). False starts a fresh kernel per notebook.
+        Notebooks executed at once, each in its own kernel (default :func:`default_jobs`: one per core).
 
     Returns
     -------
@@ -392,10 +297,10 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
 
     Examples
     --------
-    The whole run (about a minute on the bundled cohort):
+    The whole run (under half a minute on the bundled cohort):
 
     >>> reproduce("data/synthetic", "reports/synthetic")  # doctest: +SKIP
-    reproduce: data/synthetic -> reports/synthetic (9 notebooks)
+    reproduce: data/synthetic -> reports/synthetic (10 notebooks)
     ...
 
     Parameters are checked before anything starts or is written:
@@ -406,43 +311,35 @@ def reproduce(data_dir, out_dir, params: dict | None = None, force: bool = False
     ...
     analysis.errors.UsageError: unknown parameter 'nope' (known parameters: ...)
     """
-    run = _plan(data_dir, out_dir, params, force, reuse_kernel)
-    manifest = read_manifest(run.out)
+    run = _plan(data_dir, out_dir, params, force)
+    check_out_parent(run.out)
     print(f"reproduce: {R.display_path(run.data_dir)} -> {R.display_path(run.out)} ({len(run.nbs)} notebooks)",
           flush=True)
+    with out_lock(run.out):  # one run at a time per OUT: a second one waits (with a message)
+        remove_stale(run.out)  # temporary folders of a killed run
+        return _locked(run, jobs)
+
+
+def _locked(run: _Run, jobs: int | None) -> Path:
+    """The run itself, holding the lock of OUT (see :func:`reproduce`)."""
+    manifest = read_manifest(run.out)
     if _up_to_date(run, manifest):
         return run.out
-    _select(run, manifest)
-    jobs = max(1, int(jobs or default_jobs()))
-    # the notebook runners start (each boots its kernel and loads papermill and nbconvert) while this
-    # process validates the dataset, loads the statistics stack and computes the numbers. Invalid
-    # data raises with every problem before anything is written or any notebook runs; the runners
-    # and their kernels are then shut down.
+    check_kernel(KERNEL)
     from analysis.data import load_dataset
 
-    if run.todo:
-        check_kernel(KERNEL)
+    ds = load_dataset(run.data_dir)  # every problem listed; nothing written yet
+    # the audit is cached on disk: computed here once, so that the notebook kernels only read it
+    run.audit = _audit()
     try:
-        if run.todo:
-            run.pool = runner_pool(min(jobs, len(run.todo)), str(NOTEBOOKS), KERNEL, reuse_kernel)
-        ds = load_dataset(run.data_dir)
-        _prepare(run)
-        _compute(run, ds)
-        failure = _wait(run)
+        _prepare(run, manifest)
+        failure = _execute(run, ds, max(1, int(jobs or default_jobs())))
         if failure is not None:
             _fail(run, *failure)
         _publish(run)
-    except BaseException:
-        for executor in (run.helpers, run.pool):
-            if executor is not None:
-                executor.shutdown(wait=True, cancel_futures=True)
-        run.pool = run.helpers = None
-        shutil.rmtree(run.tmp, ignore_errors=True)
-        raise
     finally:
-        for executor in (run.helpers, run.pool):
-            if executor is not None:
-                executor.shutdown(wait=True)
+        if run.tmp is not None:
+            shutil.rmtree(run.tmp, ignore_errors=True)
     print(f"reproduce: wrote {R.display_path(run.out)} ({'synthetic' if run.res.is_synthetic else 'real'} dataset "
           f"'{run.res.dataset_name}') in {time.perf_counter() - run.t_start:.1f} s", flush=True)
     return run.out

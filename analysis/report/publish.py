@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from analysis.report.run_keys import MANIFEST
 
 #: top-level entries of OUT written by :func:`reproduce` (anything else found in OUT is carried over)
 OUT_ENTRIES = ("notebooks", "html", "tables", "figures", "numbers.json", "comparison.csv", "index.html",
-               ".cache")
+               "audit.html", ".cache")
 
 
 def safe_out(out: Path, data_dir: Path | None = None) -> None:
@@ -38,15 +39,64 @@ def safe_out(out: Path, data_dir: Path | None = None) -> None:
                             f"`reproduce` (no {MANIFEST.as_posix()}); refusing to replace them")
 
 
+#: a text cell starting with one of these is a formula to a spreadsheet (=, +, -, @; tab and CR too)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|nan)", re.I)
+
+
+def csv_safe(frame):
+    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas (CSV formula injection).
+
+    A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (e.g. a column name
+    ``=HYPERLINK(...)`` of a dataset, listed in the missingness table) gets a single quote in front, which
+    Excel and LibreOffice show as text. Numbers stay numbers, also when written as text (``-0.5``); the
+    column names are guarded the same way.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table about to be written as CSV.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same table, with the dangerous text cells quoted.
+
+    References
+    ----------
+    OWASP, "CSV Injection" (https://owasp.org/www-community/attacks/CSV_Injection).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"column": ["=1+2", "@SUM(A1)", "age", "-", "-0.5"], "n": [1, -2, 3, 4, 5]})
+    >>> csv_safe(df).to_csv(index=False, lineterminator="\\n").splitlines()
+    ['column,n', "'=1+2,1", "'@SUM(A1),-2", 'age,3', "'-,4", '-0.5,5']
+    """
+    def guard(v):
+        if isinstance(v, str) and v.startswith(_FORMULA_START) and not _NUMBER.fullmatch(v):
+            return "'" + v
+        return v
+
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(guard)
+    out.columns = [guard(c) for c in out.columns]
+    return out
+
+
 def write_tables(res, tdir: Path) -> None:
-    """OUT/tables: tidy CSV + display Markdown for each table, plus per-patient endpoints and data quality."""
+    """OUT/tables: tidy CSV + display Markdown for each table, plus per-patient endpoints and data quality.
+
+    The CSV files are guarded against spreadsheet formula injection (:func:`csv_safe`)."""
     import pandas as pd
 
     tdir.mkdir(parents=True, exist_ok=True)
     tidy = res.tidy
 
     def write(name: str, csv_df: pd.DataFrame, md_df: pd.DataFrame | None = None) -> None:
-        csv_df.to_csv(tdir / f"{name}.csv", index=False, lineterminator="\n", float_format="%.10g")
+        csv_safe(csv_df).to_csv(tdir / f"{name}.csv", index=False, lineterminator="\n", float_format="%.10g")
         md = (md_df if md_df is not None else csv_df).to_markdown(index=False)
         (tdir / f"{name}.md").write_text(md + "\n", encoding="utf-8")
 

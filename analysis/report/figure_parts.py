@@ -1,0 +1,88 @@
+"""Parts of figures drawn into a given axes: the SGR panel of the regression figure, the numbers at risk
+under a Kaplan-Meier plot (used by :mod:`analysis.report.figures`)."""
+
+from __future__ import annotations
+
+RESPONSE_ORDER = ("CR", "PR", "SD", "PD")
+
+#: the words on every figure drawn from a synthetic dataset
+SYNTHETIC_STAMP = "SYNTHETIC DATA (not patient data)"
+
+
+def is_synthetic(data) -> bool:
+    """True for a Dataset that is synthetic (:mod:`analysis.report.provenance`: its files are the bundled
+    cohort's, or it says so); a per-patient frame carries ``attrs["synthetic"]`` when known."""
+    if hasattr(data, "sha256") and hasattr(data, "is_synthetic"):
+        from analysis.report.provenance import bundled_synthetic_hashes
+
+        return bool(data.is_synthetic) or bool(set(data.sha256.values()) & bundled_synthetic_hashes())
+    return bool(getattr(data, "attrs", {}).get("synthetic", False))
+
+
+def stamp_synthetic(fig) -> None:
+    """Write :data:`SYNTHETIC_STAMP` on the figure itself (top right corner, in red)."""
+    fig.text(0.995, 0.995, SYNTHETIC_STAMP, ha="right", va="top", fontsize=8, color="#b00020",
+             fontweight="bold")
+
+
+def sgr_panel(pp, ax, colours: dict, group_label) -> None:
+    """Volume change against the specific growth rate (%/day), OLS line and R² per group."""
+    import numpy as np
+
+    from analysis.stats import ols
+
+    for g in (1, 2):
+        sub = pp[pp["group"] == g]
+        x = sub["sgr"].astype(float).to_numpy() * 100.0
+        y = sub["volume_change"].astype(float).to_numpy()
+        ok = np.isfinite(x) & np.isfinite(y)
+        x, y = x[ok], y[ok]
+        label = group_label(g, len(x))
+        if len(x) >= 3 and np.ptp(x) > 0:
+            fit = ols(x, y)
+            xs = np.linspace(x.min(), x.max(), 2)
+            ax.plot(xs, fit.intercept + fit.slope * xs, color=colours[g], linewidth=1.5)
+            label += f": R² = {fit.r2:.4f}"
+        ax.scatter(x, y, s=22, color=colours[g], alpha=0.85, label=label, edgecolor="white", linewidth=0.5)
+    ax.axhline(0, color="#555555", linewidth=0.8)
+    ax.axvline(0, color="#999999", linewidth=0.6)
+    ax.set_xlabel("specific growth rate, % per day")
+    ax.set_title("Volume change vs SGR (every patient)")
+    ax.legend(loc="best", fontsize=8, frameon=True)
+
+
+def numbers_at_risk(ax, times: dict, colours: dict) -> None:
+    """A numbers-at-risk table under a Kaplan-Meier plot: per group, patients with time >= each x tick."""
+    import numpy as np
+
+    if not times:
+        return
+    hi = max(float(np.max(t)) for t in times.values())
+    ax.set_xlim(0, hi * 1.02 if hi > 0 else 1)
+    ticks = [x for x in ax.get_xticks() if 0 <= x <= hi * 1.02]
+    ax.set_xticks(ticks)
+    ax.text(-0.08, -0.2, "at risk", transform=ax.transAxes, ha="right", va="center", fontsize=8,
+            fontweight="bold")
+    for row, (g, t) in enumerate(sorted(times.items())):
+        y = -0.28 - 0.08 * row
+        ax.text(-0.08, y, f"group {g}", transform=ax.transAxes, ha="right", va="center", fontsize=8,
+                color=colours[g])
+        for x in ticks:
+            ax.text(x, y, str(int(np.sum(t >= x))), transform=ax.get_xaxis_transform(), ha="center",
+                    va="center", fontsize=8, color=colours[g])
+
+
+def recist_counts(data):
+    """Number of patients per RECIST 1.1 category (CR/PR/SD/PD, then any other label) per group."""
+    import pandas as pd
+
+    from analysis.study.endpoints import per_patient
+
+    pp = data if isinstance(data, pd.DataFrame) else per_patient(data)
+    resp = pp["response"].fillna("NE").astype(str)
+    cats = list(RESPONSE_ORDER) + sorted(set(resp) - set(RESPONSE_ORDER))
+    tab = pd.crosstab(pd.Categorical(resp, categories=cats), pp["group"]).reindex(
+        index=cats, columns=[1, 2], fill_value=0)
+    tab.index.name = "response"
+    tab.columns = [f"group{g}" for g in (1, 2)]
+    return tab

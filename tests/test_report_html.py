@@ -1,0 +1,76 @@
+"""index.html and the figures: provenance never guessed as real, dataset text escaped, figures at 150 dpi."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+
+import pytest
+
+from analysis.data import load_dataset
+from analysis.paths import SYNTHETIC, TESTS
+from analysis.report import figures
+from analysis.report.provenance import dataset_provenance
+
+MINI = TESTS / "fixtures" / "mini"
+
+
+def _copy(src, dst, **meta):
+    shutil.copytree(src, dst)
+    pkg = json.loads((dst / "datapackage.json").read_text())
+    for k in ("synthetic", "real"):
+        pkg.pop(k, None)
+    pkg.update(meta)
+    (dst / "datapackage.json").write_text(json.dumps(pkg))
+    return dst
+
+
+def test_a_dataset_that_does_not_declare_itself_real_is_provenance_not_declared(tmp_path):
+    assert dataset_provenance(_copy(MINI, tmp_path / "undeclared")) == "provenance not declared"
+    assert dataset_provenance(_copy(MINI, tmp_path / "real", real=True)) == "real"
+    assert dataset_provenance(_copy(MINI, tmp_path / "syn", synthetic=True, real=True)) == "synthetic"
+
+
+def test_the_bundled_cohort_files_are_synthetic_whatever_the_folder_or_metadata_say(tmp_path):
+    renamed = _copy(SYNTHETIC, tmp_path / "hospital_cohort_2021", real=True, title="Real patients")
+    assert dataset_provenance(renamed) == "synthetic"
+
+
+def _index_for(data_dir, tmp_path):
+    from analysis.report import bundle
+    from analysis.report.html import index_html
+
+    res = bundle.compute(data_dir, {}, "test")
+    (tmp_path / "out" / "tables").mkdir(parents=True)
+    return index_html(tmp_path / "out", res, ["00_overview.ipynb"], [], audit=None)
+
+
+def test_index_says_provenance_not_declared_and_escapes_the_dataset_title(tmp_path):
+    evil = "<script>alert('x')</script>"
+    data = _copy(MINI, tmp_path / "d", title=evil, description=f"desc {evil}")
+    page = _index_for(data, tmp_path)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "Provenance not declared." in page and "real de-identified" not in page
+
+
+def test_figures_are_png_at_150_dpi_or_more_and_byte_identical_on_rerun():
+    from PIL import Image
+
+    ds = load_dataset(MINI)
+    first = {n: figures.to_bytes(f, "png") for n, f in figures.make_all(ds).items()}
+    again = {n: figures.to_bytes(f, "png") for n, f in figures.make_all(ds).items()}
+    assert first == again
+    for name, blob in first.items():
+        dpi = Image.open(io.BytesIO(blob)).info["dpi"]
+        assert min(dpi) >= 149.9, (name, dpi)  # PNG stores dots per metre: 150 dpi reads back as 149.9994
+
+
+@pytest.mark.parametrize("synthetic", [True, False])
+def test_a_figure_from_a_synthetic_cohort_says_so_on_the_figure(synthetic):
+    ds = load_dataset(MINI)
+    fig = figures.waterfall(ds, synthetic=synthetic)
+    texts = [t.get_text() for t in fig.texts]
+    assert (figures.SYNTHETIC_STAMP in texts) is synthetic
+    assert figures.SYNTHETIC_STAMP in [t.get_text() for t in figures.regression(ds).texts]  # mini is synthetic
