@@ -133,17 +133,18 @@ def test_a_patient_without_an_exam_after_tace_keeps_v0_and_gets_a_reason_not_a_s
 
 
 def test_response_uses_lesion_sums_when_the_exam_sum_is_empty():
-    # baseline: liver 22 + node short axis 12 = 34; follow-up: liver too small (5) + node 8 = 13
-    # (13 - 34) / 34 = -61.8 % -> PR (the exam-level sums are empty)
+    # baseline: liver 22 + node short axis 16 = 38; follow-up: liver too small (5) + node 8 = 13
+    # (13 - 38) / 38 = -65.8 % -> PR (the exam-level sums are empty); not CR: the liver target is
+    # still there (too small to measure), RECIST 1.1 section 4.3.1
     les = [("A", "T1", 10, "target", "liver", False, "present", 22, 15),
-           ("A", "N1", 10, "target", "lymph_node", True, "present", 20, 12),
+           ("A", "N1", 10, "target", "lymph_node", True, "present", 20, 16),
            ("A", "T1", 60, "target", "liver", False, "too_small", None, None),
            ("A", "N1", 60, "target", "lymph_node", True, "present", 14, 8)]
     ds = _ds([("A", 1, "immediate")], [("A", 1, 20)],
              [("A", 10, 20.0, 1500.0, None, False, "absent"), ("A", 60, 9.0, 1500.0, None, False, "absent")],
              [("A", "tace", 20, 100, True)], les)
     r = endpoints.per_patient(ds).iloc[0]
-    assert (r.sum0_mm, r.sum1_mm, r.sums_source) == (34.0, 13.0, "lesions")
+    assert (r.sum0_mm, r.sum1_mm, r.sums_source) == (38.0, 13.0, "lesions")
     assert r.response == "PR"
 
 

@@ -15,6 +15,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from analysis.data import lesion_rules
 from analysis.data.problems import WARNING, Problem, fmt_num
 from analysis.data.read import Table
 
@@ -377,6 +378,8 @@ RULES: list[Callable[[Tables], list[Problem]]] = [
     lesion_exam_exists,
     lesion_target_measured,
     lesion_axes_within_long_axis,
+    *lesion_rules.ERROR_RULES,  # RECIST 1.1 target limits: errors (analysis/data/lesion_rules.py)
+    *lesion_rules.WARNING_RULES,  # RECIST 1.1 baseline measurability and window: warnings
 ]
 
 
@@ -388,3 +391,4 @@ def cross_table_rules(tables: dict[str, Table], lesions_file: bool = False) -> l
     t = Tables(tables.get("patients"), tables.get("procedures"), tables.get("imaging"),
                tables.get("progression"), tables.get("lesions"), lesions_file=lesions_file)
     return [p for rule in RULES for p in rule(t)]
+

@@ -24,13 +24,13 @@ Definitions (literal, so that an independent implementation computes the same nu
   ``tace`` row of progression.csv (:func:`ttp_rows`), whatever ``progressed`` says (Tables 3-4
   summarise the durations of all rows as the paper did); ``progressed`` is carried as the event
   flag for survival analyses.
-- response at the first follow-up: RECIST 1.1 from the sums of target diameters of the V0 exam
-  (baseline, which is also the nadir) and the V1 exam, see
-  :func:`analysis.study.recist.first_followup_response`. The exam-level ``sum_diameters_mm`` is used;
-  where it is empty the sum is computed from lesions.csv (:func:`analysis.study.recist.target_sums`).
-  New lesions and the non-target status are those of the V1 exam row of imaging.csv.
-- volumetric response at the first follow-up (extra): V1 vs V0, PR <= -65 %, PD >= +73 %
-  (:func:`analysis.study.recist.first_followup_volumetric`).
+- response at the first follow-up: RECIST 1.1 at the V1 exam with the V0 exam as baseline (and
+  nadir), :func:`analysis.study.response.recist_first_followup`: from lesions.csv when the patient
+  has lesion rows on the V0 exam (nodes by short axis, CR = non-nodal targets gone and nodes
+  < 10 mm, new lesions => PD), else from imaging.csv's ``sum_diameters_mm``; the same function
+  serves every path.
+- volumetric response at the first follow-up (extra): V1 vs V0, PR <= -65 %, PD >= +73 %, with new
+  lesions and non-target status (:func:`analysis.study.response.volumetric_first_followup`).
 
 References
 ----------
@@ -52,7 +52,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from analysis.study import exams, recist
+from analysis.study import exams, recist, response
 from analysis.study.exams import NO_TACE, NO_V0, NO_V1  # noqa: F401 -- reasons, re-exported
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ COLUMNS = [
     "doubling_time", "doubling_time_reason", "sgr", "sgr_reason",
     "ttp_chemo", "ttp_chemo_progressed", "ttp_tace", "ttp_tace_progressed",
     "sum0_mm", "sum1_mm", "sums_source", "new_lesions1", "nontarget_status1",
-    "response", "response_reason", "volumetric_response",
+    "response", "response_reason", "volumetric_response", "mrecist_response",
 ]
 
 
@@ -296,34 +296,14 @@ def _bool_or_none(x):
     return None if _missing(x) else bool(x)
 
 
-class _ExamSums:
-    """Sum of target diameters of an exam: imaging.csv's, else from lesions.csv (computed on first need)."""
-
-    def __init__(self, lesions):
-        self.lesions = lesions
-        self.sums: dict | None = None
-
-    def __call__(self, pid, exam) -> tuple[float, str]:
-        """``(sum, source)`` with source ``'imaging'``, ``'lesions'`` or ``''`` (NaN: unknown)."""
-        s = exam.get("sum_diameters_mm")
-        if not _missing(s):
-            return float(s), "imaging"
-        if self.sums is None:
-            have = self.lesions is not None and len(self.lesions)
-            self.sums = recist.target_sums(self.lesions) if have else {}
-        val = self.sums.get((pid, int(exam["day"])))
-        if val is None:
-            return math.nan, ""
-        return val, "lesions"
-
-
 def _empty_row(p: dict, pair: exams.ExamPair) -> dict:
     """A row of :data:`COLUMNS` with the patient's identity, NaN endpoints and empty reasons."""
     r = dict.fromkeys(COLUMNS, math.nan)
     r.update(patient_id=p["patient_id"], group=int(p["group"]), tace_timing=p["tace_timing"],
              n_tace=int(pair.n_tace), doubling_time_reason="", sgr_reason="",
              sums_source="", nontarget_status1=None, new_lesions1=None, response=None,
-             response_reason="", volumetric_response=None, ttp_chemo_progressed=None, ttp_tace_progressed=None)
+             response_reason="", volumetric_response=None, mrecist_response=None, ttp_chemo_progressed=None,
+             ttp_tace_progressed=None)
     if pair.first_tace_day is not None:
         r["first_tace_day"] = float(pair.first_tace_day)
     return r
@@ -355,19 +335,15 @@ def _growth_columns(r: dict) -> None:
     r["sgr"], r["sgr_reason"] = specific_growth_rate(r["v0"], r["v1"], r["interval_days"])
 
 
-def _response_columns(r: dict, e0: dict, e1: dict, exam_sum: _ExamSums) -> None:
-    """Fill the sums, the V1 exam's new lesions / non-target status and the first follow-up responses."""
-    pid = r["patient_id"]
-    s0, src0 = exam_sum(pid, e0)
-    s1, src1 = exam_sum(pid, e1)
-    r["sum0_mm"], r["sum1_mm"] = s0, s1
-    r["sums_source"] = "+".join(sorted({src0, src1} - {""}))
-    new = _bool_or_none(e1.get("new_lesions"))
+def _response_columns(r: dict, e1: dict, rec: dict, vol: dict, mrec: dict) -> None:
+    """Fill the sums, the V1 exam's new lesions / non-target status and the first follow-up responses
+    (:func:`analysis.study.response.first_followup`: the one implementation of the response)."""
     nts = e1.get("nontarget_status")
-    nts = None if _missing(nts) else str(nts)
-    r["new_lesions1"], r["nontarget_status1"] = new, nts
-    r["response"], r["response_reason"] = recist.first_followup_response(s0, s1, new, nts)
-    r["volumetric_response"] = recist.first_followup_volumetric(r["v0"], r["v1"])
+    r["new_lesions1"] = _bool_or_none(e1.get("new_lesions"))
+    r["nontarget_status1"] = None if _missing(nts) else str(nts)
+    r["sum0_mm"], r["sum1_mm"], r["sums_source"] = rec["sum0"], rec["sum1"], rec["source"]
+    r["response"], r["response_reason"] = rec["response"], rec["reason"]
+    r["volumetric_response"], r["mrecist_response"] = vol["response"], mrec["response"]
 
 
 def per_patient(ds: Dataset) -> pd.DataFrame:
@@ -410,7 +386,9 @@ def per_patient(ds: Dataset) -> pd.DataFrame:
     lesions = getattr(ds, "lesions", None)
     if lesions is not None and len(lesions):
         recist.check_target_limits(lesions)  # RECIST 1.1: <= 5 targets, <= 2 per organ (UserError)
-    exam_sum = _ExamSums(lesions)
+    resp = {r["patient_id"]: r for r in response.recist_first_followup(ds).to_dict("records")}
+    vol = {r["patient_id"]: r for r in response.volumetric_first_followup(ds).to_dict("records")}
+    mrec = {r["patient_id"]: r for r in response.mrecist_first_followup(ds).to_dict("records")}
     pairs = exams.baseline_followup(ds)
     prog = {}
     for row in ttp_rows(ds).to_dict("records"):
@@ -425,7 +403,8 @@ def per_patient(ds: Dataset) -> pd.DataFrame:
             r["doubling_time_reason"] = r["sgr_reason"] = r["response_reason"] = pair.reason
         else:
             _growth_columns(r)
-            _response_columns(r, pair.e0, pair.e1, exam_sum)
+            pid = p["patient_id"]
+            _response_columns(r, pair.e1, resp[pid], vol[pid], mrec[pid])
         rows.append(r)
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("ttp_chemo_progressed", "ttp_tace_progressed", "new_lesions1"):

@@ -82,7 +82,8 @@ def recist_display(tidy: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index "RECIST 1.1 response" (the categories present, in the order CR, PR, SD, PD, NE, then
-        the n of patients assessed when ``recist.<g>.n`` is present), one integer column per group.
+        non-CR/non-PD when any patient has it, then the n of patients assessed when ``recist.<g>.n`` is
+        present), one integer column per group.
 
     References
     ----------
@@ -100,7 +101,10 @@ def recist_display(tidy: pd.DataFrame) -> pd.DataFrame:
     """
     sub = tidy[tidy["key"].str.startswith("recist.")]
     out = sub.pivot_table(index="level", columns="group", values="value", aggfunc="first", sort=False)
-    order = [c for c in ("CR", "PR", "SD", "PD", "NE", "") if c in out.index]  # '': recist.<g>.n
+    order = [c for c in ("CR", "PR", "SD", "PD", "NE") if c in out.index]
+    if "non-CR/non-PD" in out.index and out.loc["non-CR/non-PD"].sum() > 0:  # no measurable disease at baseline
+        order.append("non-CR/non-PD")
+    order += [""] if "" in out.index else []  # '': recist.<g>.n
     out = out.reindex(order).astype(int).rename(index={"": "n (patients with V0 and V1 exams)"})
     out.index.name = "RECIST 1.1 response"
     out.columns = [str(c) for c in out.columns]

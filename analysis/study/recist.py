@@ -1,45 +1,58 @@
 """Tumour response criteria: RECIST 1.1, mRECIST and volumetric, per time point and best overall.
 
-Two levels:
+The rules shared by every level live in :mod:`analysis.study.response_rules` (re-exported here),
+the baseline rules (measurability, target limits, window) in :mod:`analysis.data.lesion_rules`; the
+baseline exam of a dataset comes from :mod:`analysis.study.exams`.
 
-The rules shared by both levels live in :mod:`analysis.study.response_rules` and are re-exported
-here; the baseline exam of a dataset comes from :mod:`analysis.study.exams`.
-
-- :func:`first_followup_response` — the study's endpoint: RECIST 1.1 at the first follow-up from
-  the exam-level sums of target diameters (baseline = nadir at the first follow-up), the new-lesion
-  flag and the non-target status of imaging.csv. Used by :func:`analysis.study.endpoints.per_patient`.
-- :func:`evaluate` / :func:`best_overall_response` — the full per-time-point evaluation from
-  lesions.csv (one row per lesion per exam) and the best overall response with confirmation.
+- :func:`evaluate` / :func:`best_overall_response` — the per-time-point evaluation from lesions.csv
+  (one row per lesion per exam) and the best overall response with confirmation.
+- :func:`first_followup_response` — the same rules on imaging.csv's exam-level sums, for patients
+  without lesion rows. The study's endpoint (response at the first follow-up) chooses between the
+  two per patient in :mod:`analysis.study.response`, the one implementation every path uses.
 
 Rules (RECIST 1.1, Eisenhauer et al. 2009)
 ------------------------------------------
-- Target measure: non-nodal lesions by the long axis, lymph nodes by the short axis; a lesion
+- Target set (section 3.1, 3.3): the target rows of the baseline exam that are measurable —
+  non-nodal long axis >= 10 mm, nodal short axis >= 15 mm, ``present``; a baseline "target" that
+  is not measurable is followed as a non-target lesion (the validator warns).
+- Target measure (4.2): non-nodal lesions by the long axis, lymph nodes by the short axis; a lesion
   ``too_small`` to measure counts :data:`TOO_SMALL_MM` (5 mm); ``absent`` counts 0; a target
-  ``not_assessed`` (or present without a measurement) makes the sum unknown -> target response NE.
+  ``not_assessed`` or unmeasured makes the sum unknown. The sum of an exam is that of its target
+  rows (a target without a row adds nothing; an exam without any target row is NE).
 - Baseline = the first exam evaluated (or the day given per patient); nadir = the smallest sum
   among the baseline and the previous follow-ups (the current one excluded).
-- CR: every non-nodal target absent and every nodal target with short axis < 10 mm.
+- CR (4.3.1): every non-nodal target absent and every nodal target with short axis < 10 mm.
 - PR: change vs baseline <= -30 %. PD: change vs nadir >= +20 % AND increase >= 5 mm; when the
   nadir is 0 any increase of >= 5 mm is PD; a non-nodal target lesion reappearing after a CR is
   PD (lymph nodes, whose short axis stays in the sum, progress by the sum rule).
+- NE (4.4.2) only when the measured targets do not already show PD: with a target unknown, the sum
+  of the measured ones is compared with the nadir first (the missing ones can only add).
 - Thresholds are compared on the unrounded change; to stop binary floating point from moving a
   decimal-exact value across a threshold (e.g. 10.1 mm -> 7.07 mm is exactly -30 %), comparisons
   allow :data:`EPS` = 1e-9 (a fraction, i.e. 1e-7 percentage points; 1e-9 mm for the 5 mm rule):
   exactly -30.0 % is PR, exactly +20.0 % with exactly 5 mm is PD.
-- Non-target: CR if all absent (nodes < 10 mm), PD if imaging.csv says ``pd`` for the exam or a
-  non-target reappears after a non-target CR, NE if any is not assessed, else non-CR/non-PD.
-- New lesion: a ``new`` row that is present / too small (or ``new_lesions`` true in imaging.csv).
-- Overall response per time point: RECIST 1.1 Tables 1 and 2.
-- Best overall response: CR/PR need confirmation by a CR (for PR: PR or CR) at least
-  ``confirm_days`` (28) later, before any PD; otherwise SD if a non-PD time point is at least
-  ``min_sd_days`` (default 42 = 6 weeks) after baseline; otherwise PD if PD was recorded; else NE.
+- Non-target (4.3.3-4.3.4): CR if all absent (nodes < 10 mm), PD if imaging.csv says ``pd`` for the
+  exam or a non-target reappears after a non-target CR, NE if any is not assessed, else
+  non-CR/non-PD. A patient without non-target rows at baseline takes imaging.csv's
+  ``nontarget_status`` of the exam.
+- New lesion (4.3.5): a ``new`` row that is present / too small (or ``new_lesions`` true in imaging.csv).
+- Overall response per time point: RECIST 1.1 Tables 1 and 2 (no measurable disease at baseline:
+  the non-target response, CR / non-CR/non-PD / PD / NE).
+- Best overall response (4.4.3, Table 3; 4.6.1): CR/PR need confirmation by a CR (for PR: PR or
+  CR) at least ``confirm_days`` (:data:`CONFIRM_DAYS` = 28) later with only as-good or NE
+  assessments between (PR -> SD -> PR is not confirmed), before any PD; otherwise SD if a non-PD
+  time point is at least ``min_sd_days`` (default 42 = 6 weeks) after baseline; otherwise PD if PD
+  was recorded; else NE.
 
 mRECIST (Lencioni & Llovet 2010) uses the viable (arterially enhancing) diameter
-``viable_axis_mm`` for non-nodal targets and has no 5 mm rule. The volumetric criteria use the
-lesion volumes ``volume_cm3`` (PR <= -65 % vs baseline, PD >= +73 % vs nadir).
+``viable_axis_mm`` for non-nodal targets (measurable from 10 mm viable), has no 5 mm rule, takes a
+porta-hepatis node as measurable from 20 mm short axis, and counts a new intrahepatic lesion from
+10 mm (lesions.csv cannot say whether its pattern is typical: no washout column). EASL (Bruix et al.
+2001) sums viable areas (:func:`easl_area`; PR <= -50 %, PD >= +25 %). The volumetric criteria use
+the lesion volumes ``volume_cm3`` (PR <= -65 % vs baseline, PD >= +73 % vs nadir).
 
-Refused (:class:`analysis.errors.UserError`, naming patient and exam day): more than 5 target
-lesions at an exam, or more than 2 in one organ.
+Refused (:class:`analysis.errors.UserError`, naming patient and exam day; the validator reports the
+same as a structural error): more than 5 target lesions at an exam, or more than 2 in one organ.
 
 References
 ----------
@@ -49,6 +62,8 @@ References
    Semin Liver Dis 2010;30:52-60.
 .. [3] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017): RECIST 1.1
    at the first follow-up.
+.. [4] Bruix J et al. Clinical management of hepatocellular carcinoma. Conclusions of the
+   Barcelona-2000 EASL conference. J Hepatol 2001;35:421-30.
 
 Examples
 --------
@@ -65,10 +80,11 @@ from typing import TYPE_CHECKING
 
 from analysis.study import exams
 from analysis.study.response_rules import (  # noqa: F401 -- the rules are part of this module's API
-    CRITERIA, EPS, MAX_TARGETS, MAX_TARGETS_PER_ORGAN, MRECIST, NODE_NORMAL_MM, NON_CR_NON_PD, RECIST11,
-    RESPONSES, TOO_SMALL_CM3, TOO_SMALL_MM, VOLUMETRIC, Criteria, _missing, _records, _truthy,
-    check_target_limits, first_followup_response, first_followup_volumetric, is_partial_response,
-    is_progression, lesion_measure, overall_response, target_sums)
+    BASELINE_WINDOW_DAYS, CONFIRM_DAYS, CRITERIA, EASL, EPS, EXAM_NONTARGET, MAX_TARGETS, MAX_TARGETS_PER_ORGAN,
+    MEASURABLE_MM, MRECIST, NODE_MEASURABLE_MM, NODE_NORMAL_MM, NON_CR_NON_PD, PORTA_NODE_MEASURABLE_MM, RECIST11,
+    RESPONSES, TOO_SMALL_CM3, TOO_SMALL_MM, VOLUMETRIC, Criteria, _missing, _records, _truthy, baseline_measurable,
+    check_target_limits, easl_area, first_followup_response, first_followup_volumetric, is_partial_response,
+    is_progression, lesion_measure, overall_response, target_response, target_sums)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,14 +93,13 @@ if TYPE_CHECKING:
 
 
 def _targets_cr(rows, criteria: Criteria) -> bool:
+    """Every non-nodal target gone and every nodal target < 10 mm short axis (volumes: all 0)."""
     for r in rows:
-        v = lesion_measure(r, criteria)
-        if math.isnan(v):
-            return False
         if _truthy(r.get("is_node")) and criteria.measure != "volume":
-            if not v < NODE_NORMAL_MM:
+            v = lesion_measure(r, RECIST11)  # the node's short axis, whatever the criterion sums
+            if math.isnan(v) or not v < NODE_NORMAL_MM:
                 return False
-        elif v != 0:
+        elif lesion_measure(r, criteria) != 0:
             return False
     return True
 
@@ -111,14 +126,33 @@ BEST_COLUMNS = ["patient_id", "best_response", "day", "confirmed", "reason"]
 
 
 class _History:
-    """What one patient's evaluation carries from exam to exam (baseline, sums so far, earlier CRs)."""
+    """What one patient's evaluation carries from exam to exam (baseline, sums so far, earlier CRs).
 
-    def __init__(self, base_rows: list[dict]):
-        self.has_targets = any(r["role"] == "target" for r in base_rows)
-        self.has_nontargets = any(r["role"] == "nontarget" for r in base_rows)
+    The target set is fixed at baseline: the target rows of the baseline exam that are measurable
+    (:func:`baseline_measurable`); a baseline target that is not measurable is evaluated as a
+    non-target lesion from then on (RECIST 1.1 section 3.1).
+    """
+
+    def __init__(self, base_rows: list[dict], criteria: Criteria):
+        named = {r["lesion_id"] for r in base_rows if r["role"] == "target"}
+        self.targets = {r["lesion_id"] for r in base_rows
+                        if r["role"] == "target" and baseline_measurable(r, criteria.measure)}
+        self.demoted = named - self.targets
+        self.has_targets = bool(self.targets)
+        self.has_nontargets = any(r["role"] == "nontarget" for r in base_rows) or bool(self.demoted)
         self.sums: list[float] = []
         self.baseline_sum = math.nan
         self.target_cr = self.nontarget_cr = False
+
+    def split(self, rows: list[dict]) -> tuple[list[dict], list[dict], set]:
+        """(target rows, non-target rows, missing) of one exam: the exam's target rows are summed, except
+        those of a baseline target that was not measurable (followed as non-target). ``missing`` is
+        empty: a target without a row at an exam adds nothing (write ``not_assessed`` for a target
+        that was not evaluated); an exam with no target row at all is NE."""
+        targets = [r for r in rows if r["role"] == "target" and r["lesion_id"] not in self.demoted]
+        nontargets = [r for r in rows if r["role"] == "nontarget"
+                      or (r["role"] == "target" and r["lesion_id"] in self.demoted)]
+        return targets, nontargets, set()
 
     def nadir(self) -> float:
         """Smallest known sum among the baseline and the earlier follow-ups (NaN if none)."""
@@ -126,65 +160,88 @@ class _History:
         return min(known) if known else math.nan
 
 
-def _sum_of(targets: list[dict], criteria: Criteria) -> float:
-    """Sum of the target measures of an exam; NaN without targets or with one unknown."""
+def _sum_of(targets: list[dict], missing: set, criteria: Criteria) -> tuple[float, float]:
+    """(sum, partial sum) of the target measures of an exam: the sum is NaN when one is unknown
+    (not assessed, unmeasured or without a row), the partial sum adds the known ones."""
     vals = [lesion_measure(r, criteria) for r in targets]
-    return math.nan if (not targets or any(math.isnan(v) for v in vals)) else float(sum(vals))
+    known = float(sum(v for v in vals if not math.isnan(v)))
+    if not targets and not missing:
+        return math.nan, math.nan
+    return (math.nan if (missing or any(math.isnan(v) for v in vals)) else known), known
 
 
-def _target_response(rec: dict, targets: list[dict], h: _History, criteria: Criteria) -> str:
+def _target_response(rec: dict, targets: list[dict], partial: float, h: _History, criteria: Criteria) -> str:
     """Target response of a follow-up exam; fills the changes of ``rec`` and updates ``h``."""
     s, nadir, baseline_sum = rec["target_sum"], rec["nadir"], h.baseline_sum
     if not h.has_targets:
         return "none"
-    if math.isnan(s) or math.isnan(nadir):
-        return "NE"
-    rec["increase_vs_nadir"] = s - nadir
-    if nadir > 0:
-        rec["change_vs_nadir"] = (s - nadir) / nadir
-    if baseline_sum > 0:
-        rec["change_vs_baseline"] = (s - baseline_sum) / baseline_sum
-    cr_now = _targets_cr(targets, criteria)
-    reappeared = any(lesion_measure(r, criteria) > 0 for r in targets
-                     if not (_truthy(r.get("is_node")) and criteria.measure != "volume"))
-    if h.target_cr and reappeared:
-        tr = "PD"  # a non-nodal target lesion reappearing after CR
-    elif is_progression(s, nadir, criteria):
-        tr = "PD"
-    elif cr_now:
-        tr = "CR"
-    elif is_partial_response(s, baseline_sum, criteria):
-        tr = "PR"
-    else:
-        tr = "SD"
+    if not math.isnan(s) and not math.isnan(nadir):
+        rec["increase_vs_nadir"] = s - nadir
+        if nadir > 0:
+            rec["change_vs_nadir"] = (s - nadir) / nadir
+        if baseline_sum > 0:
+            rec["change_vs_baseline"] = (s - baseline_sum) / baseline_sum
+    reappeared = h.target_cr and any(lesion_measure(r, criteria) > 0 for r in targets
+                                     if not (_truthy(r.get("is_node")) and criteria.measure != "volume"))
+    tr = target_response(s, baseline_sum, nadir, _targets_cr(targets, criteria), criteria,
+                         partial=partial, reappeared=reappeared)
     h.target_cr = h.target_cr or tr == "CR"
-    h.sums.append(s)
+    if not math.isnan(s):
+        h.sums.append(s)
     return tr
 
 
 def _nontarget_response(nontargets: list[dict], exam_status, h: _History) -> str:
     """Non-target response of a follow-up exam (``exam_status``: imaging.csv's status); updates ``h``."""
-    if not h.has_nontargets:
-        return "none"
+    if not h.has_nontargets:  # none in lesions.csv at baseline: imaging.csv's exam-level status
+        return EXAM_NONTARGET.get(exam_status, "none")
     state = _nontarget_state(nontargets) if nontargets else "NE"
     ntr = "PD" if exam_status == "pd" or (h.nontarget_cr and state == NON_CR_NON_PD) else state
     h.nontarget_cr = h.nontarget_cr or ntr == "CR"
     return ntr
 
 
+def _counts_as_new(r: dict, criteria: Criteria) -> bool:
+    """A ``new`` row that counts as a new lesion. RECIST 1.1: any present / too-small one. mRECIST
+    and EASL: an intrahepatic one only from 10 mm long axis (lesions.csv records no arterial
+    enhancement / washout, so 'typical' cannot be told from 'atypical': size is the only test the
+    schema allows), a porta-hepatis node only from 20 mm short axis."""
+    if r["role"] != "new" or r["status"] not in ("present", "too_small"):
+        return False
+    if criteria.measure not in ("viable", "viable_area"):
+        return True
+    organ = "" if _missing(r.get("organ")) else str(r.get("organ")).lower()
+    if _truthy(r.get("is_node")) and "porta" in organ:
+        sa = r.get("short_axis_mm")
+        return not _missing(sa) and float(sa) >= PORTA_NODE_MEASURABLE_MM
+    if organ == "liver":
+        la = r.get("long_axis_mm")
+        return r["status"] == "present" and not _missing(la) and float(la) >= MEASURABLE_MM
+    return True
+
+
+def _new_lesions(rows: list[dict], flag, criteria: Criteria) -> bool:
+    """New lesions at an exam: counted ``new`` rows, or imaging.csv's flag (mRECIST / EASL: the flag
+    only when lesions.csv has no ``new`` row for the exam, whose size then decides)."""
+    if any(_counts_as_new(r, criteria) for r in rows):
+        return True
+    has_rows = any(r["role"] == "new" for r in rows)
+    if criteria.measure in ("viable", "viable_area") and has_rows:
+        return False
+    return flag is True
+
+
 def _evaluate_patient(pid, by_day: dict, days: list[int], criteria: Criteria, exam_nontarget_status: dict,
                       exam_new_lesions: dict) -> list[dict]:
     """Time-point rows of one patient; ``days[0]`` is the baseline exam."""
     base_day = days[0]
-    h = _History(by_day[base_day])
+    h = _History(by_day[base_day], criteria)
     records = []
     for d in days:
         rows = by_day[d]
-        targets = [r for r in rows if r["role"] == "target"]
-        nontargets = [r for r in rows if r["role"] == "nontarget"]
-        s = _sum_of(targets, criteria)
-        new = any(r["role"] == "new" and r["status"] in ("present", "too_small") for r in rows)
-        new = new or bool(exam_new_lesions.get((pid, d)) is True)
+        targets, nontargets, missing = h.split(rows)
+        s, partial = _sum_of(targets, missing, criteria)
+        new = _new_lesions(rows, exam_new_lesions.get((pid, d)), criteria)
         rec = dict(patient_id=pid, day=d, days_from_baseline=d - base_day, is_baseline=d == base_day,
                    target_sum=s, baseline_sum=math.nan, nadir=math.nan, change_vs_baseline=math.nan,
                    change_vs_nadir=math.nan, increase_vs_nadir=math.nan, target_response="",
@@ -195,7 +252,7 @@ def _evaluate_patient(pid, by_day: dict, days: list[int], criteria: Criteria, ex
                 h.sums.append(s)
         else:
             rec.update(baseline_sum=h.baseline_sum, nadir=h.nadir())
-            tr = _target_response(rec, targets, h, criteria)
+            tr = _target_response(rec, targets, partial, h, criteria)
             ntr = _nontarget_response(nontargets, exam_nontarget_status.get((pid, d)), h)
             rec.update(target_response=tr, nontarget_response=ntr, overall=overall_response(tr, ntr, new))
         records.append(rec)
@@ -210,7 +267,7 @@ def evaluate(lesions: pd.DataFrame, criteria: Criteria | str = RECIST11, baselin
     ----------
     lesions : pandas.DataFrame
         lesions.csv rows (patient_id, lesion_id, day, role, organ, is_node, status, measures).
-    criteria : Criteria or {'recist', 'mrecist', 'volumetric'}
+    criteria : Criteria or {'recist', 'mrecist', 'volumetric', 'easl'}
     baseline_days : dict, optional
         ``{patient_id: day}`` of the baseline exam (default: each patient's first exam in
         ``lesions``). Exams before the baseline are ignored; a patient without lesion rows on
@@ -275,12 +332,22 @@ def evaluate(lesions: pd.DataFrame, criteria: Criteria | str = RECIST11, baselin
 
 
 def _confirmed_best(pre: list[tuple], confirm_days: int) -> tuple | None:
-    """The first CR confirmed by a CR, else the first PR/CR confirmed by a PR/CR, ``confirm_days`` later."""
+    """The first CR confirmed by a CR, else the first PR/CR confirmed by a PR/CR, ``confirm_days`` later.
+
+    The assessments in between may only be as good (CR for a CR; PR or CR for a PR) or NE: a PR,
+    then SD, then PR is not a confirmed PR (RECIST 1.1 Table 3: PR then SD gives SD).
+    """
     for want, ok in (("CR", ("CR",)), ("PR", ("PR", "CR"))):
         for i, (d, _, r) in enumerate(pre):
-            if r in ((want,) if want == "CR" else ("PR", "CR")) and any(
-                    r2 in ok and d2 - d >= confirm_days for d2, _, r2 in pre[i + 1:]):
-                return (want, d, True, f"{want} confirmed >= {confirm_days} days later")
+            if r not in ok:
+                continue
+            for d2, _, r2 in pre[i + 1:]:
+                if r2 == "NE":
+                    continue
+                if r2 not in ok:
+                    break
+                if d2 - d >= confirm_days:
+                    return (want, d, True, f"{want} confirmed >= {confirm_days} days later")
     return None
 
 
@@ -305,7 +372,7 @@ def _stable_or_worse(pre: list[tuple], pd_day, min_sd_days: int) -> tuple:
     return ("NE", math.nan, False, "no assessment meeting the SD interval")
 
 
-def best_overall_response(timepoints: pd.DataFrame, confirm: bool = True, confirm_days: int = 28,
+def best_overall_response(timepoints: pd.DataFrame, confirm: bool = True, confirm_days: int = CONFIRM_DAYS,
                           min_sd_days: int = 42) -> pd.DataFrame:
     """Best overall response per patient from :func:`evaluate` output (RECIST 1.1 section 4.4).
 
@@ -329,8 +396,9 @@ def best_overall_response(timepoints: pd.DataFrame, confirm: bool = True, confir
     Notes
     -----
     Assessments after the first PD are ignored. A CR is confirmed by a CR at least
-    ``confirm_days`` later, a PR by a PR or CR at least ``confirm_days`` later (any assessments in
-    between may be NE/SD). An unconfirmed CR/PR counts as SD when the SD interval is met.
+    ``confirm_days`` later, a PR by a PR or CR at least ``confirm_days`` later; the assessments in
+    between may be as good or NE, not worse (PR -> SD -> PR is not a confirmed PR, RECIST 1.1
+    Table 3). An unconfirmed CR/PR counts as SD when the SD interval is met.
 
     References
     ----------
@@ -375,7 +443,7 @@ def evaluate_dataset(ds: Dataset, criteria: Criteria | str = RECIST11) -> pd.Dat
     ----------
     ds : Dataset
         A validated dataset (:func:`analysis.data.load_dataset`).
-    criteria : Criteria or {'recist', 'mrecist', 'volumetric'}
+    criteria : Criteria or {'recist', 'mrecist', 'volumetric', 'easl'}
 
     Returns
     -------

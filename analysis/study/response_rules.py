@@ -25,6 +25,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from analysis.data.lesion_rules import (  # noqa: F401 -- one definition of the baseline rules, re-exported
+    BASELINE_WINDOW_DAYS, MAX_TARGETS, MAX_TARGETS_PER_ORGAN, MEASURABLE_MM, NODE_MEASURABLE_MM,
+    PORTA_NODE_MEASURABLE_MM, baseline_measurable)
 from analysis.errors import UserError
 
 EPS = 1e-9
@@ -32,8 +35,8 @@ TOO_SMALL_MM = 5.0
 #: volume counted for a ``too_small`` lesion in the volumetric criteria: a 5 mm sphere, cm³
 TOO_SMALL_CM3 = math.pi / 6.0 * 0.5 ** 3
 NODE_NORMAL_MM = 10.0
-MAX_TARGETS = 5
-MAX_TARGETS_PER_ORGAN = 2
+#: a confirmed CR / PR needs a second assessment at least this many days later (RECIST 1.1 section 4.4)
+CONFIRM_DAYS = 28
 RESPONSES = ("CR", "PR", "SD", "PD", "NE")
 NON_CR_NON_PD = "non-CR/non-PD"
 
@@ -43,7 +46,7 @@ class Criteria:
     """A response criterion: which lesion measure is summed and its thresholds (fractions)."""
 
     name: str
-    measure: str  # 'diameter' | 'viable' | 'volume'
+    measure: str  # 'diameter' | 'viable' | 'volume' | 'viable_area'
     pr: float  # change vs baseline at or below which the response is PR
     pd: float  # change vs nadir at or above which the response is PD
     pd_min_increase: float  # absolute increase vs nadir also needed for PD (mm; 0 = none)
@@ -52,7 +55,9 @@ class Criteria:
 RECIST11 = Criteria("RECIST 1.1", "diameter", -0.30, 0.20, 5.0)
 MRECIST = Criteria("mRECIST", "viable", -0.30, 0.20, 0.0)
 VOLUMETRIC = Criteria("volumetric", "volume", -0.65, 0.73, 0.0)
-CRITERIA = {"recist": RECIST11, "mrecist": MRECIST, "volumetric": VOLUMETRIC}
+#: EASL (Bruix et al. 2001): bidimensional viable (enhancing) area, WHO thresholds -50 % / +25 %
+EASL = Criteria("EASL", "viable_area", -0.50, 0.25, 0.0)
+CRITERIA = {"recist": RECIST11, "mrecist": MRECIST, "volumetric": VOLUMETRIC, "easl": EASL}
 
 
 def _missing(x) -> bool:
@@ -139,11 +144,69 @@ def is_partial_response(value: float, baseline: float, criteria: Criteria = RECI
     return (value - baseline) / baseline <= criteria.pr + EPS
 
 
+def target_response(value: float, baseline: float, nadir: float, all_gone: bool, criteria: Criteria = RECIST11,
+                    partial: float = math.nan, reappeared: bool = False) -> str:
+    """Target-lesion response at a follow-up: PD, CR, PR, SD or NE (one rule for every path).
+
+    Parameters
+    ----------
+    value : float
+        Sum of the target measures now; NaN when a target was not assessed.
+    baseline, nadir : float
+        The baseline sum and the smallest sum so far (baseline included).
+    all_gone : bool
+        Every non-nodal target gone and every nodal target < 10 mm short axis (RECIST 1.1 CR).
+    criteria : Criteria
+        :data:`RECIST11` (default), :data:`MRECIST`, :data:`VOLUMETRIC` or :data:`EASL`.
+    partial : float
+        When ``value`` is NaN: the sum of the targets that were assessed. If it alone already meets
+        the PD rule against the nadir the response is PD (the missing ones can only add), else NE.
+    reappeared : bool
+        A non-nodal target reappeared after a target CR (PD).
+
+    Returns
+    -------
+    str
+
+    References
+    ----------
+    .. [1] Eisenhauer EA et al. Eur J Cancer 2009;45:228-47, section 4.3.1 (CR, PR, PD, SD) and
+       4.3.4 / Table 1 footnote ("NE" only when the measured lesions do not already show PD).
+
+    Examples
+    --------
+    >>> target_response(0.0, 40.0, 40.0, all_gone=True)
+    'CR'
+    >>> target_response(7.0, 47.0, 47.0, all_gone=True)  # liver target gone, node 7 mm: CR
+    'CR'
+    >>> target_response(float("nan"), 30.0, 30.0, False, partial=40.0)  # +33 %, +10 mm measured
+    'PD'
+    """
+    if math.isnan(baseline) or math.isnan(nadir):
+        return "NE"
+    if math.isnan(value):
+        return "PD" if not math.isnan(partial) and is_progression(partial, nadir, criteria) else "NE"
+    if reappeared or is_progression(value, nadir, criteria):
+        return "PD"
+    if all_gone:
+        return "CR"
+    if is_partial_response(value, baseline, criteria):
+        return "PR"
+    return "SD"
+
+
+#: imaging.csv ``nontarget_status`` -> the non-target response of RECIST 1.1 Tables 1-2
+#: (``absent`` = no non-target lesion recorded)
+EXAM_NONTARGET = {"absent": "none", "non_cr_non_pd": NON_CR_NON_PD, "cr": "CR", "pd": "PD", "ne": "NE"}
+
+
 def first_followup_response(sum0: float, sum1: float, new_lesions: bool | None,
                             nontarget_status: str | None) -> tuple[str, str]:
-    """RECIST 1.1 response at the first follow-up from exam-level sums (the study's response endpoint).
+    """RECIST 1.1 response at the first follow-up from exam-level sums (no lesions.csv for the patient).
 
-    At the first follow-up the nadir is the baseline.
+    At the first follow-up the nadir is the baseline. The target response is
+    :func:`target_response` and the overall one :func:`overall_response` (Tables 1-2), as for the
+    lesion-level evaluation; exam-level sums cannot tell nodes apart, so target CR means sum 0.
 
     Parameters
     ----------
@@ -157,18 +220,20 @@ def first_followup_response(sum0: float, sum1: float, new_lesions: bool | None,
     Returns
     -------
     (response, reason) : tuple[str, str]
-        ``response`` in CR / PR / SD / PD / NE; ``reason`` in words.
+        ``response`` in CR / PR / SD / PD / NE / non-CR/non-PD; ``reason`` in words.
 
     Notes
     -----
-    PD = new lesions, or non-target PD, or sum1 - sum0 >= 5 mm and >= +20 % (any increase of
-    >= 5 mm when sum0 = 0); CR = sum1 = 0, no new lesions and non-target ``absent`` or ``cr``;
-    PR = sum1 vs sum0 <= -30 %; NE when a sum is missing; SD otherwise.
+    PD = new lesions, or non-target PD, or sum1 - sum0 >= 5 mm and >= +20 %; CR = sum1 = 0, no new
+    lesions and non-target ``absent`` or ``cr``; PR = sum1 vs sum0 <= -30 %; NE when a sum is
+    missing; SD otherwise. A baseline sum of 0 (no measurable disease) gives non-CR/non-PD (the
+    liver metastases are there but not measurable: RECIST 1.1 Table 2), CR only when the non-target
+    status is ``cr``.
 
     References
     ----------
     .. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
-       guideline (version 1.1). Eur J Cancer 2009;45:228-47, sections 4.3-4.4.
+       guideline (version 1.1). Eur J Cancer 2009;45:228-47, sections 4.3-4.4, Tables 1-2.
     .. [2] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017).
 
     Examples
@@ -177,32 +242,47 @@ def first_followup_response(sum0: float, sum1: float, new_lesions: bool | None,
     ('PD', 'sum +20.0% and +5.0 mm vs nadir (>= +20% and >= 5 mm)')
     >>> first_followup_response(40.0, 0.0, False, "cr")[0]
     'CR'
+    >>> first_followup_response(0.0, 0.0, False, "non_cr_non_pd")[0]
+    'non-CR/non-PD'
     """
+    nontarget = EXAM_NONTARGET.get(nontarget_status, "none")
     if new_lesions is True:
         return "PD", "new lesions"
-    if nontarget_status == "pd":
+    if nontarget == "PD":
         return "PD", "non-target progression"
-    if _missing(sum0) or _missing(sum1):
+    if _missing(sum0) or (sum0 > 0 and _missing(sum1)):
         return "NE", "sum of target diameters missing"
-    if is_progression(sum1, sum0, RECIST11):
-        return "PD", (f"sum {_pct((sum1 - sum0) / sum0) if sum0 > 0 else '+inf%'} and "
+    if sum0 == 0:
+        resp = overall_response("none", "CR" if nontarget == "CR" else
+                                ("NE" if nontarget == "NE" else NON_CR_NON_PD), False)
+        return resp, "no measurable disease at baseline (sum 0): non-target response (RECIST 1.1 Table 2)"
+    resp = overall_response(target_response(sum1, sum0, sum0, all_gone=sum1 == 0), nontarget, False)
+    if resp == "PD":
+        return "PD", (f"sum {_pct((sum1 - sum0) / sum0)} and "
                       f"+{sum1 - sum0:.1f} mm vs nadir (>= +20% and >= 5 mm)")
-    if sum1 == 0 and nontarget_status in ("absent", "cr"):
+    if resp == "CR":
         return "CR", "all target lesions gone, non-target absent/CR, no new lesions"
-    if is_partial_response(sum1, sum0, RECIST11):
+    if resp == "PR":
         return "PR", f"sum {_pct((sum1 - sum0) / sum0)} vs baseline (<= -30%)"
-    return "SD", ""
+    return resp, ""
 
 
-def first_followup_volumetric(v0: float, v1: float) -> str:
+def first_followup_volumetric(v0: float, v1: float, new_lesions: bool | None = None,
+                              nontarget_status: str | None = None) -> str:
     """Volumetric response at the first follow-up (baseline = nadir): CR / PR / SD / PD / NE.
 
-    CR when V1 = 0; PD when V1 vs V0 >= +73 %; PR when <= -65 %; NE when a volume is missing.
+    Target part: CR when V1 = 0; PD when V1 vs V0 >= +73 %; PR when <= -65 %; NE when a volume is
+    missing. Combined with new lesions and the non-target status as RECIST 1.1 Tables 1-2 do: new
+    lesions or non-target PD give PD, a CR with non-target disease left is PR.
 
     Parameters
     ----------
     v0, v1 : float
         Tumour volumes (cm³) at the V0 and V1 exams.
+    new_lesions : bool or None
+        New lesions at the V1 exam (None = not recorded, taken as no).
+    nontarget_status : str or None
+        imaging.csv's non-target status at the V1 exam (None = not recorded).
 
     Returns
     -------
@@ -213,22 +293,21 @@ def first_followup_volumetric(v0: float, v1: float) -> str:
     ----------
     .. [1] The -65 % / +73 % volume thresholds are the RECIST 1.1 diameter thresholds (-30 %,
        +20 %) carried to a sphere's volume: 0.7³ - 1 = -65.7 %, 1.2³ - 1 = +72.8 % (Eisenhauer
-       EA et al. Eur J Cancer 2009;45:228-47).
+       EA et al. Eur J Cancer 2009;45:228-47, Tables 1-2 for the combination).
 
     Examples
     --------
     >>> first_followup_volumetric(100.0, 35.0), first_followup_volumetric(100.0, 173.0)
     ('PR', 'PD')
+    >>> first_followup_volumetric(100.0, 0.0, new_lesions=True)  # tumour gone but a new lesion
+    'PD'
     """
-    if _missing(v0) or _missing(v1):
-        return "NE"
-    if v1 == 0:
-        return "CR"
-    if is_progression(v1, v0, VOLUMETRIC):
-        return "PD"
-    if is_partial_response(v1, v0, VOLUMETRIC):
-        return "PR"
-    return "SD"
+    nontarget = EXAM_NONTARGET.get(nontarget_status, "none")
+    if _missing(v0) or _missing(v1) or v0 == 0:
+        target = "NE"
+    else:
+        target = target_response(v1, v0, v0, all_gone=v1 == 0, criteria=VOLUMETRIC)
+    return overall_response(target, nontarget, new_lesions is True)
 
 
 # ---------------------------------------------------------------- lesion-level evaluation
@@ -277,7 +356,9 @@ def lesion_measure(row, criteria: Criteria = RECIST11) -> float:
     if status == "not_assessed":
         return math.nan
     if status == "too_small":
-        return TOO_SMALL_CM3 if criteria.measure == "volume" else TOO_SMALL_MM
+        return {"volume": TOO_SMALL_CM3, "viable_area": TOO_SMALL_MM ** 2}.get(criteria.measure, TOO_SMALL_MM)
+    if criteria.measure == "viable_area":
+        return easl_area(row)
     if criteria.measure == "volume":
         col = "volume_cm3"
     elif _truthy(row.get("is_node")):
@@ -286,6 +367,43 @@ def lesion_measure(row, criteria: Criteria = RECIST11) -> float:
         col = "long_axis_mm" if criteria.measure == "diameter" else "viable_axis_mm"
     v = row.get(col)
     return math.nan if _missing(v) else float(v)
+
+
+def easl_area(row) -> float:
+    """EASL bidimensional viable area of a present lesion (mm²); NaN when a needed axis is missing.
+
+    The schema has one viable diameter (``viable_axis_mm``) and no perpendicular viable diameter, so
+    the perpendicular is taken in the lesion's own proportion: viable x viable x short / long
+    (viable² when the short or long axis is missing). Nodes: long x short axis (WHO).
+
+    Parameters
+    ----------
+    row : dict
+        One lesions.csv row.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    .. [1] Bruix J et al. Clinical management of hepatocellular carcinoma. Conclusions of the
+       Barcelona-2000 EASL conference. J Hepatol 2001;35:421-30 (viable tumour, bidimensional).
+
+    Examples
+    --------
+    >>> easl_area({"status": "present", "is_node": False, "long_axis_mm": 40.0, "short_axis_mm": 20.0,
+    ...            "viable_axis_mm": 30.0})
+    450.0
+    """
+    if _truthy(row.get("is_node")):
+        la, sa = row.get("long_axis_mm"), row.get("short_axis_mm")
+        return math.nan if _missing(la) or _missing(sa) else float(la) * float(sa)
+    va, la, sa = row.get("viable_axis_mm"), row.get("long_axis_mm"), row.get("short_axis_mm")
+    if _missing(va):
+        return math.nan
+    ratio = 1.0 if _missing(la) or _missing(sa) or float(la) == 0 else float(sa) / float(la)
+    return float(va) * float(va) * ratio
 
 
 def _records(lesions) -> list[dict]:

@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 
 GROUPS = (1, 2)
 TIMINGS = ("immediate", "after_chemo")
-RECIST_CATEGORIES = ("CR", "PR", "SD", "PD", "NE")
+RECIST_CATEGORIES = ("CR", "PR", "SD", "PD", "NE", "non-CR/non-PD")
+#: the numbers.json spelling of a response category (non-CR/non-PD as the schema's ``non_cr_non_pd``)
+RECIST_KEYS = {c: c for c in RECIST_CATEGORIES} | {"non-CR/non-PD": "non_cr_non_pd"}
 
 TIDY_COLUMNS = ["key", "table", "variable", "level", "group", "timing", "statistic", "value", "test",
                 "method", "note"]
@@ -441,20 +443,20 @@ def regression(ds: Dataset, params=None, endpoints=None):
 
 
 def recist_counts(ds: Dataset, params=None, endpoints=None):
-    """RECIST 1.1 response at the first follow-up: counts per group (CR, PR, SD, PD and NE).
-
-    ``recist.<g>.n`` = the group's patients with a V0 and a V1 exam (a response, NE included: the
-    sum of the category counts); the others are listed by :func:`analysis.study.exclusions.exclusions`.
-    """
+    """Response at the first follow-up per group: ``recist.<g>.<c>.n`` (c = CR, PR, SD, PD, NE, non_cr_non_pd),
+    ``recist.<g>.n`` = patients with a V0 and a V1 exam (the others: :func:`analysis.study.exclusions.exclusions`);
+    the options in the same style: ``volumetric.<g>.*`` and ``mrecist.<g>.*``."""
     pp = _pp(ds, endpoints)
     rows = []
-    for g in GROUPS:
-        resp = pp.loc[pp["group"] == g, "response"]
-        rows.append(_row(f"recist.{gkey(g)}.n", "recist", "response at first follow-up (RECIST 1.1)", "n",
-                         int(resp.isin(RECIST_CATEGORIES).sum()), group=gkey(g)))
-        for c in RECIST_CATEGORIES:
-            rows.append(_row(f"recist.{gkey(g)}.{c}.n", "recist", "response at first follow-up (RECIST 1.1)", "n",
-                             int((resp == c).sum()), level=c, group=gkey(g)))
+    for prefix, col, label in (("recist", "response", "response at first follow-up (RECIST 1.1)"),
+                               ("volumetric", "volumetric_response", "volumetric response at first follow-up"),
+                               ("mrecist", "mrecist_response", "response at first follow-up (mRECIST)")):
+        for g in GROUPS:
+            resp = pp.loc[pp["group"] == g, col]
+            rows.append(_row(f"{prefix}.{gkey(g)}.n", "recist", label, "n", int(resp.isin(RECIST_CATEGORIES).sum()),
+                             group=gkey(g)))
+            rows += [_row(f"{prefix}.{gkey(g)}.{RECIST_KEYS[c]}.n", "recist", label, "n", int((resp == c).sum()),
+                          level=c, group=gkey(g)) for c in RECIST_CATEGORIES]
     return _frame(rows)
 
 
@@ -583,12 +585,13 @@ def recist_display(ds: Dataset, params=None, endpoints=None):
 
     t = recist_counts(ds, params, endpoints)
     v = dict(zip(t["key"], t["value"]))
-    totals = {g: sum(int(v[f"recist.{gkey(g)}.{c}.n"]) for c in RECIST_CATEGORIES) for g in GROUPS}
+    totals = {g: sum(int(v[f"recist.{gkey(g)}.{RECIST_KEYS[c]}.n"]) for c in RECIST_CATEGORIES)
+              for g in GROUPS}
     out = []
     for c in RECIST_CATEGORIES:
         row = {"response": c}
         for g in GROUPS:
-            k = int(v[f"recist.{gkey(g)}.{c}.n"])
+            k = int(v[f"recist.{gkey(g)}.{RECIST_KEYS[c]}.n"])
             row[f"Group {g}, n (%)"] = f"{k} ({100.0 * k / totals[g]:.0f}%)" if totals[g] else "0"
         out.append(row)
     out.append({"response": "n (patients with V0 and V1 exams)",

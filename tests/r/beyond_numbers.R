@@ -36,15 +36,6 @@ shift <- function(env, prefix, x, y, paired) {
   put(env, paste0(prefix, ".hl_upper"), w$conf.int[2])
 }
 
-volumetric <- function(v0, v1) {
-  if (is.na(v0) || is.na(v1)) return("NE")
-  if (v1 == 0) return("CR")
-  inc <- v1 - v0
-  if (inc > 0 && (v0 == 0 || inc / v0 >= 0.73 - EPS)) return("PD")
-  if (v0 > 0 && (v1 - v0) / v0 <= -0.65 + EPS) return("PR")
-  "SD"
-}
-
 kappa_fce <- function(a, b) {
   lv <- c("CR", "PR", "SD", "PD")
   tab <- unclass(table(factor(a, lv), factor(b, lv)))
@@ -147,10 +138,17 @@ beyond_numbers <- function(dir) {
   }
 
   # 4. Cohen's kappa, RECIST 1.1 vs volumetric at the first follow-up (both not NE)
-  vr <- mapply(volumetric, pp$v0, pp$v1)
-  ok <- pp$response %in% c("CR", "PR", "SD", "PD") & vr %in% c("CR", "PR", "SD", "PD")
+  # both from tests/r/recist_reference.R (RECIST 1.1 and volumetric, new lesions included), sourced
+  # by dataset_numbers.R
+  ref <- recist_reference(dir)
+  pick <- function(field) vapply(pp$patient_id, function(p) {
+    x <- ref[[p]][[field]]
+    if (is.null(x) || is.na(x)) NA_character_ else x
+  }, "")
+  rr <- pick("first_followup"); vr <- pick("volumetric")
+  ok <- rr %in% c("CR", "PR", "SD", "PD") & vr %in% c("CR", "PR", "SD", "PD")
   put(env, "agreement.recist_volumetric.n", sum(ok))
-  k <- if (sum(ok)) kappa_fce(pp$response[ok], vr[ok]) else c(kappa = NA, lower = NA, upper = NA)
+  k <- if (sum(ok)) kappa_fce(rr[ok], vr[ok]) else c(kappa = NA, lower = NA, upper = NA)
   for (s in names(k)) put(env, paste0("agreement.recist_volumetric.", s), unname(k[s]))
   mget(ls(env), envir = env)
 }

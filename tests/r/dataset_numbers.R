@@ -20,10 +20,9 @@
 #   day, V1 = of the first exam with day > first TACE day; exams ordered by day, file order within a
 #   day. dV = V1 - V0; dt = day(V1) - day(V0). DT = dt * log(2) / log(V1 / V0), undefined when
 #   V1 == V0, V0 == 0, V1 == 0 or dt <= 0. TTP = end_day - start_day of every progression row of
-#   the setting (censoring ignored). RECIST at the first follow-up from the exam sums of target
-#   diameters (lesions.csv sums where the exam sum is empty): PD = new lesions, non-target "pd",
-#   or increase >= 5 mm and >= +20 % vs baseline (= nadir); CR = sum 0, no new lesions and
-#   non-target absent/cr; PR = change <= -30 % vs baseline; SD otherwise; NE when a sum is missing.
+#   the setting (censoring ignored). RECIST 1.1 at the first follow-up: tests/r/recist_reference.R
+#   (lesions.csv when the patient has lesion rows on the V0 exam, else the exam sums of target
+#   diameters; written from Eisenhauer et al. 2009).
 #   Thresholds compared unrounded with a 1e-9 allowance for binary floating point.
 #   Regression lm(dV ~ DT) per group over finite DT: needs >= 2 points and a non-constant DT;
 #   with 2 points the p-value is undefined (no residual degrees of freedom).
@@ -36,6 +35,10 @@
 #   Table 4's TTP are not available: null keys, n included.
 
 suppressPackageStartupMessages(library(jsonlite))
+
+# the RECIST 1.1 rules (response at the first follow-up) come from tests/r/recist_reference.R, written
+# from the published criteria; the exam-level helpers below are kept for the sums only
+for (.p in c("recist_reference.R", "tests/r/recist_reference.R")) if (file.exists(.p)) { source(.p); break }
 
 EPS <- 1e-9
 
@@ -178,6 +181,14 @@ dataset_numbers <- function(dir) {
     les$short_axis_mm <- num(les$short_axis_mm)
   }
   pp <- per_patient(pat, proc, img, prog, les)
+  ref <- recist_reference(dir)
+  pick <- function(field) vapply(pp$patient_id, function(p) {
+    x <- ref[[p]][[field]]
+    if (is.null(x) || is.na(x)) NA_character_ else x
+  }, "")
+  pp$response <- pick("first_followup")
+  pp$volumetric <- pick("volumetric")
+  pp$mrecist <- pick("mrecist")
   env <- new.env()
   groups <- c(1L, 2L)
   timings <- c("immediate", "after_chemo")
@@ -293,8 +304,16 @@ dataset_numbers <- function(dir) {
   # n = the group's patients with a V0 and a V1 exam (a response, NE included)
   for (g in groups) {
     put(env, paste0("recist.", gname(g), ".n"), sum(!is.na(pp$response) & pp$group == g))
-    for (c in c("CR", "PR", "SD", "PD", "NE")) {
-      put(env, paste0("recist.", gname(g), ".", c, ".n"), sum(!is.na(pp$response) & pp$group == g & pp$response == c))
+    for (crit in c("volumetric", "mrecist")) {
+      put(env, paste0(crit, ".", gname(g), ".n"), sum(!is.na(pp[[crit]]) & pp$group == g))
+    }
+    for (c in c("CR", "PR", "SD", "PD", "NE", "non-CR/non-PD")) {
+      key <- if (c == "non-CR/non-PD") "non_cr_non_pd" else c
+      put(env, paste0("recist.", gname(g), ".", key, ".n"), sum(!is.na(pp$response) & pp$group == g & pp$response == c))
+      for (crit in c("volumetric", "mrecist")) {
+        put(env, paste0(crit, ".", gname(g), ".", key, ".n"),
+            sum(!is.na(pp[[crit]]) & pp$group == g & pp[[crit]] == c))
+      }
     }
   }
   as.list(env)

@@ -14,7 +14,7 @@
   if (length(f) == 1L) dirname(normalizePath(f)) else normalizePath("tests/r", mustWork = TRUE)
 })
 message(R.version.string)
-for (script in c("stats_fixtures.R", "dataset_numbers.R", "km_fixtures.R")) {
+for (script in c("stats_fixtures.R", "dataset_numbers.R", "km_fixtures.R", "recist_reference.R")) {
   path <- file.path(.here, script)
   if (!file.exists(path)) {
     message("skip ", script, " (not present)")
