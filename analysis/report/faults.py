@@ -373,10 +373,10 @@ def os_error_message(exc: OSError, out: Path | None = None) -> str:
     Examples
     --------
     >>> import errno
-    >>> line = os_error_message(OSError(errno.ENOSPC, "No space left on device", "/tmp/x/.reports.tmp-1/a.png"),
-    ...                         Path("/tmp/x/reports"))
-    >>> line.split("; ")[0], line.endswith("(/tmp/x/reports was left unchanged)")
-    ('/tmp/x/.reports.tmp-1/a.png: no space left on the device', True)
+    >>> line = os_error_message(OSError(errno.ENOSPC, "No space left on device", "/mnt/x/.reports.tmp-1/a.png"),
+    ...                         Path("/mnt/x/reports"))
+    >>> line.split("; ")[0], line.endswith("(/mnt/x/reports was left unchanged)")
+    ('/mnt/x/.reports.tmp-1/a.png: no space left on the device', True)
     """
     what, todo = _WHAT_TO_DO.get(exc.errno, (exc.strerror or str(exc), "check the path and run again"))
     where = exc.filename if exc.filename is not None else (out if out is not None else "")
