@@ -1,9 +1,13 @@
 import gc
 import os
+import signal
 import sys
 
 from analysis.cli import main
 
+# Ctrl-C / SIGINT always stops a run: a shell that starts a command as a background job sets SIGINT to
+# "ignored", and Python then installs no KeyboardInterrupt handler, so `kill -INT` would be silently ignored
+signal.signal(signal.SIGINT, signal.default_int_handler)
 code = main()
 if code >= 128:
     # stopped by a signal (Ctrl-C 130, SIGTERM 143, SIGHUP 129): everything was cleaned up already, and the
