@@ -304,8 +304,8 @@ def synthesize(out_dir: Path | str, seed: int | None = None) -> Path:
     --------
     The whole cohort (about a minute; the same seed gives the same bytes as data/synthetic/):
 
-    >>> synthesize("/tmp/cohort")  # doctest: +SKIP
-    PosixPath('/tmp/cohort')
+    >>> synthesize("my_cohort")  # doctest: +SKIP
+    PosixPath('my_cohort')
 
     What the search aims at is read from the published values first:
 
