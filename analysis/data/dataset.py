@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from analysis.data.problems import DatasetInvalid, Problem, group_problems
 from analysis.data.read import Table
 from analysis.data.schema import TABLES, is_required, resources
-from analysis.data.validate import check
+from analysis.data import cache
+from analysis.data.validate import _progress, check
 
 if TYPE_CHECKING:  # pragma: no cover - pandas is imported when a dataset is loaded, not by `validate`
     import pandas as pd
@@ -189,6 +190,15 @@ def load_dataset(path: Path | str, strict: bool = False) -> Dataset:
     (Frictionless Table Schema, https://specs.frictionlessdata.io/table-schema/). Reading the files
     corresponds to R's ``read.csv(..., na.strings = "")`` with typed columns.
 
+    Notes
+    -----
+    An accepted dataset is kept in the validated-dataset cache, ``.cache/dataset/`` of the project
+    (:mod:`analysis.data.cache`): loading the same files again (a notebook kernel, ``numbers`` after
+    ``validate``) returns an equal Dataset, with the same warnings, without validating again. The key
+    is the SHA-256 of the dataset's files, the validation code (``analysis/data/``) and the schema, so a
+    changed byte anywhere misses; a corrupt or unreadable entry is ignored (validated again, then
+    overwritten). Clear it with ``make clean`` (or delete ``.cache/dataset/``).
+
     Examples
     --------
     >>> from analysis.paths import TESTS
@@ -200,22 +210,40 @@ def load_dataset(path: Path | str, strict: bool = False) -> Dataset:
     ['imaging.csv', 'lesions.csv', 'patients.csv', 'procedures.csv', 'progression.csv']
     """
     path = Path(path)
+    key = _key(path)
+    entry = cache.load_entry(key) if key else None
+    if entry is not None and not (strict and entry["warnings"]):
+        _progress(path)("unchanged since it was last validated; read from the cache (.cache/dataset)")
+        return _dataset(path, entry)
     problems, tables, raw, meta = check(path)
     if any(not p.is_warning for p in problems) or (strict and problems):
         raise DatasetInvalid(path, group_problems([p for p in problems if strict or not p.is_warning]))
     by_name = resources()
-    frames = {name: _frame(tables.get(name), by_name[name]) for name in TABLES}
-    name = meta.get("name") if isinstance(meta.get("name"), str) and meta["name"].strip() else None
-    return Dataset(
-        name=name or (path.stem if path.is_file() else path.resolve().name),
-        path=path,
-        patients=frames["patients"],
-        procedures=frames["procedures"],
-        imaging=frames["imaging"],
-        progression=frames["progression"],
-        lesions=frames["lesions"],
+    entry = {name: _frame(tables.get(name), by_name[name]) for name in TABLES}
+    entry.update(
+        meta_name=meta.get("name") if isinstance(meta.get("name"), str) and meta["name"].strip() else None,
         sha256={f: hashlib.sha256(b).hexdigest() for f, b in sorted(raw.items())},
         is_synthetic=meta.get("synthetic") is True,
         warnings=group_problems(problems),
         absent=tuple(n for n in TABLES if tables.get(n) is None),
+    )
+    if key and _key(path) == key:  # the files did not change while they were validated
+        cache.store_entry(key, entry)
+    return _dataset(path, entry)
+
+
+def _key(path: Path) -> str | None:
+    """The cache key of a dataset (None when its files cannot be read: validation reports why)."""
+    try:
+        return cache.dataset_key(path)
+    except OSError:
+        return None
+
+
+def _dataset(path: Path, entry: dict) -> Dataset:
+    """The Dataset of a validated entry (fresh or from the cache); its name and path come from ``path``."""
+    return Dataset(
+        name=entry["meta_name"] or (path.stem if path.is_file() else path.resolve().name),
+        path=path,
+        **{k: entry[k] for k in (*TABLES, "sha256", "is_synthetic", "warnings", "absent")},
     )
