@@ -10,12 +10,12 @@ SYNTHETIC_STAMP = "SYNTHETIC DATA (not patient data)"
 
 
 def is_synthetic(data) -> bool:
-    """True for a Dataset that is synthetic (:mod:`analysis.report.provenance`: its files are the bundled
+    """True for a Dataset that is synthetic (:mod:`analysis.data.provenance`: its files are the bundled
     cohort's, or it says so); a per-patient frame carries ``attrs["synthetic"]`` when known."""
     if hasattr(data, "sha256") and hasattr(data, "is_synthetic"):
-        from analysis.report.provenance import bundled_synthetic_hashes
+        from analysis.data.provenance import SYNTHETIC_KIND, provenance
 
-        return bool(data.is_synthetic) or bool(set(data.sha256.values()) & bundled_synthetic_hashes())
+        return provenance(data.sha256, {"synthetic": bool(data.is_synthetic)}) == SYNTHETIC_KIND
     return bool(getattr(data, "attrs", {}).get("synthetic", False))
 
 

@@ -340,6 +340,9 @@ def _locked(run: _Run, jobs: int | None) -> Path:
     finally:
         if run.tmp is not None:
             shutil.rmtree(run.tmp, ignore_errors=True)
-    print(f"reproduce: wrote {R.display_path(run.out)} ({'synthetic' if run.res.is_synthetic else 'real'} dataset "
-          f"'{run.res.dataset_name}') in {time.perf_counter() - run.t_start:.1f} s", flush=True)
+    kind = run.res.dataset.provenance  # never guessed as real (analysis.data.provenance)
+    what = f"{kind} dataset '{run.res.dataset_name}'" if kind in ("synthetic", "real") else \
+        f"dataset '{run.res.dataset_name}', {kind}"
+    print(f"reproduce: wrote {R.display_path(run.out)} ({what}) in {time.perf_counter() - run.t_start:.1f} s",
+          flush=True)
     return run.out
