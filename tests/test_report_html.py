@@ -103,6 +103,17 @@ def test_a_figure_from_a_synthetic_cohort_says_so_on_the_figure(synthetic):
     assert figures.SYNTHETIC_STAMP in [t.get_text() for t in figures.regression(ds).texts]  # mini is synthetic
 
 
+def test_the_figure_theme_is_seaborns_whitegrid_with_the_notebook_context():
+    import seaborn as sns
+
+    from analysis.report.figure_parts import NOTEBOOK_CONTEXT, WHITEGRID
+
+    whitegrid = dict(sns.axes_style("whitegrid"))
+    assert whitegrid.pop("image.cmap") == "rocket"  # the only key left out (no figure uses the default map)
+    assert WHITEGRID == whitegrid
+    assert NOTEBOOK_CONTEXT == dict(sns.plotting_context("notebook", font_scale=0.9))
+
+
 def test_binder_postbuild_registers_the_kernel_the_notebooks_name():
     from analysis.paths import NOTEBOOKS, ROOT
 

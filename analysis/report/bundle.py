@@ -105,7 +105,7 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
         from analysis.study.exclusions import exclusions
 
         displays["exclusions"] = exclusions(ds, endpoints=pp)
-    numbers = compute_numbers(ds, full)
+    numbers = compute_numbers(ds, full, endpoints=pp, tidy=tidy)  # computed once, above
     notes: dict = {}
     comparison = None
     try:

@@ -46,7 +46,7 @@ from analysis.report.notebooks import check_params, declared_parameters, noteboo
 from analysis.report.publish import OUT_ENTRIES, copy_previous, safe_out, swap, write_tables
 from analysis.report.refresh import default_data_dir, refresh_notebooks
 from analysis.report.run_keys import MANIFEST, content_hash, notebook_key, read_manifest
-from analysis.report.runner import NotebookFailed, progress, run_notebook
+from analysis.report.runner import NotebookFailed, longest_first, progress, record_seconds, run_notebook
 
 #: names callers import from here (the command line, the tests, the benchmark)
 __all__ = ["KERNEL", "NOTEBOOKS", "NotebookFailed", "check_params", "declared_parameters", "default_data_dir",
@@ -167,17 +167,20 @@ def _execute(run: _Run, ds, jobs: int) -> tuple | None:
     with notebook_pool(min(jobs, len(run.todo))) as pool:
         futures = {pool.submit(run_notebook, str(p), str(run.tmp / "notebooks" / p.name),
                                str(run.tmp / "html" / f"{p.stem}.html"), run.passed[p.name], str(NOTEBOOKS),
-                               KERNEL): p for p in run.todo}
+                               KERNEL): p for p in longest_first(run.todo)}
+        took = {}
         try:
             _compute(run, ds)
             k = len(run.nbs) - len(run.todo)
             for fut in as_completed(futures):
                 p, st = futures[fut], fut.result()
+                took[p.name] = st["seconds"]
                 k += 1
                 progress(k, len(run.nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED"))
                 if not st["ok"]:
                     pool.shutdown(wait=True, cancel_futures=True)
                     return p, st
+            record_seconds(took)
         except KeyboardInterrupt:  # Ctrl-C, SIGTERM: the workers and their kernels end now, not after a notebook
             stop_pool(pool)
             raise
