@@ -26,7 +26,9 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
     """Execute one notebook with papermill, clean it, render it. Returns a status dict (never raises).
 
     papermill's standard engine: a fresh kernel for this notebook, shut down afterwards, exactly as
-    ``papermill SRC DST -k tace-net -p NAME VALUE`` run by hand. On a failing cell the executed
+    ``papermill SRC DST -k tace-net -p NAME VALUE`` run by hand, except that the Jupyter client waits for the
+    kernel's messages in slices (:mod:`analysis.report.kernel_client`: a lost wake-up can no longer hang the
+    run). On a failing cell the executed
     notebook (with the error output) is still written to ``dst_ipynb``.
     """
     fast_nbformat()
@@ -40,7 +42,9 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
     try:
         pm.execute_notebook(src, dst_ipynb, parameters=parameters or None, kernel_name=kernel, cwd=cwd,
                             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                            start_timeout=KERNEL_START_TIMEOUT)
+                            start_timeout=KERNEL_START_TIMEOUT,
+                            # the standard engine with a client that cannot miss the kernel's reply
+                            kernel_manager_class="analysis.report.kernel_client.PatientKernelManager")
     except PapermillExecutionError as exc:
         status.update(ok=False, cell=exc.cell_index, exec_count=exc.exec_count, ename=exc.ename,
                       evalue=str(exc.evalue))
