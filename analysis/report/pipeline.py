@@ -11,8 +11,10 @@ does, in this order:
 3. **Validate** the dataset (:func:`analysis.data.load_dataset`: every problem listed, exit 1); nothing
    is written and no notebook runs before this passed.
 4. **Run**: the notebooks are executed with papermill's standard engine, each in its own fresh
-   ``tace-net`` kernel, up to ``jobs`` at once (default: one per core), exactly as
-   ``papermill NB OUT.ipynb -k tace-net -p data_dir DIR`` run by hand. Meanwhile this process computes
+   ``tace-net`` kernel, up to ``jobs`` at once (default: one per core; the slowest of the previous run
+   start first, :func:`analysis.report.runner.longest_first`), exactly as
+   ``papermill NB OUT.ipynb -k tace-net -p data_dir DIR`` run by hand (with a Jupyter client that cannot
+   miss the kernel's reply: :mod:`analysis.report.kernel_client`). Meanwhile this process computes
    numbers.json, the tables, comparison.csv and the figures once (:func:`_compute`). One progress line
    per notebook; each executed notebook is also rendered to HTML.
 5. **Publish** (:func:`_publish`): index.html, the audit page and a manifest are written to a temporary
@@ -20,7 +22,8 @@ does, in this order:
    names the notebook and the cell, and the executed notebook is kept in ``OUT.failed/``.
 
 Helpers: :mod:`analysis.report.notebooks` (notebook files, parameters cells), :mod:`analysis.report.kernels`
-(worker processes, the kernel check), :mod:`analysis.report.runner` (one notebook executed),
+(worker processes, the kernel check), :mod:`analysis.report.runner` (one notebook executed, the order),
+:mod:`analysis.report.kernel_client` (the Jupyter client given to papermill),
 :mod:`analysis.report.run_keys` (cache keys, manifest), :mod:`analysis.report.publish` (safe OUT, tables,
 atomic swap).
 """
