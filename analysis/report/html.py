@@ -67,8 +67,8 @@ def _provenance_box(res) -> str:
     """The provenance statement: synthetic, real (declared) or not declared (never guessed as real)."""
     from analysis.data.provenance import REAL_KIND, SYNTHETIC_KIND, dataset_provenance, describe
 
-    ds = getattr(res, "dataset", None)
-    kind = ds.provenance if ds is not None else dataset_provenance(res.data_dir, dict(res.sha256))
+    kind = getattr(getattr(res, "dataset", None), "provenance", None)  # the loaded Dataset's, else the folder's
+    kind = kind or dataset_provenance(res.data_dir, dict(res.sha256))
     css = {SYNTHETIC_KIND: "warn", REAL_KIND: "ok"}.get(kind, "warn")
     head = {SYNTHETIC_KIND: "Synthetic data.", REAL_KIND: "Real data."}.get(kind, "Provenance not declared.")
     extra = (" Agreement with the paper then shows only that the reconstruction matches the published numbers."
