@@ -43,8 +43,7 @@ class Results:
 
     def dataset_statement(self) -> str:
         """One sentence naming the dataset and saying whether it is synthetic."""
-        return _overview.statement(self.dataset_name, self.data_dir, self.is_synthetic,
-                                   len(self.dataset.patients), len(self.dataset.procedures))
+        return _overview.dataset_statement(self.dataset, self.data_dir)
 
     def hashes(self) -> pd.DataFrame:
         """The SHA-256 of every dataset file, one row per file."""
@@ -106,7 +105,7 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
         from analysis.study.exclusions import exclusions
 
         displays["exclusions"] = exclusions(ds, endpoints=pp)
-    numbers = compute_numbers(ds, full)
+    numbers = compute_numbers(ds, full, endpoints=pp, tidy=tidy)  # computed once, above
     notes: dict = {}
     comparison = None
     try:

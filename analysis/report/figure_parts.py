@@ -11,13 +11,37 @@ RESPONSE_ORDER = ("CR", "PR", "SD", "PD")
 SYNTHETIC_STAMP = "SYNTHETIC DATA (not patient data)"
 
 
+#: seaborn 0.13's ``axes_style("whitegrid")`` (without ``image.cmap``: its "rocket" colour map exists only once
+#: seaborn is imported, and no figure draws with the default colour map) ...
+WHITEGRID = {
+    "figure.facecolor": "white", "axes.labelcolor": ".15", "xtick.direction": "out", "ytick.direction": "out",
+    "xtick.color": ".15", "ytick.color": ".15", "axes.axisbelow": True, "grid.linestyle": "-", "text.color": ".15",
+    "font.family": ["sans-serif"], "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans",
+                                                      "Bitstream Vera Sans", "sans-serif"],
+    "lines.solid_capstyle": "round", "patch.edgecolor": "w", "patch.force_edgecolor": True, "xtick.top": False,
+    "ytick.right": False, "axes.grid": True, "axes.facecolor": "white", "axes.edgecolor": ".8", "grid.color": ".8",
+    "axes.spines.left": True, "axes.spines.bottom": True, "axes.spines.right": True, "axes.spines.top": True,
+    "xtick.bottom": False, "ytick.left": False,
+}
+#: ... and its ``plotting_context("notebook", font_scale=0.9)``: the theme of every figure, written out here so
+#: that drawing a figure does not import seaborn (1-1.5 s in a fresh kernel, for two dicts);
+#: tests/test_report_html.py checks these values against the installed seaborn.
+NOTEBOOK_CONTEXT = {
+    "axes.linewidth": 1.25, "grid.linewidth": 1, "lines.linewidth": 1.5, "lines.markersize": 6,
+    "patch.linewidth": 1, "xtick.major.width": 1.25, "ytick.major.width": 1.25, "xtick.minor.width": 1,
+    "ytick.minor.width": 1, "xtick.major.size": 6, "ytick.major.size": 6, "xtick.minor.size": 4,
+    "ytick.minor.size": 4, "font.size": 10.8, "axes.labelsize": 10.8, "axes.titlesize": 10.8,
+    "xtick.labelsize": 9.9, "ytick.labelsize": 9.9, "legend.fontsize": 9.9, "legend.title_fontsize": 10.8,
+}
+
+
 def is_synthetic(data) -> bool:
-    """True for a Dataset that is synthetic (:mod:`analysis.report.provenance`: its files are the bundled
+    """True for a Dataset that is synthetic (:mod:`analysis.data.provenance`: its files are the bundled
     cohort's, or it says so); a per-patient frame carries ``attrs["synthetic"]`` when known."""
     if hasattr(data, "sha256") and hasattr(data, "is_synthetic"):
-        from analysis.report.provenance import bundled_synthetic_hashes
+        from analysis.data.provenance import SYNTHETIC_KIND, provenance
 
-        return bool(data.is_synthetic) or bool(set(data.sha256.values()) & bundled_synthetic_hashes())
+        return provenance(data.sha256, {"synthetic": bool(data.is_synthetic)}) == SYNTHETIC_KIND
     return bool(getattr(data, "attrs", {}).get("synthetic", False))
 
 

@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.report.figure_parts import (  # noqa: F401 -- SYNTHETIC_STAMP, recist_counts re-exported
-    RESPONSE_ORDER, SYNTHETIC_STAMP, is_synthetic, numbers_at_risk, recist_counts, sgr_panel, stamp_synthetic)
+    NOTEBOOK_CONTEXT, RESPONSE_ORDER, SYNTHETIC_STAMP, WHITEGRID, is_synthetic, numbers_at_risk, recist_counts,
+    sgr_panel, stamp_synthetic)
 from analysis.report import many
 
 if TYPE_CHECKING:
@@ -70,14 +71,12 @@ _SVG_META = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
 
 def _theme():
-    """Context manager applying the project's one theme (seaborn whitegrid + fixed rcParams)."""
+    """Context manager applying the project's one theme (seaborn's whitegrid style and notebook context, 0.9
+    font scale: :data:`~analysis.report.figure_parts.WHITEGRID`,
+    :data:`~analysis.report.figure_parts.NOTEBOOK_CONTEXT`) and the fixed rcParams :data:`_RC`."""
     import matplotlib as mpl
-    import seaborn as sns
 
-    rc = dict(sns.axes_style("whitegrid"))
-    rc.update(sns.plotting_context("notebook", font_scale=0.9))
-    rc.update(_RC)
-    return mpl.rc_context(rc)
+    return mpl.rc_context({**WHITEGRID, **NOTEBOOK_CONTEXT, **_RC})
 
 
 _MARGINS = {"left": 0.11, "right": 0.97, "top": 0.9, "bottom": 0.14, "wspace": 0.06}
