@@ -3,6 +3,8 @@ under a Kaplan-Meier plot (used by :mod:`analysis.report.figures`)."""
 
 from __future__ import annotations
 
+from analysis.report.many import raster
+
 RESPONSE_ORDER = ("CR", "PR", "SD", "PD")
 
 #: the words on every figure drawn from a synthetic dataset
@@ -67,7 +69,8 @@ def sgr_panel(pp, ax, colours: dict, group_label) -> None:
             xs = np.linspace(x.min(), x.max(), 2)
             ax.plot(xs, fit.intercept + fit.slope * xs, color=colours[g], linewidth=1.5)
             label += f": R² = {fit.r2:.4f}"
-        ax.scatter(x, y, s=22, color=colours[g], alpha=0.85, label=label, edgecolor="white", linewidth=0.5)
+        ax.scatter(x, y, s=22, color=colours[g], alpha=0.85, label=label, edgecolor="white", linewidth=0.5,
+                   **raster(len(pp)))
     ax.axhline(0, color="#555555", linewidth=0.8)
     ax.axvline(0, color="#999999", linewidth=0.6)
     ax.set_xlabel("specific growth rate, % per day")

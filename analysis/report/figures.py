@@ -63,11 +63,8 @@ _RC = {
     "axes.titlesize": 11,
     "axes.labelsize": 10,
 }
-#: Above this many patients a figure draws its per-patient marks as one collection, rasterized inside the
-#: SVG, and the waterfall names no patient on its axis (tens of thousands of labels or vector paths would
-#: cost minutes and tens of MB and show nothing readable). At or below it the figures are drawn mark by
-#: mark, as they always were (byte-identical output for the bundled cohort).
-MANY_PATIENTS = 60
+#: Above this many patients the per-patient marks are drawn as one rasterized collection (:mod:`.many`).
+MANY_PATIENTS = many.MANY_PATIENTS
 
 _PNG_META = {"Software": None}
 _SVG_META = {"Date": None, "Creator": None, "Format": None, "Type": None}
@@ -375,7 +372,7 @@ def regression(pp, axes) -> None:
             ax.plot(xs, fit.intercept + fit.slope * xs, color=GROUP_COLOURS[g], linewidth=1.5)
             label += f": R² = {fit.r2:.4f}"
         ax.scatter(x, y, s=22, color=GROUP_COLOURS[g], alpha=0.85, label=label, edgecolor="white",
-                   linewidth=0.5, **({"rasterized": True} if len(pp) > MANY_PATIENTS else {}))
+                   linewidth=0.5, **many.raster(len(pp)))
     ax.set_xscale("symlog", linthresh=10)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:g}")  # plain numbers, no mathtext
     ax.tick_params(axis="x", labelrotation=35, labelsize=8)
