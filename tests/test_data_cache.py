@@ -35,8 +35,8 @@ def isolated(tmp_path, monkeypatch):
 def assert_same_dataset(a, b):
     for table in ("patients", "procedures", "imaging", "progression", "lesions"):
         pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table), check_exact=True)
-    assert (a.name, a.path, a.sha256, a.is_synthetic, a.absent) == (b.name, b.path, b.sha256, b.is_synthetic,
-                                                                    b.absent)
+    assert (a.name, a.path, a.sha256, a.is_synthetic, a.declared_real, a.absent) == (
+        b.name, b.path, b.sha256, b.is_synthetic, b.declared_real, b.absent)
     assert a.warnings == b.warnings
     assert [str(w) for w in a.warnings] == [str(w) for w in b.warnings]
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analysis.data import cache
 from analysis.data.problems import DatasetInvalid, Problem, group_problems
+from analysis.data.provenance import SYNTHETIC_KIND, provenance
 from analysis.data.read import Table
 from analysis.data.schema import TABLES, is_required, resources
-from analysis.data import cache
 from analysis.data.validate import _progress, check
 
 if TYPE_CHECKING:  # pragma: no cover - pandas is imported when a dataset is loaded, not by `validate`
@@ -53,7 +54,10 @@ class Dataset:
         File name -> SHA-256 (hex) of the bytes read, for every CSV file present (for a workbook: the
         workbook file), sorted by file name.
     is_synthetic : bool
-        True when the dataset's ``datapackage.json`` says ``"synthetic": true``.
+        True when the dataset is synthetic (:mod:`analysis.data.provenance`): its ``datapackage.json`` says
+        ``"synthetic": true``, or one of its files has the SHA-256 of a file of the bundled synthetic cohort.
+    declared_real : bool
+        True when its ``datapackage.json`` says ``"real": true`` (see :attr:`provenance`).
     absent : tuple of str
         The optional tables whose file (or workbook sheet) is absent, e.g. ``("progression",)``; an absent
         progression file still gives an empty ``progression`` table with its columns.
@@ -73,6 +77,8 @@ class Dataset:
     ('mini', True, 12, 'int64')
     >>> [(w.file, w.column) for w in ds.warnings], ds.absent
     ([('patients.csv', 'sex'), ('procedures.csv', 'adverse_event_grade')], ())
+    >>> ds.provenance
+    'synthetic'
     """
 
     name: str
@@ -86,6 +92,13 @@ class Dataset:
     is_synthetic: bool = False
     warnings: list[Problem] = field(default_factory=list)
     absent: tuple[str, ...] = ()
+    declared_real: bool = False
+
+    @property
+    def provenance(self) -> str:
+        """``"synthetic"``, ``"real"`` or ``"provenance not declared"`` (:func:`analysis.data.provenance.provenance`:
+        real only when declared so, synthetic whatever the metadata when the files are the bundled cohort's)."""
+        return provenance(self.sha256, {"synthetic": self.is_synthetic, "real": self.declared_real})
 
 
 def canonical_order(frame: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -223,7 +236,9 @@ def load_dataset(path: Path | str, strict: bool = False) -> Dataset:
     entry.update(
         meta_name=meta.get("name") if isinstance(meta.get("name"), str) and meta["name"].strip() else None,
         sha256={f: hashlib.sha256(b).hexdigest() for f, b in sorted(raw.items())},
-        is_synthetic=meta.get("synthetic") is True,
+        # what provenance() reads of the metadata (it also compares the hashes with the bundled cohort's
+        # files, which are not part of the cache key: so it is decided on every load, cached or not)
+        declared={"synthetic": meta.get("synthetic") is True, "real": meta.get("real") is True},
         warnings=group_problems(problems),
         absent=tuple(n for n in TABLES if tables.get(n) is None),
     )
@@ -245,5 +260,7 @@ def _dataset(path: Path, entry: dict) -> Dataset:
     return Dataset(
         name=entry["meta_name"] or (path.stem if path.is_file() else path.resolve().name),
         path=path,
-        **{k: entry[k] for k in (*TABLES, "sha256", "is_synthetic", "warnings", "absent")},
+        **{k: entry[k] for k in (*TABLES, "sha256", "warnings", "absent")},
+        is_synthetic=provenance(entry["sha256"], entry["declared"]) == SYNTHETIC_KIND,
+        declared_real=entry["declared"]["real"],
     )
