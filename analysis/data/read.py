@@ -288,6 +288,17 @@ class _Rows(Sequence):
         return map(list, zip(*self._columns))
 
 
+_EMPTY_ROW = re.compile(r"^,*\r?\n", re.M)
+
+
+def _has_empty_row(text: str, frame, stripped: bool) -> bool:
+    """A data row whose cells are all empty (spreadsheet padding). Without cells to strip it is a line of
+    commas only, found in the text; otherwise the stripped cells are compared."""
+    if stripped:
+        return bool((frame == "").all(axis=1).any())
+    return _EMPTY_ROW.search(text if text.endswith("\n") else text + "\n") is not None
+
+
 def _parse_regular(text: str) -> _Parsed | None:
     """The common case read with pandas' C parser: no double quote, no blank line, no ``sep=`` line, every
     row as wide as the header. Returns None for any other file, which :func:`_parse` then reads line by
@@ -306,9 +317,10 @@ def _parse_regular(text: str) -> _Parsed | None:
         return None
     header = [str(c).strip() for c in frame.iloc[0]]
     frame = frame.iloc[1:]
-    if not text.isascii() or _ASCII_SPACE.search(text):
+    stripped = not text.isascii() or _ASCII_SPACE.search(text) is not None
+    if stripped:
         frame = frame.apply(lambda col: col.str.strip())
-    if not any(header) or (frame == "").all(axis=1).any():  # a blank header or a row of empty cells
+    if not any(header) or _has_empty_row(text, frame, stripped):  # a blank header or a row of empty cells
         return None
     columns = [tuple(frame[c].tolist()) for c in frame.columns]
     rows = _Rows(columns, len(frame))

@@ -76,7 +76,7 @@ def _identifier_problems(table: Table, resource: dict, known: dict[tuple[bool, b
             re.search(r"(?:^|_)(?:id|no|num|number|code)$", name.lower()))
         finding = identifiers.scan_column(name, values, numeric=numeric, categorical=categorical,
                                           id_like=id_like, check_name=f is None, factors=table.factorized(k),
-                                          known=known.setdefault((numeric, id_like), set()))
+                                          known=None if numeric else known.setdefault((numeric, id_like), set()))
         if finding is None or all((table.lines[i], name) in refused for i in finding.rows):
             continue
         more = f" (and {finding.count - 1} more row{'s' * (finding.count != 2)})" if finding.count > 1 else ""
