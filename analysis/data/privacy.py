@@ -31,8 +31,9 @@ if TYPE_CHECKING:  # pragma: no cover - pandas is imported by the functions that
     import pandas as pd
 
 QUASI_IDENTIFIERS = ("age_band", "sex", "primary_site")
-#: equivalence classes smaller than this are flagged (a common threshold for shared health data)
-K_THRESHOLD = 5
+#: equivalence classes smaller than this are flagged: below k = 3 a combination of age band, sex and primary
+#: site points to one or two patients
+K_THRESHOLD = 3
 
 
 def age_band(age, width: int = 10) -> str:
@@ -113,7 +114,7 @@ def k_anonymity(patients: pd.DataFrame, threshold: int = K_THRESHOLD) -> dict:
     ----------
     patients : pandas.DataFrame
         ``Dataset.patients`` (columns ``age_at_tace``, ``sex``, ``primary_site``).
-    threshold : int, default 5
+    threshold : int, default 3
         Classes smaller than this are counted as at risk (:data:`K_THRESHOLD`).
 
     Returns
@@ -121,7 +122,8 @@ def k_anonymity(patients: pd.DataFrame, threshold: int = K_THRESHOLD) -> dict:
     dict
         ``k``, ``classes`` (number of distinct combinations), ``patients``, ``threshold``,
         ``classes_below`` and ``patients_below`` (in classes smaller than ``threshold``),
-        ``unique`` (patients alone in their class).
+        ``unique`` (patients alone in their class), and ``warning``: one sentence when ``k`` is below
+        ``threshold`` (these patient rows must not be shared as they are), else None.
 
     References
     ----------
@@ -133,8 +135,10 @@ def k_anonymity(patients: pd.DataFrame, threshold: int = K_THRESHOLD) -> dict:
     >>> import pandas as pd
     >>> p = pd.DataFrame({"age_at_tace": [51, 55, 58, 71], "sex": ["F", "F", "F", "M"],
     ...                   "primary_site": ["lung", "lung", "lung", "lung"]})
-    >>> k_anonymity(p, threshold=3)["k"], k_anonymity(p, threshold=3)["patients_below"]
+    >>> k_anonymity(p)["k"], k_anonymity(p)["patients_below"]
     (1, 1)
+    >>> k_anonymity(p)["warning"].split(":")[0]
+    'k = 1 is below 3'
     """
     ec = equivalence_classes(patients)
     below = ec[ec["n"] < threshold]
@@ -146,7 +150,17 @@ def k_anonymity(patients: pd.DataFrame, threshold: int = K_THRESHOLD) -> dict:
         "classes_below": int(len(below)),
         "patients_below": int(below["n"].sum()),
         "unique": int((ec["n"] == 1).sum()),
+        "warning": _k_warning(ec, below, threshold),
     }
+
+
+def _k_warning(ec: pd.DataFrame, below: pd.DataFrame, threshold: int) -> str | None:
+    """The sentence :func:`k_anonymity` gives when the smallest class is below ``threshold``."""
+    if not len(below):
+        return None
+    return (f"k = {int(ec['n'].min())} is below {threshold}: {int(below['n'].sum())} of {int(ec['n'].sum())} patients "
+            f"share their age band, sex and primary site with fewer than {threshold - 1} others; do not share these "
+            f"rows as they are")
 
 
 def missingness(ds: Dataset) -> pd.DataFrame:
