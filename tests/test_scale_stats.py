@@ -68,3 +68,12 @@ def test_rank_biserial_is_two_w_over_n1_n2_minus_one(x, y, expected):
 def test_rank_biserial_needs_values_in_both_samples():
     with pytest.raises(ValueError, match="both samples"):
         rank_biserial([], [1.0])
+
+
+def test_rank_sum_of_first_by_merging_two_sorted_samples():
+    from analysis.stats.shift import _rank_sum_of_first
+
+    # pooled 1 1 1 2 4 4: average ranks 2 2 2 4 5.5 5.5; a = (1, 1, 4) has 2 + 2 + 5.5 = 9.5;
+    # ties: three 1s (27 - 3 = 24) and two 4s (8 - 2 = 6): 30
+    assert _rank_sum_of_first(np.array([1.0, 1.0, 4.0]), np.array([1.0, 2.0, 4.0])) == (9.5, 30.0)
+    assert _rank_sum_of_first(np.array([]), np.array([3.0])) == (0.0, 0.0)

@@ -92,16 +92,31 @@ class ShiftResult:
         return asdict(self)
 
 
-def _rank(values: np.ndarray) -> np.ndarray:
-    from scipy.stats import rankdata
+def _rank_sum_of_first(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """``(sum of the average ranks of a's values in the pooled sample a + b, sum of t^3 - t over its
+    tie groups)`` for two ascending arrays, in linear time (a merge of two sorted runs; no argsort).
 
-    return rankdata(values, method="average")
+    The same two numbers as ``scipy.stats.rankdata(np.concatenate([a, b]))[:a.size].sum()`` and the
+    tie sum of those ranks, exactly: every rank is a multiple of 1/2 and every count an integer, so
+    the sums are exact whatever their order.
 
+    Examples
+    --------
+    Pooled 1, 2, 2, 3 with a = (2, 3): ranks 1, 2.5, 2.5, 4; a's ranks sum to 6.5; one tie of 2.
 
-def _tie_sum(ranks: np.ndarray) -> float:
-    _, counts = np.unique(ranks, return_counts=True)
+    >>> _rank_sum_of_first(np.array([2.0, 3.0]), np.array([1.0, 2.0]))
+    (6.5, 6.0)
+    """
+    merged = np.concatenate([a, b])
+    if merged.size == 0:
+        return 0.0, 0.0
+    merged.sort(kind="stable")  # timsort: two runs, one merge
+    starts = np.flatnonzero(np.r_[True, merged[1:] != merged[:-1]])
+    counts = np.diff(np.r_[starts, merged.size])
+    average = starts + (counts + 1) / 2
     t = counts.astype(float)
-    return float(np.sum(t**3 - t))
+    rank_sum = float(average[np.searchsorted(merged[starts], a)].sum()) if a.size else 0.0
+    return rank_sum, float(np.sum(t**3 - t))
 
 
 def _signif(x: float, digits: int) -> float:
@@ -209,13 +224,15 @@ def wilcoxon_paired_ci(x: Any, y: Any | None = None, conf_level: float = 0.95, c
 
     use_correct = [bool(correct)]
 
+    d_sorted = np.sort(d)
+
     def W(mu: float) -> float:
-        xd = d - mu
-        xd = xd[xd != 0]
-        nx = float(xd.size)
-        dr = _rank(np.abs(xd))
-        zd = float(dr[xd > 0].sum()) - nx * (nx + 1) / 4
-        var = nx * (nx + 1) * (2 * nx + 1) / 24 - _tie_sum(dr) / 48
+        xd = d_sorted - mu  # still sorted: the positive ones ascending, |negative ones| descending
+        pos = xd[xd > 0]
+        nx = float(pos.size + np.count_nonzero(xd < 0))
+        rank_sum, ties = _rank_sum_of_first(pos, -xd[xd < 0][::-1])
+        zd = rank_sum - nx * (nx + 1) / 4
+        var = nx * (nx + 1) * (2 * nx + 1) / 24 - ties / 48
         sigma = math.sqrt(var) if var > 0 else 0.0
         corr = _sign(zd) * 0.5 if use_correct[0] else 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -333,11 +350,13 @@ def hodges_lehmann_two_sample(x: Any, y: Any, conf_level: float = 0.95, correct:
     nx, ny = float(m), float(k)
     use_correct = [bool(correct)]
 
+    xs, ys = np.sort(xa), np.sort(ya)
+
     def W(mu: float) -> float:
-        dr = _rank(np.concatenate([xa - mu, ya]))
-        dz = float(dr[:m].sum()) - nx * (nx + 1) / 2 - nx * ny / 2
+        rank_sum, ties = _rank_sum_of_first(xs - mu, ys)
+        dz = rank_sum - nx * (nx + 1) / 2 - nx * ny / 2
         corr = _sign(dz) * 0.5 if use_correct[0] else 0.0
-        var = (nx * ny / 12) * ((nx + ny + 1) - _tie_sum(dr) / ((nx + ny) * (nx + ny - 1)))
+        var = (nx * ny / 12) * ((nx + ny + 1) - ties / ((nx + ny) * (nx + ny - 1)))
         sigma = math.sqrt(var) if var > 0 else 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             return float(np.float64(dz - corr) / np.float64(sigma))
