@@ -110,3 +110,20 @@ def test_ttp_pairs_keep_patients_with_both_settings_in_patient_order():
     assert p["patient_id"].tolist() == ["C", "B"]
     assert p["ttp_chemo"].tolist() == [50.0, 100.0] and p["ttp_tace"].tolist() == [200.0, 250.0]
     assert p["tace_progressed"].tolist() == [True, False] and p["group"].tolist() == [2, 1]
+
+
+def test_table1_categories_at_their_boundaries():
+    from analysis.study.categories import table1_categories
+
+    # a month is 365.25 / 12 = 30.4375 days: 6 months = 182.625, 1.5 years = 547.875, 6 years = 2191.5,
+    # 3 months = 91.3125
+    p = pd.DataFrame({"group": [1, 2, 2, 2, 2, 2], "days_dx_to_liver_mets": [900, 182, 183, 547, 548, 2192],
+                      "days_liver_mets_to_tace": [13, 14, 91, 92, 0, 400],
+                      "extrahepatic_disease": pd.array([True, False, None, True, True, True], dtype="boolean"),
+                      "primary_resected": [True, False, True, False, True, False],
+                      "sex": ["F", "M", "", None, "F", "M"]})
+    c = {k: list(v) for k, v in table1_categories(p).items()}
+    assert c["dx_to_liver_mets"] == ["group1", "le_6m", "6m_to_18m", "6m_to_18m", "18m_to_6y", "gt_6y"]
+    assert c["liver_mets_to_tace"] == ["lt_2w", "2w_to_3m", "2w_to_3m", "gt_3m", "lt_2w", "gt_3m"]
+    assert c["extrahepatic_disease"][:3] == ["true", "false", "missing"]
+    assert c["sex"] == ["F", "M", "missing", "missing", "F", "M"]
