@@ -12,19 +12,25 @@ and prints them against the targets: reproduce <= 30 s and <= 0.6 x sequential p
 both the reproduce and the papermill runs. Never used as a test (timings depend on the machine);
 outputs go to bench/out/ (git-ignored).
 
-Usage: python bench/run.py [--data DIR] [--runs N]
+Each timed run is printed as it ends; a command that hangs is stopped after --timeout seconds (default
+600) and named (the bench once ran past 900 s without saying where).
+
+Usage: python bench/run.py [--data DIR] [--runs N] [--timeout SECONDS]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,15 +48,42 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def timed(label: str, cmd: list[str], env: dict | None = None) -> float:
-    """Wall seconds of one run of ``cmd`` (its CPU seconds go to ``CPU[label]``)."""
+#: seconds one command may take before the bench stops it and says which one hung (--timeout)
+TIMEOUT = 600.0
+
+
+def timed(label: str, cmd: list[str], env: dict | None = None, quiet: bool = False) -> float:
+    """Wall seconds of one run of ``cmd`` (its CPU seconds go to ``CPU[label]``), printed as it ends.
+
+    The output goes to a file, not a pipe: a process the command leaves behind (a kernel, a worker) could
+    hold a pipe open and keep the bench waiting for ever after the command itself ended. A command that
+    runs longer than :data:`TIMEOUT` is stopped with everything it started (its own process group), and
+    the bench ends naming it.
+    """
     t, c = time.perf_counter(), _children_cpu()
-    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
-    dt = time.perf_counter() - t
-    CPU.setdefault(label, []).append(_children_cpu() - c)
-    if r.returncode != 0:
-        sys.stderr.write(r.stdout + r.stderr)
-        raise SystemExit(f"bench: command failed ({r.returncode}): {' '.join(cmd)}")
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=env, start_new_session=True)
+        try:
+            rc = proc.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            log.seek(0)
+            sys.stderr.write(log.read()[-3000:])
+            raise SystemExit(f"bench: {label}: no result after {TIMEOUT:.0f} s, stopped: {' '.join(cmd)}") from None
+        finally:
+            with contextlib.suppress(OSError):  # anything the command left behind
+                os.killpg(proc.pid, signal.SIGKILL)
+        dt = time.perf_counter() - t
+        CPU.setdefault(label, []).append(_children_cpu() - c)
+        if rc != 0:
+            log.seek(0)
+            sys.stderr.write(log.read()[-3000:])
+            raise SystemExit(f"bench: command failed ({rc}): {' '.join(cmd)}")
+    if not quiet:
+        print(f"  {label:<24s} {dt:7.2f} s", flush=True)
     return dt
 
 
@@ -68,7 +101,9 @@ def main(argv=None) -> int:
     default = "data/synthetic" if (ROOT / "data" / "synthetic" / "patients.csv").is_file() else "tests/fixtures/mini"
     ap.add_argument("--data", default=default)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds one command may take (default 600)")
     args = ap.parse_args(argv)
+    globals()["TIMEOUT"] = args.timeout
     OUT.mkdir(parents=True, exist_ok=True)
     rep = OUT / "reports"
     cli = [PY, "-m", "analysis"]
@@ -93,10 +128,13 @@ def main(argv=None) -> int:
         for nb in nbs:
             t += timed("papermill, one by one", [PY, "-m", "papermill", str(nb), str(seq_out / nb.name), "-k",
                                                  "tace-net", "-p", "data_dir", args.data, "--cwd",
-                                                 str(nb.parent), "--no-progress-bar"])
+                                                 str(nb.parent), "--no-progress-bar"], quiet=True)
+        print(f"  {'papermill, one by one':<24s} {t:7.2f} s ({len(nbs)} notebooks)", flush=True)
         return t
 
-    subprocess.run(cli + ["audit", "--out", str(OUT / "audit")], cwd=ROOT, capture_output=True)  # warm cache
+    # the publication audit's disk cache (.cache/audit), which reproduce and the notebooks read (the `audit`
+    # command itself always recomputes): warm for every timed run
+    timed("audit cache (warm-up)", [PY, "-c", "from analysis.paper.verdicts import audit_results; audit_results()"])
     # numbers, sequential papermill and a full reproduce alternate (N P R N P R ...), so that the
     # machine's drift during the bench affects all alike; ratios are taken run by run, medians reported
     runs = []
@@ -111,7 +149,7 @@ def main(argv=None) -> int:
     pm_ratios = [r / p for _, p, r in runs]
     results["reproduce (cached)"] = median_of(args.runs, lambda: timed("reproduce (cached)", cli + [
         "reproduce", "--data", args.data, "--out", str(rep)]))
-    if has_module("audit"):
+    if has_module("paper.audit"):  # (was analysis.audit before the restructure: then never timed)
         results["audit"] = median_of(args.runs, lambda: timed("audit", cli + ["audit", "--out", str(OUT / "audit")]))
     if has_module("synth"):
         results["synthesize"] = median_of(args.runs, lambda: timed("synthesize", cli + [

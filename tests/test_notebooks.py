@@ -81,6 +81,15 @@ def test_cells_call_the_package_and_define_nothing(path):
         assert not re.search(r"import (scipy|statsmodels|numpy|pingouin|seaborn|matplotlib)", src), src
 
 
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
+def test_no_notebook_reads_the_results_cache(path):
+    # each computes from its dataset with visible package calls (issue 11), never from analysis.report.results
+    for cell in _code(_nb(path)):
+        src = _src(cell)
+        assert not re.search(r"\bresults\.(get|load|get_overview|get_figures)\b|report import .*\bresults\b|"
+                             r"report\.results\b|\bget_overview\(", src), src
+
+
 @pytest.mark.parametrize("path", NUMBERED, ids=[p.stem for p in NUMBERED])
 def test_each_notebook_loads_the_dataset_and_ends_with_a_try_it_section(path):
     nb = _nb(path)

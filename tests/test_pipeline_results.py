@@ -45,9 +45,13 @@ def test_sgr_regression_recovers_an_exact_line():
     assert fit.loc["group2", "n"] == 1 and math.isnan(fit.loc["group2", "r2"])
 
 
-def test_statement_says_synthetic_or_real():
+def test_statement_says_real_only_when_declared_and_never_guesses_it():
+    assert "SYNTHETIC" in overview.statement("s", "data/s", "synthetic", 3, 4)
     assert "SYNTHETIC" in overview.statement("s", "data/s", True, 3, 4)
-    assert "real de-identified" in overview.statement("r", "data/r", False, 3, 4)
+    assert "real de-identified" in overview.statement("r", "data/r", "real", 3, 4)
+    for undeclared in ("provenance not declared", False):  # "not synthetic" is not "real"
+        text = overview.statement("u", "data/u", undeclared, 3, 4)
+        assert "provenance not declared" in text and "real de-identified" not in text
 
 
 def test_overview_of_an_invalid_dataset_lists_its_problems_instead_of_failing(tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from analysis.data import load_dataset
 from analysis.paths import SYNTHETIC, TESTS
 from analysis.report import figures
-from analysis.report.provenance import dataset_provenance
+from analysis.data.provenance import dataset_provenance
 
 MINI = TESTS / "fixtures" / "mini"
 
@@ -35,6 +35,33 @@ def test_a_dataset_that_does_not_declare_itself_real_is_provenance_not_declared(
 def test_the_bundled_cohort_files_are_synthetic_whatever_the_folder_or_metadata_say(tmp_path):
     renamed = _copy(SYNTHETIC, tmp_path / "hospital_cohort_2021", real=True, title="Real patients")
     assert dataset_provenance(renamed) == "synthetic"
+
+
+def test_an_undeclared_dataset_is_provenance_not_declared_in_the_overview_and_the_numbers(tmp_path):
+    from analysis.params import resolve
+    from analysis.study.numbers import compute_numbers
+    from analysis.study.overview import compute_overview
+
+    data = _copy(MINI, tmp_path / "undeclared")
+    ds = load_dataset(data)
+    assert ds.provenance == "provenance not declared" and ds.is_synthetic is False
+    ov = compute_overview(data, "undeclared")
+    assert "provenance not declared" in ov["statement"] and "real de-identified" not in ov["statement"]
+    assert compute_numbers(ds, resolve())["_meta"]["is_synthetic"] is False
+    real = load_dataset(_copy(MINI, tmp_path / "real", real=True))
+    assert real.provenance == "real" and "real de-identified" in compute_overview(real.path, "real")["statement"]
+
+
+def test_a_dataset_with_the_bundled_cohort_hashes_is_synthetic_whatever_its_metadata_say(tmp_path):
+    from analysis.params import resolve
+    from analysis.study.numbers import compute_numbers
+    from analysis.study.overview import compute_overview
+
+    ds = load_dataset(_copy(SYNTHETIC, tmp_path / "hospital_cohort_2021", real=True, title="Real patients"))
+    assert ds.provenance == "synthetic" and ds.is_synthetic is True
+    assert "SYNTHETIC" in compute_overview(ds.path, "hospital_cohort_2021", ds=ds)["statement"]
+    assert compute_numbers(ds, resolve())["_meta"]["is_synthetic"] is True
+    assert figures.SYNTHETIC_STAMP in [t.get_text() for t in figures.waterfall(ds).texts]
 
 
 def _index_for(data_dir, tmp_path):
@@ -74,6 +101,17 @@ def test_a_figure_from_a_synthetic_cohort_says_so_on_the_figure(synthetic):
     texts = [t.get_text() for t in fig.texts]
     assert (figures.SYNTHETIC_STAMP in texts) is synthetic
     assert figures.SYNTHETIC_STAMP in [t.get_text() for t in figures.regression(ds).texts]  # mini is synthetic
+
+
+def test_the_figure_theme_is_seaborns_whitegrid_with_the_notebook_context():
+    import seaborn as sns
+
+    from analysis.report.figure_parts import NOTEBOOK_CONTEXT, WHITEGRID
+
+    whitegrid = dict(sns.axes_style("whitegrid"))
+    assert whitegrid.pop("image.cmap") == "rocket"  # the only key left out (no figure uses the default map)
+    assert WHITEGRID == whitegrid
+    assert NOTEBOOK_CONTEXT == dict(sns.plotting_context("notebook", font_scale=0.9))
 
 
 def test_binder_postbuild_registers_the_kernel_the_notebooks_name():

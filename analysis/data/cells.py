@@ -24,6 +24,7 @@ import numpy as np
 from analysis.data.problems import WARNING, Problem, fmt_num
 from analysis.data.read import Table
 from analysis.data.schema import frictionless, is_required, resources
+from analysis.data.textscan import Joined
 
 _MISSING_WORDS = {"na", "n/a", "nan", "null", "none", "missing", "-", "--", "?", ".", "nd", "inf", "-inf", "+inf",
                   "infinity"}
@@ -128,13 +129,16 @@ def _cast_distinct(uniques: list[str], reader: Any, f: dict, canon: dict[str, st
                    ) -> tuple[list[Any], list[dict | None]]:
     """Cast each distinct raw value of one column once: its value (None = missing or refused) and the
     frictionless notes (None when accepted). Plain numbers within bounds skip the frictionless reader."""
-    values: list[Any] = []
-    notes_of: list[dict | None] = []
-    for raw in uniques:
+    values: list[Any] = [None] * len(uniques)
+    notes_of: list[dict | None] = [None] * len(uniques)
+    fast, fast_values = _plain_values(uniques, f)
+    for i, v in zip(np.flatnonzero(fast).tolist(), fast_values):
+        values[i] = v
+    for i in np.flatnonzero(~fast).tolist():
+        raw = uniques[i]
         v = _plain_value(raw, f)
         if v is not None:
-            values.append(v)
-            notes_of.append(None)
+            values[i] = v
             continue
         cell = raw
         if f["type"] == "integer" and _INTEGRAL_DECIMAL.fullmatch(raw):
@@ -148,9 +152,30 @@ def _cast_distinct(uniques: list[str], reader: Any, f: dict, canon: dict[str, st
             value = None
         elif type(value).__name__ == "Decimal":
             value = float(value)
-        values.append(value)
-        notes_of.append(notes or None)
+        values[i] = value
+        notes_of[i] = notes or None
     return values, notes_of
+
+
+def _plain_values(uniques: list[str], f: dict) -> tuple[np.ndarray, list[Any]]:
+    """Which distinct values are plain decimal numbers within the field's bounds (:func:`_plain_value`),
+    found for the whole column at once, and their values (Python ints / floats, as ``int()`` / ``float()``
+    give them); integers beyond 2**53 are left to :func:`_plain_value`, so every bound compares exactly."""
+    c = f.get("constraints", {})
+    plain = _PLAIN.get(f["type"])
+    if plain is None or set(c) - _BOUNDS or not uniques:
+        return np.zeros(len(uniques), dtype=bool), []
+    mask = Joined(uniques).fullmatch(plain)
+    nums = np.asarray(uniques, dtype=object)[mask].astype(np.int64 if f["type"] == "integer" else np.float64)
+    ok = np.ones(len(nums), dtype=bool)
+    if f["type"] == "integer":
+        ok &= np.abs(nums) < 2 ** 53
+    for key, holds in [("minimum", np.greater_equal), ("maximum", np.less_equal),
+                       ("exclusiveMinimum", np.greater), ("exclusiveMaximum", np.less)]:
+        if key in c:
+            ok &= holds(nums, c[key])
+    mask[mask] = ok
+    return mask, nums[ok].astype(object).tolist()
 
 
 def _cast_column(table: Table, name: str, reader: Any, f: dict, canon: dict[str, str] | None,
@@ -164,7 +189,7 @@ def _cast_column(table: Table, name: str, reader: Any, f: dict, canon: dict[str,
         out = np.empty(n, dtype=object)
         out[:] = None if notes else value
         return out
-    codes, uniques = _factorize(table.raw_column(k))
+    codes, uniques = table.factorized(k)
     values, notes_of = _cast_distinct(uniques, reader, f, canon)
     vals = np.empty(len(values), dtype=object)
     vals[:] = values
@@ -179,14 +204,6 @@ def _cast_column(table: Table, name: str, reader: Any, f: dict, canon: dict[str,
             msg = type_message(f, raw) if kind == "type" else constraint_message(f, kind, raw)
             problems.append(Problem(table.file, table.lines[i], name, raw, msg))
     return vals[codes]
-
-
-def _factorize(values) -> tuple[np.ndarray, list[str]]:
-    """Codes (one per row) into the distinct values, in order of first appearance."""
-    import pandas as pd
-
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-    return codes, list(uniques)
 
 
 def _duplicate_keys(table: Table, pk: list[str], cols: dict[str, np.ndarray]) -> list[Problem]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.data.problems import DatasetInvalid, Problem, group_problems
+from analysis.data.provenance import SYNTHETIC_KIND, provenance
 from analysis.data.read import Table
 from analysis.data.schema import TABLES, is_required, resources
 from analysis.data.validate import check
@@ -52,7 +53,10 @@ class Dataset:
         File name -> SHA-256 (hex) of the bytes read, for every CSV file present (for a workbook: the
         workbook file), sorted by file name.
     is_synthetic : bool
-        True when the dataset's ``datapackage.json`` says ``"synthetic": true``.
+        True when the dataset is synthetic (:mod:`analysis.data.provenance`): its ``datapackage.json`` says
+        ``"synthetic": true``, or one of its files has the SHA-256 of a file of the bundled synthetic cohort.
+    declared_real : bool
+        True when its ``datapackage.json`` says ``"real": true`` (see :attr:`provenance`).
     absent : tuple of str
         The optional tables whose file (or workbook sheet) is absent, e.g. ``("progression",)``; an absent
         progression file still gives an empty ``progression`` table with its columns.
@@ -72,6 +76,8 @@ class Dataset:
     ('mini', True, 12, 'int64')
     >>> [(w.file, w.column) for w in ds.warnings], ds.absent
     ([('patients.csv', 'sex'), ('procedures.csv', 'adverse_event_grade')], ())
+    >>> ds.provenance
+    'synthetic'
     """
 
     name: str
@@ -85,6 +91,13 @@ class Dataset:
     is_synthetic: bool = False
     warnings: list[Problem] = field(default_factory=list)
     absent: tuple[str, ...] = ()
+    declared_real: bool = False
+
+    @property
+    def provenance(self) -> str:
+        """``"synthetic"``, ``"real"`` or ``"provenance not declared"`` (:func:`analysis.data.provenance.provenance`:
+        real only when declared so, synthetic whatever the metadata when the files are the bundled cohort's)."""
+        return provenance(self.sha256, {"synthetic": self.is_synthetic, "real": self.declared_real})
 
 
 def canonical_order(frame: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -205,6 +218,7 @@ def load_dataset(path: Path | str, strict: bool = False) -> Dataset:
         raise DatasetInvalid(path, group_problems([p for p in problems if strict or not p.is_warning]))
     by_name = resources()
     frames = {name: _frame(tables.get(name), by_name[name]) for name in TABLES}
+    sha256 = {f: hashlib.sha256(b).hexdigest() for f, b in sorted(raw.items())}
     name = meta.get("name") if isinstance(meta.get("name"), str) and meta["name"].strip() else None
     return Dataset(
         name=name or (path.stem if path.is_file() else path.resolve().name),
@@ -214,8 +228,9 @@ def load_dataset(path: Path | str, strict: bool = False) -> Dataset:
         imaging=frames["imaging"],
         progression=frames["progression"],
         lesions=frames["lesions"],
-        sha256={f: hashlib.sha256(b).hexdigest() for f, b in sorted(raw.items())},
-        is_synthetic=meta.get("synthetic") is True,
+        sha256=sha256,
+        is_synthetic=provenance(sha256, meta) == SYNTHETIC_KIND,
+        declared_real=meta.get("real") is True,
         warnings=group_problems(problems),
         absent=tuple(n for n in TABLES if tables.get(n) is None),
     )

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.data.textscan import Joined
+
 # ---------------------------------------------------------------- column names
 
 _NAME_TOKENS = {
@@ -129,6 +131,9 @@ _DATE_RES = [
 _YYYYMMDD = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _MONTH_DOT_YEAR = re.compile(rf"(?:0?[1-9]|1[0-2])\.{_Y4}")  # what _DATE_RES finds in a plain number
+# a plain number that is neither a yyyymmdd nor a month.year date (as a whole value: see textscan)
+_HARMLESS_NUMBER = re.compile(
+    rf"(?!(?:{_YYYYMMDD.pattern}|{_MONTH_DOT_YEAR.pattern})(?![^\x00])){_PLAIN_NUMBER.pattern}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
 _IPV6 = re.compile(r"(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}", re.I)
@@ -379,7 +384,8 @@ def value_problem(v: str, *, numeric: bool, id_like: bool) -> str | None:
 
 
 def scan_column(column: str, values: Sequence[str], *, numeric: bool = False, categorical: bool = False,
-                id_like: bool = False, check_name: bool = True) -> Finding | None:
+                id_like: bool = False, check_name: bool = True, known: set[str] | None = None,
+                factors: tuple[np.ndarray, list[str]] | None = None) -> Finding | None:
     """Check one column (its name and all its values); return the first finding or None.
 
     Parameters
@@ -399,6 +405,12 @@ def scan_column(column: str, values: Sequence[str], *, numeric: bool = False, ca
         A key / identifier column (long digit strings and names are refused).
     check_name : bool, default True
         Also check the column name (the contract's own columns are exempt).
+    known : set of str, optional
+        Values (stripped) already found harmless by the value checks with the same ``numeric`` and
+        ``id_like`` (e.g. the pseudonyms of patients.csv, met again in every file): not checked again; the
+        values of this column found harmless are added to it.
+    factors : (codes, distinct values), optional
+        ``values`` already factorized (``pandas.factorize``), e.g. by :meth:`analysis.data.read.Table.factorized`.
 
     Returns
     -------
@@ -417,7 +429,7 @@ def scan_column(column: str, values: Sequence[str], *, numeric: bool = False, ca
     >>> scan_column("note", ["Siemens Somatom", "Siemens Somatom"]) is None
     True
     """
-    codes, uniques = _factorize(values)
+    codes, uniques = factors if factors is not None else _factorize(values)
     stripped = [u.strip() for u in uniques]
     nonblank = np.array([bool(u) for u in stripped], dtype=bool)
     if check_name:
@@ -425,13 +437,15 @@ def scan_column(column: str, values: Sequence[str], *, numeric: bool = False, ca
         if reason:
             rows = _rows(codes, nonblank)
             return Finding(column, rows, mask(values[rows[0]]) if rows else "-", reason)
-    reasons = [value_problem(u, numeric=numeric, id_like=id_like) for u in uniques]
+    reasons = _value_reasons(uniques, stripped, nonblank, numeric=numeric, id_like=id_like, known=known)
     hits = _rows(codes, np.array([r is not None for r in reasons], dtype=bool))
     if hits:
         return Finding(column, hits, mask(values[hits[0]]), reasons[codes[hits[0]]])
     if numeric or categorical:
         return None
-    is_name = np.array([bool(v) and _looks_like_name(v) for v in stripped], dtype=bool)
+    joined = Joined(stripped)
+    is_name = joined.fullmatch(_FULL_NAME) & nonblank
+    is_name[is_name] = [_looks_like_name(stripped[i]) for i in np.flatnonzero(is_name).tolist()]
     distinct_names = {v for v, n in zip(stripped, is_name) if n}
     distinct = {v for v in stripped if v}
     # a names column has many different names; a label column repeats a few (e.g. "Siemens Somatom")
@@ -439,7 +453,7 @@ def scan_column(column: str, values: Sequence[str], *, numeric: bool = False, ca
         names = _rows(codes, is_name)
         return Finding(column, names, mask(values[names[0]]), "looks like person names (Firstname Lastname)")
     # yyyymmdd dates in a free column: flag when most values are such dates
-    is_date = np.array([bool(v) and _YYYYMMDD.fullmatch(v) is not None for v in stripped], dtype=bool)
+    is_date = joined.fullmatch(_YYYYMMDD) & nonblank
     counts = np.bincount(codes, minlength=len(uniques))
     n_dates, n_nonempty = int(counts[is_date].sum()), int(counts[nonblank].sum())
     if n_dates and n_dates * 2 >= n_nonempty:
@@ -447,6 +461,44 @@ def scan_column(column: str, values: Sequence[str], *, numeric: bool = False, ca
         return Finding(column, dates, mask(values[dates[0]]),
                        "looks like calendar dates written as yyyymmdd; use integer day offsets from day 0")
     return None
+
+
+def _value_reasons(uniques: list[str], stripped: list[str], nonblank: np.ndarray, *, numeric: bool, id_like: bool,
+                   known: set[str] | None) -> list[str | None]:
+    """:func:`value_problem` of each distinct value, called only for the values that one of its patterns
+    finds (:func:`_candidates`, over the whole column at once) and that are not already ``known``."""
+    import pandas as pd
+
+    todo = nonblank.copy()
+    text = np.asarray(stripped, dtype=object)
+    if known:
+        todo &= ~pd.Series(text, dtype=object).isin(known).to_numpy()
+    index = np.flatnonzero(todo)
+    reasons: list[str | None] = [None] * len(uniques)
+    candidates = _candidates(Joined(text[index].tolist()), numeric=numeric, id_like=id_like)
+    for i in index[candidates].tolist():
+        reasons[i] = value_problem(uniques[i], numeric=numeric, id_like=id_like)
+    if known is not None:
+        clean = np.ones(len(index), dtype=bool)
+        clean[candidates] = [reasons[i] is None for i in index[candidates].tolist()]
+        known.update(text[index[clean]].tolist())
+    return reasons
+
+
+def _candidates(joined: Joined, *, numeric: bool, id_like: bool) -> np.ndarray:
+    """The distinct values for which :func:`value_problem` may find something: those that one of its
+    patterns finds (or, for a plain number, that are a yyyymmdd or month.year date); every other value is
+    harmless without a call. All patterns run over the whole column at once (:class:`Joined`)."""
+    if numeric:
+        return ~joined.fullmatch(_HARMLESS_NUMBER)
+    found = np.fromiter(map(str.isdigit, joined.values), dtype=bool, count=joined.n)
+    for r in [_EMAIL, _IPV4, _RECORD_PREFIX, _TITLED_NAME, _PATRONYMIC, _SHORT_PATRONYMIC, *_DATE_RES,
+              *_ADDRESS_RES]:
+        found |= joined.search(r)
+    for r in [_SNILS, _SSN, _IPV6, _PASSPORT, _PHONE_CHARS, _INITIALS_NAME] + (
+            [_YYYYMMDD, _FULL_NAME] if id_like else []):
+        found |= joined.fullmatch(r)
+    return found
 
 
 def _factorize(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:

@@ -42,6 +42,7 @@ from collections.abc import Callable
 from typing import Any
 
 from analysis.data.problems import WARNING, Problem, fmt_num
+from analysis.data.typed import complete_rows
 
 #: the rules' argument: :class:`analysis.data.rules.Tables` (not imported: rules imports this module)
 Tables = Any
@@ -149,20 +150,18 @@ def target_limits(t: Tables) -> list[Problem]:
 
 def _baseline_days(t: Tables) -> dict:
     """``{patient_id: day of the last exam before the first TACE}`` (the V0 exam)."""
-    out: dict = {}
     if t.imaging is None:
-        return out
-    for r in t.imaging.typed:
-        pid, day = r.get("patient_id"), r.get("day")
-        first = t.first_tace.get(pid)
-        if pid is None or day is None or first is None or day >= first[0]:
-            continue
-        out[pid] = max(out.get(pid, day), day)
-    return out
+        return {}
+    rows = complete_rows(t.imaging, ["patient_id", "day"])
+    first = rows["patient_id"].map({pid: day for pid, (day, _) in t.first_tace.items()})
+    rows = rows[first.notna() & rows["day"].lt(first)]
+    return rows["day"].astype("int64").groupby(rows["patient_id"].tolist(), sort=False).max().to_dict()
 
 
 def target_measurable_at_baseline(t: Tables) -> list[Problem]:
     """A target of the baseline (V0) exam that is not measurable is evaluated as non-target: warning."""
+    if t.lesions is None:
+        return []
     base = _baseline_days(t)
     found: list[Problem] = []
     for r, line in _target_rows(t):
@@ -189,11 +188,10 @@ def baseline_within_window(t: Tables) -> list[Problem]:
     if t.imaging is None or t.lesions is None:
         return []
     base = _baseline_days(t)
+    rows = complete_rows(t.imaging, ["patient_id", "day"])
+    rows = rows[rows["day"].eq(rows["patient_id"].map(base))]
     found: list[Problem] = []
-    for r, line in zip(t.imaging.typed, t.imaging.lines):
-        pid, day = r.get("patient_id"), r.get("day")
-        if pid is None or day is None or base.get(pid) != day:
-            continue
+    for pid, day, line in zip(rows["patient_id"].tolist(), rows["day"].tolist(), rows["_line"].tolist()):
         gap = t.first_tace[pid][0] - day
         if gap > BASELINE_WINDOW_DAYS:
             found.append(Problem(t.imaging.file, line, "day", str(day),

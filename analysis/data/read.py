@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,24 @@ class Table:
     typed_columns: dict[str, Any] = field(default_factory=dict)
     _raw_columns: list[tuple[str, ...]] | None = field(default=None, repr=False)
     _typed_rows: list[dict[str, Any]] | None = field(default=None, repr=False)
+    _factors: dict[int, tuple[Any, list[str]]] = field(default_factory=dict, repr=False)
 
     def raw_column(self, k: int) -> tuple[str, ...]:
         """The raw cells of the column at position ``k`` (the rows transposed once, at C speed)."""
         if self._raw_columns is None:
             self._raw_columns = list(zip(*self.rows)) if self.rows else [() for _ in self.header]
         return self._raw_columns[k]
+
+    def factorized(self, k: int) -> tuple[Any, list[str]]:
+        """The column at position ``k`` as codes (a numpy array, one per row) into its distinct raw values (in
+        order of first appearance), computed once (the cell checks and the identifier guard share it)."""
+        if k not in self._factors:
+            import numpy as np
+            import pandas as pd
+
+            codes, uniques = pd.factorize(np.asarray(self.raw_column(k), dtype=object), use_na_sentinel=False)
+            self._factors[k] = codes, list(uniques)
+        return self._factors[k]
 
     def column(self, name: str) -> list[str]:
         """The raw cells of one column ("" for every row when the column is absent)."""
@@ -256,6 +269,25 @@ def _parse(fname: str, text: str) -> _Parsed:
 _ASCII_SPACE = re.compile(r"[ \t\x0b\x0c\x1c-\x1f]")
 
 
+class _Rows(Sequence):
+    """The data rows of a file read by column (:func:`_parse_regular`), as a read-only list of rows (each
+    a list of cells), made row by row only when asked for: the validation reads the columns."""
+
+    def __init__(self, columns: list[tuple[str, ...]], n: int):
+        self._columns, self._n = columns, n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        return [c[i] for c in self._columns]
+
+    def __iter__(self):
+        return map(list, zip(*self._columns))
+
+
 def _parse_regular(text: str) -> _Parsed | None:
     """The common case read with pandas' C parser: no double quote, no blank line, no ``sep=`` line, every
     row as wide as the header. Returns None for any other file, which :func:`_parse` then reads line by
@@ -279,7 +311,7 @@ def _parse_regular(text: str) -> _Parsed | None:
     if not any(header) or (frame == "").all(axis=1).any():  # a blank header or a row of empty cells
         return None
     columns = [tuple(frame[c].tolist()) for c in frame.columns]
-    rows = [list(r) for r in zip(*columns)]
+    rows = _Rows(columns, len(frame))
     out = _Parsed(header=header, header_line=1, rows=rows, lines=list(range(2, len(rows) + 2)))
     out.columns = columns
     return out

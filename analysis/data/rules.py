@@ -14,10 +14,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analysis.data import lesion_rules
 from analysis.data.problems import WARNING, Problem, fmt_num
 from analysis.data.read import Table
+from analysis.data.typed import complete_rows
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 
 def broken_keys(table: Table, columns: list[str]) -> set[tuple[str, ...]]:
@@ -33,9 +38,13 @@ def unsure_patients(table: Table | None, columns: tuple[str, ...] = ("patient_id
     patient are not checked for them, so that one mistake is not reported again as a missing exam."""
     if table is None or any(c not in table.index for c in columns):
         return None
+    import numpy as np
+    import pandas as pd
+
     unsure = {k[0] for k in broken_keys(table, ["patient_id"])}
-    unsure |= {r["patient_id"] for r in table.typed
-               if r.get("patient_id") is not None and any(r.get(c) is None for c in columns)}
+    pid = table.typed_columns["patient_id"]
+    some_missing = np.logical_or.reduce([pd.isna(table.typed_columns[c]) for c in columns])
+    unsure |= set(pid[some_missing & ~pd.isna(pid)].tolist())
     return unsure
 
 
@@ -96,16 +105,12 @@ class Tables:
     @functools.cached_property
     def first_tace(self) -> dict[str, tuple[int, int]]:
         """Patient -> (day, line) of the earliest TACE in procedures.csv."""
-        first: dict[str, tuple[int, int]] = {}
         if self.procedures is None:
-            return first
-        for r, line in zip(self.procedures.typed, self.procedures.lines):
-            pid, n, day = r.get("patient_id"), r.get("tace_number"), r.get("day")
-            if pid is None or n is None or day is None:
-                continue
-            if pid not in first or day < first[pid][0]:
-                first[pid] = (day, line)
-        return first
+            return {}
+        rows = complete_rows(self.procedures, ["patient_id", "tace_number", "day"])
+        # the earliest day; among equal days the first row of the file (a stable sort)
+        rows = rows.sort_values("day", kind="mergesort").drop_duplicates("patient_id")
+        return dict(zip(rows["patient_id"].tolist(), zip(rows["day"].tolist(), rows["_line"].tolist())))
 
 
 def _ordered(table: Table | None, low: str, high: str, column: str, message: str) -> list[Problem]:
@@ -133,33 +138,27 @@ def _ordered(table: Table | None, low: str, high: str, column: str, message: str
 
 def group_matches_liver_mets(t: Tables) -> list[Problem]:
     """Group 1 <=> liver metastases at diagnosis (``days_dx_to_liver_mets == 0``)."""
-    found: list[Problem] = []
     if t.patients is None:
-        return found
-    for r, line in zip(t.patients.typed, t.patients.lines):
-        g, d = r.get("group"), r.get("days_dx_to_liver_mets")
-        if g == 1 and d is not None and d != 0:
-            found.append(Problem(t.patients.file, line, "days_dx_to_liver_mets", str(d),
-                                 "must be 0 for group 1 (liver metastases present when the primary was found)"))
-        elif g == 2 and d == 0:
-            found.append(Problem(t.patients.file, line, "days_dx_to_liver_mets", str(d),
-                                 "must be > 0 for group 2 (liver metastases appeared later); or is the group wrong?"))
-    return found
+        return []
+    rows = complete_rows(t.patients, ["group", "days_dx_to_liver_mets"])
+    g, d = rows["group"], rows["days_dx_to_liver_mets"]
+    bad = rows[((g == 1) & (d != 0)) | ((g == 2) & (d == 0))]
+    messages = {1: "must be 0 for group 1 (liver metastases present when the primary was found)",
+                2: "must be > 0 for group 2 (liver metastases appeared later); or is the group wrong?"}
+    return [Problem(t.patients.file, line, "days_dx_to_liver_mets", str(d), messages[g])
+            for g, d, line in zip(bad["group"].tolist(), bad["days_dx_to_liver_mets"].tolist(),
+                                  bad["_line"].tolist())]
 
 
 def every_patient_has_tace(t: Tables) -> list[Problem]:
     """Every patient has at least one TACE in procedures.csv."""
-    found: list[Problem] = []
     if t.patients is None or t.proc_unsure is None:
-        return found
-    for r, line in zip(t.patients.typed, t.patients.lines):
-        pid = r.get("patient_id")
-        if pid is None or pid in t.proc_unsure:
-            continue
-        if pid not in t.first_tace and not any(x.get("patient_id") == pid for x in t.procedures.typed):
-            found.append(Problem(t.patients.file, line, "patient_id", pid,
-                                 f"this patient has no TACE in {t.procedures.file}"))
-    return found
+        return []
+    rows = complete_rows(t.patients, ["patient_id"])
+    with_tace = set(t.first_tace) | set(t.procedures.typed_columns["patient_id"].tolist())
+    bad = rows[~rows["patient_id"].isin(with_tace | t.proc_unsure)]
+    return [Problem(t.patients.file, line, "patient_id", pid, f"this patient has no TACE in {t.procedures.file}")
+            for pid, line in zip(bad["patient_id"].tolist(), bad["_line"].tolist())]
 
 
 # ----------------------------------------------------------------------------- procedures.csv
@@ -204,19 +203,34 @@ def _tace_out_of_order(file: str, pid: str, items: list[tuple[int, int, int]]) -
     return found
 
 
+def _tace_suspects(rows: pd.DataFrame) -> set[str]:
+    """Patients whose tace_numbers are not 1..k or not in the order of the days (computed with pandas; their
+    rows are then worded one patient at a time): the numbers must be the distinct values 1..max, and the
+    earliest day of each number must rise with the number."""
+    if rows.empty:
+        return set()
+    n = rows["tace_number"].astype("int64")
+    per = n.groupby(rows["patient_id"], sort=False).agg(["min", "max", "nunique"])
+    gaps = per.index[(per["min"] != 1) | (per["max"] != per["nunique"])]
+    first = (rows.assign(n=n, d=rows["day"].astype("int64")).sort_values(["patient_id", "n", "d", "_line"])
+             .drop_duplicates(["patient_id", "n"]))
+    late = first["d"].diff().le(0) & first["patient_id"].eq(first["patient_id"].shift())
+    return set(gaps.tolist()) | set(first.loc[late, "patient_id"].tolist())
+
+
 def tace_numbers_in_day_order(t: Tables) -> list[Problem]:
     """``tace_number`` runs 1..k per patient, in the order of the days."""
     found: list[Problem] = []
     if t.procedures is None:
         return found
+    rows = complete_rows(t.procedures, ["patient_id", "tace_number", "day"])
+    # a row of an unsure patient could not be read (reported): its TACE numbers are incomplete
+    rows = rows[~rows["patient_id"].isin(t.proc_unsure or set())]
     by_patient: dict[str, list[tuple[int, int, int]]] = {}
-    for r, line in zip(t.procedures.typed, t.procedures.lines):
-        pid, n, day = r.get("patient_id"), r.get("tace_number"), r.get("day")
-        if pid is not None and n is not None and day is not None:
-            by_patient.setdefault(pid, []).append((n, day, line))
+    suspect = rows[rows["patient_id"].isin(_tace_suspects(rows))]
+    for pid, n, day, line in zip(*(suspect[c].tolist() for c in ["patient_id", "tace_number", "day", "_line"])):
+        by_patient.setdefault(pid, []).append((n, day, line))
     for pid, items in by_patient.items():
-        if pid in (t.proc_unsure or ()):
-            continue  # a row of this patient could not be read (reported): its TACE numbers are incomplete
         items.sort()
         gap = _tace_gap(t.procedures.file, pid, items)
         if gap:
@@ -267,16 +281,24 @@ def exams_around_first_tace(t: Tables) -> list[Problem]:
     img_unsure = unsure_patients(t.imaging)
     if t.proc_unsure is None or img_unsure is None:
         return []
+    import pandas as pd
+
+    rows = complete_rows(t.imaging, ["patient_id", "day"])
+    patient_ids = (complete_rows(t.patients, ["patient_id"])["patient_id"] if t.patients is not None
+                   else pd.Series(list(t.first_tace), dtype=object))
+    first = pd.Series({pid: day for pid, (day, _) in t.first_tace.items()}, dtype=object)
+    patient_ids = patient_ids[patient_ids.isin(first.index) & ~patient_ids.isin(t.proc_unsure | img_unsure)]
+    # patients lacking an exam before or after their first TACE (or any exam), found with pandas
+    fday = rows["patient_id"].map(first)
+    before = set(rows.loc[rows["day"].lt(fday), "patient_id"].tolist())
+    after = set(rows.loc[rows["day"].gt(fday), "patient_id"].tolist())
+    suspects = patient_ids[~(patient_ids.isin(before) & patient_ids.isin(after))]
     exams: dict[str, list[tuple[int, int]]] = {}
-    for r, line in zip(t.imaging.typed, t.imaging.lines):
-        if r.get("patient_id") is not None and r.get("day") is not None:
-            exams.setdefault(r["patient_id"], []).append((r["day"], line))
-    patient_ids = ([r.get("patient_id") for r in t.patients.typed if r.get("patient_id") is not None]
-                   if t.patients is not None else list(t.first_tace))
+    sus = rows[rows["patient_id"].isin(set(suspects.tolist()))]
+    for pid, day, line in zip(sus["patient_id"].tolist(), sus["day"].tolist(), sus["_line"].tolist()):
+        exams.setdefault(pid, []).append((day, line))
     found: list[Problem] = []
-    for pid in patient_ids:
-        if pid not in t.first_tace or pid in t.proc_unsure or pid in img_unsure:
-            continue
+    for pid in suspects.tolist():
         found += _exams_around(t, pid, exams)
     return found
 
@@ -290,10 +312,13 @@ def recist_sums_without_lesions(t: Tables) -> list[Problem]:
         return [Problem(img.file, 1, "sum_diameters_mm", None,
                         "column is missing and there is no lesions.csv: the RECIST 1.1 analyses are not available",
                         severity=WARNING)]
-    return [Problem(img.file, line, "sum_diameters_mm", "",
+    import numpy as np
+
+    empty = np.flatnonzero(np.asarray(img.raw_column(img.index["sum_diameters_mm"]), dtype=object) == "")
+    return [Problem(img.file, img.lines[i], "sum_diameters_mm", "",
                     "missing measurement (empty cell) and there is no lesions.csv: the RECIST 1.1 analyses leave "
                     "this exam out", severity=WARNING)
-            for raw, line in zip(img.column("sum_diameters_mm"), img.lines) if raw == ""]
+            for i in empty.tolist()]
 
 
 # ----------------------------------------------------------------------------- progression.csv
@@ -305,12 +330,13 @@ def every_patient_has_progression(t: Tables) -> list[Problem]:
     """
     if t.patients is None or t.progression is None or "patient_id" not in t.progression.index:
         return []
-    have = {r.get("patient_id") for r in t.progression.typed} | {k[0] for k in broken_keys(t.progression,
-                                                                                            ["patient_id"])}
+    have = set(t.progression.typed_columns["patient_id"].tolist()) | {
+        k[0] for k in broken_keys(t.progression, ["patient_id"])}
     msg = (f"no row in {t.progression.file}; the time-to-progression analyses leave this patient out")
-    return [Problem(t.patients.file, line, "patient_id", r["patient_id"], msg, severity=WARNING)
-            for r, line in zip(t.patients.typed, t.patients.lines)
-            if r.get("patient_id") is not None and r["patient_id"] not in have]
+    rows = complete_rows(t.patients, ["patient_id"])
+    rows = rows[~rows["patient_id"].isin(have)]
+    return [Problem(t.patients.file, line, "patient_id", pid, msg, severity=WARNING)
+            for pid, line in zip(rows["patient_id"].tolist(), rows["_line"].tolist())]
 
 
 def progression_interval(t: Tables) -> list[Problem]:
@@ -326,15 +352,15 @@ def lesion_exam_exists(t: Tables) -> list[Problem]:
     unsure = unsure_patients(t.imaging)
     if les is None or unsure is None:
         return []
-    exam_days = {(r.get("patient_id"), r.get("day")) for r in t.imaging.typed}
-    found: list[Problem] = []
-    for r, line in zip(les.typed, les.lines):
-        pid, day = r.get("patient_id"), r.get("day")
-        if pid is not None and day is not None and (pid, day) not in exam_days and pid not in unsure:
-            found.append(Problem(les.file, line, "day", str(day),
-                                 f"patient {pid} has no exam on day {day} in {t.imaging.file}",
-                                 group=f"no exam of this patient on this day in {t.imaging.file}"))
-    return found
+    import pandas as pd
+
+    exams = pd.MultiIndex.from_arrays([t.imaging.typed_columns["patient_id"], t.imaging.typed_columns["day"]])
+    rows = complete_rows(les, ["patient_id", "day"])
+    rows = rows[~pd.MultiIndex.from_frame(rows[["patient_id", "day"]]).isin(exams)
+                & ~rows["patient_id"].isin(unsure)]
+    return [Problem(les.file, line, "day", str(day), f"patient {pid} has no exam on day {day} in {t.imaging.file}",
+                    group=f"no exam of this patient on this day in {t.imaging.file}")
+            for pid, day, line in zip(rows["patient_id"].tolist(), rows["day"].tolist(), rows["_line"].tolist())]
 
 
 def lesion_target_measured(t: Tables) -> list[Problem]:

@@ -43,8 +43,7 @@ class Results:
 
     def dataset_statement(self) -> str:
         """One sentence naming the dataset and saying whether it is synthetic."""
-        return _overview.statement(self.dataset_name, self.data_dir, self.is_synthetic,
-                                   len(self.dataset.patients), len(self.dataset.procedures))
+        return _overview.dataset_statement(self.dataset, self.data_dir)
 
     def hashes(self) -> pd.DataFrame:
         """The SHA-256 of every dataset file, one row per file."""
@@ -87,6 +86,7 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
         ds = load_dataset(d)
     pp = per_patient(ds) if per_patient_frame is None else per_patient_frame
     tidy = tables.all_tidy(ds, full, endpoints=pp)
+    effects_table = effects.effects_table(ds, full, endpoints=pp)
     displays = {
         "table1": tables.table1_display(ds, full, endpoints=pp),
         "table2": tables.table2_display(ds, full, endpoints=pp),
@@ -98,15 +98,15 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
         "growth": growth_table(pp, int(full["decimals"])),
         "exclusions": (overview or {}).get("exclusions"),
         # beyond the paper (issue 14)
-        "effects": effects.effects_table(ds, full, endpoints=pp),
-        "multiplicity": effects.multiplicity_table(ds, full, endpoints=pp),
+        "effects": effects_table,
+        "multiplicity": effects.multiplicity_table(ds, full, endpoints=pp, effects=effects_table),  # not again
         "agreement": agreement.agreement_table(ds, endpoints=pp),
     }
     if displays["exclusions"] is None:
         from analysis.study.exclusions import exclusions
 
         displays["exclusions"] = exclusions(ds, endpoints=pp)
-    numbers = compute_numbers(ds, full)
+    numbers = compute_numbers(ds, full, endpoints=pp, tidy=tidy)  # computed once, above
     notes: dict = {}
     comparison = None
     try:

@@ -3,19 +3,45 @@ under a Kaplan-Meier plot (used by :mod:`analysis.report.figures`)."""
 
 from __future__ import annotations
 
+from analysis.report.many import raster
+
 RESPONSE_ORDER = ("CR", "PR", "SD", "PD")
 
 #: the words on every figure drawn from a synthetic dataset
 SYNTHETIC_STAMP = "SYNTHETIC DATA (not patient data)"
 
 
+#: seaborn 0.13's ``axes_style("whitegrid")`` (without ``image.cmap``: its "rocket" colour map exists only once
+#: seaborn is imported, and no figure draws with the default colour map) ...
+WHITEGRID = {
+    "figure.facecolor": "white", "axes.labelcolor": ".15", "xtick.direction": "out", "ytick.direction": "out",
+    "xtick.color": ".15", "ytick.color": ".15", "axes.axisbelow": True, "grid.linestyle": "-", "text.color": ".15",
+    "font.family": ["sans-serif"], "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans",
+                                                      "Bitstream Vera Sans", "sans-serif"],
+    "lines.solid_capstyle": "round", "patch.edgecolor": "w", "patch.force_edgecolor": True, "xtick.top": False,
+    "ytick.right": False, "axes.grid": True, "axes.facecolor": "white", "axes.edgecolor": ".8", "grid.color": ".8",
+    "axes.spines.left": True, "axes.spines.bottom": True, "axes.spines.right": True, "axes.spines.top": True,
+    "xtick.bottom": False, "ytick.left": False,
+}
+#: ... and its ``plotting_context("notebook", font_scale=0.9)``: the theme of every figure, written out here so
+#: that drawing a figure does not import seaborn (1-1.5 s in a fresh kernel, for two dicts);
+#: tests/test_report_html.py checks these values against the installed seaborn.
+NOTEBOOK_CONTEXT = {
+    "axes.linewidth": 1.25, "grid.linewidth": 1, "lines.linewidth": 1.5, "lines.markersize": 6,
+    "patch.linewidth": 1, "xtick.major.width": 1.25, "ytick.major.width": 1.25, "xtick.minor.width": 1,
+    "ytick.minor.width": 1, "xtick.major.size": 6, "ytick.major.size": 6, "xtick.minor.size": 4,
+    "ytick.minor.size": 4, "font.size": 10.8, "axes.labelsize": 10.8, "axes.titlesize": 10.8,
+    "xtick.labelsize": 9.9, "ytick.labelsize": 9.9, "legend.fontsize": 9.9, "legend.title_fontsize": 10.8,
+}
+
+
 def is_synthetic(data) -> bool:
-    """True for a Dataset that is synthetic (:mod:`analysis.report.provenance`: its files are the bundled
+    """True for a Dataset that is synthetic (:mod:`analysis.data.provenance`: its files are the bundled
     cohort's, or it says so); a per-patient frame carries ``attrs["synthetic"]`` when known."""
     if hasattr(data, "sha256") and hasattr(data, "is_synthetic"):
-        from analysis.report.provenance import bundled_synthetic_hashes
+        from analysis.data.provenance import SYNTHETIC_KIND, provenance
 
-        return bool(data.is_synthetic) or bool(set(data.sha256.values()) & bundled_synthetic_hashes())
+        return provenance(data.sha256, {"synthetic": bool(data.is_synthetic)}) == SYNTHETIC_KIND
     return bool(getattr(data, "attrs", {}).get("synthetic", False))
 
 
@@ -43,7 +69,8 @@ def sgr_panel(pp, ax, colours: dict, group_label) -> None:
             xs = np.linspace(x.min(), x.max(), 2)
             ax.plot(xs, fit.intercept + fit.slope * xs, color=colours[g], linewidth=1.5)
             label += f": R² = {fit.r2:.4f}"
-        ax.scatter(x, y, s=22, color=colours[g], alpha=0.85, label=label, edgecolor="white", linewidth=0.5)
+        ax.scatter(x, y, s=22, color=colours[g], alpha=0.85, label=label, edgecolor="white", linewidth=0.5,
+                   **raster(len(pp)))
     ax.axhline(0, color="#555555", linewidth=0.8)
     ax.axvline(0, color="#999999", linewidth=0.6)
     ax.set_xlabel("specific growth rate, % per day")

@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.report.figure_parts import (  # noqa: F401 -- SYNTHETIC_STAMP, recist_counts re-exported
-    RESPONSE_ORDER, SYNTHETIC_STAMP, is_synthetic, numbers_at_risk, recist_counts, sgr_panel, stamp_synthetic)
+    NOTEBOOK_CONTEXT, RESPONSE_ORDER, SYNTHETIC_STAMP, WHITEGRID, is_synthetic, numbers_at_risk, recist_counts,
+    sgr_panel, stamp_synthetic)
 from analysis.report import many
 
 if TYPE_CHECKING:
@@ -62,25 +63,20 @@ _RC = {
     "axes.titlesize": 11,
     "axes.labelsize": 10,
 }
-#: Above this many patients a figure draws its per-patient marks as one collection, rasterized inside the
-#: SVG, and the waterfall names no patient on its axis (tens of thousands of labels or vector paths would
-#: cost minutes and tens of MB and show nothing readable). At or below it the figures are drawn mark by
-#: mark, as they always were (byte-identical output for the bundled cohort).
-MANY_PATIENTS = 60
+#: Above this many patients the per-patient marks are drawn as one rasterized collection (:mod:`.many`).
+MANY_PATIENTS = many.MANY_PATIENTS
 
 _PNG_META = {"Software": None}
 _SVG_META = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
 
 def _theme():
-    """Context manager applying the project's one theme (seaborn whitegrid + fixed rcParams)."""
+    """Context manager applying the project's one theme (seaborn's whitegrid style and notebook context, 0.9
+    font scale: :data:`~analysis.report.figure_parts.WHITEGRID`,
+    :data:`~analysis.report.figure_parts.NOTEBOOK_CONTEXT`) and the fixed rcParams :data:`_RC`."""
     import matplotlib as mpl
-    import seaborn as sns
 
-    rc = dict(sns.axes_style("whitegrid"))
-    rc.update(sns.plotting_context("notebook", font_scale=0.9))
-    rc.update(_RC)
-    return mpl.rc_context(rc)
+    return mpl.rc_context({**WHITEGRID, **NOTEBOOK_CONTEXT, **_RC})
 
 
 _MARGINS = {"left": 0.11, "right": 0.97, "top": 0.9, "bottom": 0.14, "wspace": 0.06}
@@ -376,7 +372,7 @@ def regression(pp, axes) -> None:
             ax.plot(xs, fit.intercept + fit.slope * xs, color=GROUP_COLOURS[g], linewidth=1.5)
             label += f": R² = {fit.r2:.4f}"
         ax.scatter(x, y, s=22, color=GROUP_COLOURS[g], alpha=0.85, label=label, edgecolor="white",
-                   linewidth=0.5, **({"rasterized": True} if len(pp) > MANY_PATIENTS else {}))
+                   linewidth=0.5, **many.raster(len(pp)))
     ax.set_xscale("symlog", linthresh=10)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:g}")  # plain numbers, no mathtext
     ax.tick_params(axis="x", labelrotation=35, labelsize=8)

@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import math
 
+from analysis.report import many
 from analysis.report.figures import FIGURES, GROUP_COLOURS, _figure, _group_label, _per_patient, _theme, to_bytes
 
 BEYOND_FIGURES = ("km_bands", "waterfall_best", "swimmer", "dt_singularity")
 #: every figure written by ``reproduce`` (OUT/figures), in reading order
 ALL_FIGURES = FIGURES + BEYOND_FIGURES
 #: most patients whose identifiers are written on an axis (beyond: no per-patient labels)
-MAX_LABELS = 60
+MAX_LABELS = many.MANY_PATIENTS
+#: most patients drawn in the swimmer plot: above it, an evenly spaced sample of this many patients (said in
+#: the title); 34,000 lines in 12 inches would be a grey block, and 460,000 exam marks cost minutes
+SWIMMER_MAX = 200
 EVENT_STYLE = {"tace": ("v", "#000000", "TACE"), "exam": ("|", "#777777", "CT/MRI exam"),
                "progression": ("X", "#C00000", "progression"), "censored": (">", "#009E73", "censored")}
 
@@ -142,7 +146,11 @@ def waterfall_best(ds, endpoints=None):
     with _theme():
         fig, (ax,) = _figure(8.0, 4.2, bottom=0.2, left=0.1)
         xs = np.arange(len(b))
-        ax.bar(xs, b["best_pct"], color=[GROUP_COLOURS[int(g)] for g in b["group"]], width=0.8)
+        if len(b) > MAX_LABELS:  # one rasterized path per group (:func:`analysis.report.many.bars`)
+            many.bars(ax, xs, b["best_pct"].to_numpy(dtype=float), b["group"].astype(int).to_numpy(), GROUP_COLOURS)
+            ax.autoscale(enable=True, axis="y")  # bars and the RECIST lines below in view, as with ax.bar
+        else:
+            ax.bar(xs, b["best_pct"], color=[GROUP_COLOURS[int(g)] for g in b["group"]], width=0.8)
         ax.axhline(0, color="#555555", linewidth=0.8)
         ax.axhline(20, color="#C00000", linestyle="--", linewidth=1)
         ax.axhline(-30, color="#009E73", linestyle="--", linewidth=1)
@@ -164,6 +172,9 @@ def waterfall_best(ds, endpoints=None):
 
 def swimmer(ds):
     """One line per patient from detection to the last follow-up, with chemotherapy, TACE, exams, outcome.
+
+    Above :data:`SWIMMER_MAX` patients an evenly spaced sample of :data:`SWIMMER_MAX` of them (in the
+    dataset's patient order, always the same) is drawn, and the title says so with both counts.
 
     Parameters
     ----------
@@ -191,6 +202,14 @@ def swimmer(ds):
 
     t = timeline(ds)
     ids = list(dict.fromkeys(t["patient_id"]))
+    title = "Swimmer plot: treatment and follow-up per patient"
+    if len(ids) > SWIMMER_MAX:  # a labelled sample: every k-th patient, deterministic
+        import numpy as np
+
+        shown = [ids[i] for i in np.unique(np.linspace(0, len(ids) - 1, SWIMMER_MAX).round().astype(int))]
+        title = f"Swimmer plot: {len(shown)} of {len(ids):,} patients (evenly spaced sample)"
+        ids = shown
+        t = t[t["patient_id"].isin(set(shown))]
     ypos = {p: i for i, p in enumerate(reversed(ids))}
     height = min(2.0 + 0.22 * len(ids), 12.0)
     with _theme():
@@ -214,7 +233,7 @@ def swimmer(ds):
             ax.set_yticks([])
         ax.set_xlabel("days since detection of liver metastases (day 0)")
         ax.set_ylabel("patient")
-        ax.set_title("Swimmer plot: treatment and follow-up per patient")
+        ax.set_title(title)
         handles = [Line2D([], [], color="#CC79A7", linewidth=5, alpha=0.7, label="chemotherapy")]
         handles += [Line2D([], [], linestyle="", marker=m, color=c, label=lab) for m, c, lab in EVENT_STYLE.values()]
         handles += [Line2D([], [], color=GROUP_COLOURS[g], label=_group_label(g)) for g in (1, 2)]
@@ -259,8 +278,10 @@ def dt_singularity(data, interval_days: float = 90.0):
         for g in (1, 2):
             sub = pp[pp["group"] == g]
             ratio = sub["v1"].astype(float) / sub["v0"].astype(float)
-            a1.scatter(ratio, sub["doubling_time"].astype(float), s=18, color=GROUP_COLOURS[g], label=_group_label(g))
-            a2.scatter(ratio, sub["sgr"].astype(float), s=18, color=GROUP_COLOURS[g], label=_group_label(g))
+            a1.scatter(ratio, sub["doubling_time"].astype(float), s=18, color=GROUP_COLOURS[g], label=_group_label(g),
+                       **many.raster(len(pp)))
+            a2.scatter(ratio, sub["sgr"].astype(float), s=18, color=GROUP_COLOURS[g], label=_group_label(g),
+                       **many.raster(len(pp)))
         a1.axvline(1, color="#C00000", linestyle="--", linewidth=1)
         a1.set_ylim(-3000, 3000)
         a1.set_xlabel("V1 / V0")

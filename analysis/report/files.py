@@ -12,20 +12,11 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
+from analysis.data.provenance import sha256_file  # noqa: F401 -- one definition, re-exported
 from analysis.paths import DATA, ROOT
-
-
-def sha256_file(path: Path) -> str:
-    """SHA-256 of a file's bytes (hex), read in 1 MiB blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:

@@ -65,9 +65,10 @@ def _dataset_meta(data_dir: str) -> dict:
 
 def _provenance_box(res) -> str:
     """The provenance statement: synthetic, real (declared) or not declared (never guessed as real)."""
-    from analysis.report.provenance import SYNTHETIC_KIND, REAL_KIND, dataset_provenance, describe
+    from analysis.data.provenance import REAL_KIND, SYNTHETIC_KIND, dataset_provenance, describe
 
-    kind = dataset_provenance(res.data_dir, dict(res.sha256))
+    kind = getattr(getattr(res, "dataset", None), "provenance", None)  # the loaded Dataset's, else the folder's
+    kind = kind or dataset_provenance(res.data_dir, dict(res.sha256))
     css = {SYNTHETIC_KIND: "warn", REAL_KIND: "ok"}.get(kind, "warn")
     head = {SYNTHETIC_KIND: "Synthetic data.", REAL_KIND: "Real data."}.get(kind, "Provenance not declared.")
     extra = (" Agreement with the paper then shows only that the reconstruction matches the published numbers."

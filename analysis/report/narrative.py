@@ -93,13 +93,12 @@ def statement(ds, data_dir: str) -> str:
     """The sentence every notebook prints first: which dataset, and its provenance (never guessed as real).
 
     Synthetic when its files are the bundled cohort's or it says so; real only when its datapackage.json
-    declares ``"real": true``; otherwise "provenance not declared" (:mod:`analysis.report.provenance`).
+    declares ``"real": true``; otherwise "provenance not declared" (:mod:`analysis.data.provenance`;
+    the sentence is :func:`analysis.study.overview.dataset_statement`).
     """
-    from analysis.report.provenance import dataset_provenance, describe
+    from analysis.study.overview import dataset_statement
 
-    kind = describe(dataset_provenance(dataset_dir(data_dir), dict(ds.sha256)))
-    n = f"{len(ds.patients)} patients, {len(ds.procedures)} TACE procedures"
-    return f"Dataset '{ds.name}' ({data_dir}): {kind}; {n}."
+    return dataset_statement(ds, data_dir)
 
 
 def _fmt(v, decimals: int = 4) -> str:

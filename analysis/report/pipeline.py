@@ -11,8 +11,10 @@ does, in this order:
 3. **Validate** the dataset (:func:`analysis.data.load_dataset`: every problem listed, exit 1); nothing
    is written and no notebook runs before this passed.
 4. **Run**: the notebooks are executed with papermill's standard engine, each in its own fresh
-   ``tace-net`` kernel, up to ``jobs`` at once (default: one per core), exactly as
-   ``papermill NB OUT.ipynb -k tace-net -p data_dir DIR`` run by hand. Meanwhile this process computes
+   ``tace-net`` kernel, up to ``jobs`` at once (default: one per core; the slowest of the previous run
+   start first, :func:`analysis.report.runner.longest_first`), exactly as
+   ``papermill NB OUT.ipynb -k tace-net -p data_dir DIR`` run by hand (with a Jupyter client that cannot
+   miss the kernel's reply: :mod:`analysis.report.kernel_client`). Meanwhile this process computes
    numbers.json, the tables, comparison.csv and the figures once (:func:`_compute`). One progress line
    per notebook; each executed notebook is also rendered to HTML.
 5. **Publish** (:func:`_publish`): index.html, the audit page and a manifest are written to a temporary
@@ -20,7 +22,8 @@ does, in this order:
    names the notebook and the cell, and the executed notebook is kept in ``OUT.failed/``.
 
 Helpers: :mod:`analysis.report.notebooks` (notebook files, parameters cells), :mod:`analysis.report.kernels`
-(worker processes, the kernel check), :mod:`analysis.report.runner` (one notebook executed),
+(worker processes, the kernel check), :mod:`analysis.report.runner` (one notebook executed, the order),
+:mod:`analysis.report.kernel_client` (the Jupyter client given to papermill),
 :mod:`analysis.report.run_keys` (cache keys, manifest), :mod:`analysis.report.publish` (safe OUT, tables,
 atomic swap).
 """
@@ -46,7 +49,7 @@ from analysis.report.notebooks import check_params, declared_parameters, noteboo
 from analysis.report.publish import OUT_ENTRIES, copy_previous, safe_out, swap, write_tables
 from analysis.report.refresh import default_data_dir, refresh_notebooks
 from analysis.report.run_keys import MANIFEST, content_hash, notebook_key, read_manifest
-from analysis.report.runner import NotebookFailed, progress, run_notebook
+from analysis.report.runner import NotebookFailed, longest_first, progress, record_seconds, run_notebook
 
 #: names callers import from here (the command line, the tests, the benchmark)
 __all__ = ["KERNEL", "NOTEBOOKS", "NotebookFailed", "check_params", "declared_parameters", "default_data_dir",
@@ -167,17 +170,20 @@ def _execute(run: _Run, ds, jobs: int) -> tuple | None:
     with notebook_pool(min(jobs, len(run.todo))) as pool:
         futures = {pool.submit(run_notebook, str(p), str(run.tmp / "notebooks" / p.name),
                                str(run.tmp / "html" / f"{p.stem}.html"), run.passed[p.name], str(NOTEBOOKS),
-                               KERNEL): p for p in run.todo}
+                               KERNEL): p for p in longest_first(run.todo)}
+        took = {}
         try:
             _compute(run, ds)
             k = len(run.nbs) - len(run.todo)
             for fut in as_completed(futures):
                 p, st = futures[fut], fut.result()
+                took[p.name] = st["seconds"]
                 k += 1
                 progress(k, len(run.nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED"))
                 if not st["ok"]:
                     pool.shutdown(wait=True, cancel_futures=True)
                     return p, st
+            record_seconds(took)
         except KeyboardInterrupt:  # Ctrl-C, SIGTERM: the workers and their kernels end now, not after a notebook
             stop_pool(pool)
             raise
@@ -340,6 +346,9 @@ def _locked(run: _Run, jobs: int | None) -> Path:
     finally:
         if run.tmp is not None:
             shutil.rmtree(run.tmp, ignore_errors=True)
-    print(f"reproduce: wrote {R.display_path(run.out)} ({'synthetic' if run.res.is_synthetic else 'real'} dataset "
-          f"'{run.res.dataset_name}') in {time.perf_counter() - run.t_start:.1f} s", flush=True)
+    kind = run.res.dataset.provenance  # never guessed as real (analysis.data.provenance)
+    what = f"{kind} dataset '{run.res.dataset_name}'" if kind in ("synthetic", "real") else \
+        f"dataset '{run.res.dataset_name}', {kind}"
+    print(f"reproduce: wrote {R.display_path(run.out)} ({what}) in {time.perf_counter() - run.t_start:.1f} s",
+          flush=True)
     return run.out

@@ -147,14 +147,21 @@ def paired(frame, before: str, after: str, by: str, names: tuple[str, str] = ("b
            ylabel: str = "", title: str = "", log: bool = False, synthetic: bool = False):
     """One line per patient from ``frame[before]`` to ``frame[after]``, coloured by ``frame[by]``.
 
-    Patients lacking either value are left out; the legend gives each colour's n.
+    Patients lacking either value are left out; the legend gives each colour's n. Above
+    :data:`analysis.report.many.MANY_PATIENTS` patients the lines of a colour are one collection
+    (:func:`analysis.report.many.pairs`), drawn at once instead of one by one.
     """
+    from analysis.report import many
+
     fig, ax = _figure()
     sub = frame.dropna(subset=[before, after])
     levels = list(dict.fromkeys(sub[by]))
     for i, level in enumerate(levels):
         rows = sub[sub[by] == level]
         colour = PALETTE[i % len(PALETTE)]
+        if len(sub) > many.MANY_PATIENTS:
+            many.pairs(ax, rows[before], rows[after], colour, f"{level} (n={len(rows)})")
+            continue
         for k, (b, a) in enumerate(zip(rows[before].astype(float), rows[after].astype(float))):
             ax.plot([0, 1], [b, a], marker="o", markersize=4, linewidth=1.1, color=colour, alpha=0.8,
                     label=f"{level} (n={len(rows)})" if k == 0 else None)

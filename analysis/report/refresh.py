@@ -10,7 +10,7 @@ from analysis.paths import NOTEBOOKS, ROOT
 from analysis.report import results as R
 from analysis.report.kernels import KERNEL, check_kernel, default_jobs, notebook_pool
 from analysis.report.notebooks import declared_parameters, fast_nbformat, notebook_paths
-from analysis.report.runner import NotebookFailed, progress, run_notebook
+from analysis.report.runner import NotebookFailed, longest_first, progress, record_seconds, run_notebook
 
 
 def default_data_dir() -> Path:
@@ -51,8 +51,9 @@ def refresh_notebooks(data_dir=None, jobs: int | None = None) -> list[Path]:
     tmpdir.mkdir(parents=True, exist_ok=True)
     futures = {}
     failed = []
+    done = []
     with notebook_pool(max(1, int(jobs or default_jobs()))) as pool:
-        for p in nbs:
+        for p in longest_first(nbs):
             nb = nbformat.read(p, as_version=4)
             nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
             src = tmpdir / f"src-{p.name}"
@@ -62,11 +63,13 @@ def refresh_notebooks(data_dir=None, jobs: int | None = None) -> list[Path]:
             futures[pool.submit(run_notebook, str(src), str(tmpdir / p.name), None, parameters, str(NOTEBOOKS))] = p
         for k, fut in enumerate(as_completed(futures), 1):
             p, st = futures[fut], fut.result()
+            done.append((p, st))
             progress(k, len(nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED"))
             if st["ok"]:
                 shutil.copyfile(tmpdir / p.name, p)
             else:
                 failed.append(f"{p.name}: cell {st.get('cell')}: {st['ename']}: {st['evalue']}")
+    record_seconds({p.name: st["seconds"] for p, st in done})
     if failed:
         raise NotebookFailed("notebooks failed (left unchanged):\n" + "\n".join(failed))
     return nbs

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import math
+import os
 import time
 from pathlib import Path
 from typing import Any
 
 from analysis.errors import UserError
+from analysis.paths import ROOT
 from analysis.report.faults import executing_notebook, interrupted_cell, track_cells
 from analysis.report.kernels import KERNEL, KERNEL_START_TIMEOUT
 from analysis.report.notebooks import clean_notebook, fast_nbformat, render_html
@@ -21,7 +26,9 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
     """Execute one notebook with papermill, clean it, render it. Returns a status dict (never raises).
 
     papermill's standard engine: a fresh kernel for this notebook, shut down afterwards, exactly as
-    ``papermill SRC DST -k tace-net -p NAME VALUE`` run by hand. On a failing cell the executed
+    ``papermill SRC DST -k tace-net -p NAME VALUE`` run by hand, except that the Jupyter client waits for the
+    kernel's messages in slices (:mod:`analysis.report.kernel_client`: a lost wake-up can no longer hang the
+    run). On a failing cell the executed
     notebook (with the error output) is still written to ``dst_ipynb``.
     """
     fast_nbformat()
@@ -35,7 +42,9 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
     try:
         pm.execute_notebook(src, dst_ipynb, parameters=parameters or None, kernel_name=kernel, cwd=cwd,
                             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                            start_timeout=KERNEL_START_TIMEOUT)
+                            start_timeout=KERNEL_START_TIMEOUT,
+                            # the standard engine with a client that cannot miss the kernel's reply
+                            kernel_manager_class="analysis.report.kernel_client.PatientKernelManager")
     except PapermillExecutionError as exc:
         status.update(ok=False, cell=exc.cell_index, exec_count=exc.exec_count, ename=exc.ename,
                       evalue=str(exc.evalue))
@@ -65,6 +74,53 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
             Path(dst_html).write_text(render_html(nb, Path(src).stem), encoding="utf-8")
     status["seconds"] = time.perf_counter() - t0
     return status
+
+
+#: how long each notebook took the last time it ran (seconds by file name): the order of the next run
+SECONDS_FILE = ROOT / ".cache" / "notebook-seconds.json"
+
+
+def longest_first(paths: list[Path]) -> list[Path]:
+    """The notebooks in the order to start them: the slowest of the last run first (a notebook not timed yet
+    counts as slowest), so that the last one to finish is a short one and no core waits at the end.
+
+    The order changes only when notebooks run, never what they compute or write.
+
+    Parameters
+    ----------
+    paths : list of Path
+        The notebooks to run, in reading order (ties keep it).
+
+    Returns
+    -------
+    list of Path
+        The same notebooks, slowest first.
+
+    Examples
+    --------
+    >>> [p.name for p in longest_first([Path("never-run-a.ipynb"), Path("never-run-b.ipynb")])]
+    ['never-run-a.ipynb', 'never-run-b.ipynb']
+    """
+    seconds = _read_seconds()
+    return sorted(paths, key=lambda p: -seconds.get(p.name, math.inf))
+
+
+def record_seconds(seconds: dict[str, float]) -> None:
+    """Remember how long each notebook took (:data:`SECONDS_FILE`; best effort, a read-only checkout is fine)."""
+    known = {**_read_seconds(), **{k: round(float(v), 2) for k, v in seconds.items()}}
+    with contextlib.suppress(OSError):
+        SECONDS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        tmp = SECONDS_FILE.with_suffix(f".tmp-{os.getpid()}")
+        tmp.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, SECONDS_FILE)
+
+
+def _read_seconds() -> dict[str, float]:
+    try:
+        data = json.loads(SECONDS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: float(v) for k, v in data.items() if isinstance(v, (int, float))} if isinstance(data, dict) else {}
 
 
 def progress(i: int, n: int, name: str, text: str) -> None:

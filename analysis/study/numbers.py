@@ -44,6 +44,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from analysis.data import Dataset
 
 #: the keys numbers.json must hold (g = group1/group2, s = immediate/after_chemo); more keys are added
@@ -128,7 +130,8 @@ def _clean(value, key: str):
     return v
 
 
-def compute_numbers(ds: Dataset, params: dict) -> dict:
+def compute_numbers(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None,
+                    tidy: pd.DataFrame | None = None) -> dict:
     """All numbers of numbers.json (:data:`REQUIRED_KEY_PATTERNS` and more, in the same style) from a dataset.
 
     Parameters
@@ -137,6 +140,10 @@ def compute_numbers(ds: Dataset, params: dict) -> dict:
         A validated dataset (:func:`analysis.data.load_dataset`).
     params : dict
         Resolved analysis parameters (:func:`analysis.params.resolve`).
+    endpoints : pandas.DataFrame, optional
+        :func:`analysis.study.endpoints.per_patient` of ``ds``, when already computed.
+    tidy : pandas.DataFrame, optional
+        :func:`analysis.study.tables.all_tidy` of ``ds`` and ``params``, when already computed.
 
     Returns
     -------
@@ -165,8 +172,8 @@ def compute_numbers(ds: Dataset, params: dict) -> dict:
     from analysis.study.beyond import beyond_tidy
     from analysis.study.endpoints import per_patient
 
-    pp = per_patient(ds)
-    tidy = tables.all_tidy(ds, params, endpoints=pp)
+    pp = per_patient(ds) if endpoints is None else endpoints
+    tidy = tables.all_tidy(ds, params, endpoints=pp) if tidy is None else tidy
     tidy = pd.concat([tidy, beyond_tidy(ds, params, endpoints=pp, tidy=tidy)], ignore_index=True)
     numbers: dict = {}
     tests: dict = {}

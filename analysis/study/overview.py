@@ -1,8 +1,8 @@
 """The data overview notebook 00 shows: validity, files, missingness, k-anonymity, and the dataset sentence.
 
-:func:`statement` is the one sentence every notebook and the report print about their dataset (synthetic
-or real); :func:`compute_overview` validates a dataset folder and summarises it with the privacy
-helpers of :mod:`analysis.data.privacy`.
+:func:`statement` (:func:`dataset_statement` for a loaded dataset) is the one sentence every notebook and the
+report print about their dataset (synthetic, real, or provenance not declared); :func:`compute_overview`
+validates a dataset folder and summarises it with the privacy helpers of :mod:`analysis.data.privacy`.
 """
 
 from __future__ import annotations
@@ -10,12 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.data.provenance import SYNTHETIC_KIND, UNDECLARED_KIND, describe
+
 if TYPE_CHECKING:
     from analysis.data import Dataset
 
 
-def statement(name: str, data_dir: str, is_synthetic: bool, n_patients: int, n_tace: int) -> str:
-    """The sentence every notebook prints about its dataset (synthetic or not).
+def statement(name: str, data_dir: str, provenance: str | bool, n_patients: int, n_tace: int) -> str:
+    """The sentence every notebook prints about its dataset: its name, folder, provenance and size.
+
+    Provenance is never guessed in the reader's favour (:mod:`analysis.data.provenance`): "real" only when
+    the dataset declares itself real.
 
     Parameters
     ----------
@@ -23,8 +28,10 @@ def statement(name: str, data_dir: str, is_synthetic: bool, n_patients: int, n_t
         Dataset name (the folder name).
     data_dir : str
         The folder as displayed (relative to the project root when inside it).
-    is_synthetic : bool
-        Whether datapackage.json declares the data synthetic.
+    provenance : str or bool
+        The dataset's provenance kind (:attr:`analysis.data.Dataset.provenance`: ``"synthetic"``,
+        ``"real"`` or ``"provenance not declared"``). A bool is read as "synthetic or not": ``False``
+        then says "provenance not declared", never "real".
     n_patients, n_tace : int
         Number of patients and of TACE procedures.
 
@@ -35,16 +42,43 @@ def statement(name: str, data_dir: str, is_synthetic: bool, n_patients: int, n_t
 
     References
     ----------
-    The dataset contract (data/schema/datapackage.json, field ``synthetic``).
+    The dataset contract (data/schema/datapackage.json, fields ``synthetic`` and ``real``).
 
     Examples
     --------
-    >>> statement("mini", "tests/fixtures/mini", False, 12, 17)
-    "Dataset 'mini' (tests/fixtures/mini): real de-identified patient data; 12 patients, 17 TACE procedures."
+    >>> statement("mini", "tests/fixtures/mini", "provenance not declared", 12, 17).split(" (its")[0]
+    "Dataset 'mini' (tests/fixtures/mini): provenance not declared"
+    >>> statement("mine", "data/mine", "real", 30, 41).split(" (declared")[0]
+    "Dataset 'mine' (data/mine): real de-identified patient data"
     """
-    kind = ("a SYNTHETIC cohort (invented or reconstructed from published aggregates; NOT patient data)"
-            if is_synthetic else "real de-identified patient data")
-    return f"Dataset '{name}' ({data_dir}): {kind}; {n_patients} patients, {n_tace} TACE procedures."
+    if isinstance(provenance, bool):
+        provenance = SYNTHETIC_KIND if provenance else UNDECLARED_KIND
+    return f"Dataset '{name}' ({data_dir}): {describe(provenance)}; {n_patients} patients, {n_tace} TACE procedures."
+
+
+def dataset_statement(ds: Dataset, data_dir: str) -> str:
+    """:func:`statement` for a loaded dataset (its name, provenance and size).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The dataset (:func:`analysis.data.load_dataset`).
+    data_dir : str
+        Its folder as displayed.
+
+    Returns
+    -------
+    str
+        The dataset sentence.
+
+    Examples
+    --------
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> dataset_statement(load_dataset(TESTS / "fixtures" / "mini"), "tests/fixtures/mini")[:60]
+    "Dataset 'mini' (tests/fixtures/mini): a SYNTHETIC cohort (in"
+    """
+    return statement(ds.name, data_dir, ds.provenance, len(ds.patients), len(ds.procedures))
 
 
 def compute_overview(data_dir: Path, shown: str, ds: Dataset | None = None) -> dict:
@@ -97,7 +131,7 @@ def compute_overview(data_dir: Path, shown: str, ds: Dataset | None = None) -> d
                                   "identifiers)" + (f"; {len(ds.warnings)} warning(s) (missing measurements):"
                                                     if ds.warnings else ""), *map(str, ds.warnings)]),
         "warnings": [str(w) for w in ds.warnings],
-        "statement": statement(ds.name, shown, bool(ds.is_synthetic), len(ds.patients), len(ds.procedures)),
+        "statement": dataset_statement(ds, shown),
         "files": privacy.file_summary(ds),
         "missingness": privacy.missingness(ds),
         "exclusions": exclusions(ds),

@@ -1,0 +1,27 @@
+"""The typed columns of a table as a pandas frame, for the rules across rows and files
+(:mod:`analysis.data.rules`, :mod:`analysis.data.lesion_rules`), which compute with pandas, not row by row."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from analysis.data.read import Table
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+def typed_frame(table: Table, columns: list[str]) -> pd.DataFrame:
+    """The typed ``columns`` of ``table`` (object dtype, None = missing or refused) with each row's physical
+    ``_line``, in file order: the rules compute on it with pandas, never row by row in Python."""
+    import pandas as pd
+
+    frame = pd.DataFrame({c: pd.Series(table.typed_columns[c], dtype=object) for c in columns})
+    frame["_line"] = table.lines
+    return frame
+
+
+def complete_rows(table: Table, columns: list[str]) -> pd.DataFrame:
+    """:func:`typed_frame` restricted to the rows where every one of ``columns`` is present."""
+    frame = typed_frame(table, columns)
+    return frame[frame[columns].notna().all(axis=1)]
