@@ -222,15 +222,12 @@ def wilcoxon_paired_ci(x: Any, y: Any | None = None, conf_level: float = 0.95, c
                            upper=float(walsh[ql]), conf_level=level, estimate_name="(pseudo)median",
                            note="; ".join(notes), **common)
 
-    use_correct = [bool(correct)]
-
-    d_sorted = np.sort(d)
+    use_correct, d_sorted = [bool(correct)], np.sort(d)
 
     def W(mu: float) -> float:
         xd = d_sorted - mu  # still sorted: the positive ones ascending, |negative ones| descending
-        pos = xd[xd > 0]
-        nx = float(pos.size + np.count_nonzero(xd < 0))
-        rank_sum, ties = _rank_sum_of_first(pos, -xd[xd < 0][::-1])
+        rank_sum, ties = _rank_sum_of_first(xd[xd > 0], -xd[xd < 0][::-1])
+        nx = float(np.count_nonzero(xd))
         zd = rank_sum - nx * (nx + 1) / 4
         var = nx * (nx + 1) * (2 * nx + 1) / 24 - ties / 48
         sigma = math.sqrt(var) if var > 0 else 0.0
