@@ -55,11 +55,14 @@ from analysis.errors import UsageError
 _ORDER = {f"{t}.csv": i for i, t in enumerate(TABLES)} | {f"[{t}]": i for i, t in enumerate(TABLES)}
 
 
-def _identifier_problems(table: Table, resource: dict, known: dict[tuple[bool, bool], set[str]] | None = None
+def _identifier_problems(table: Table, resource: dict, known: dict[tuple[bool, bool], set[str]] | None = None,
+                         refused: frozenset[tuple[int, str]] = frozenset()
                          ) -> tuple[list[Problem], set[tuple[int, str]]]:
     """Run the identifier guard on every column; return its problems and the (line, column) cells it refused.
 
-    ``known``: (numeric, id_like) -> values already found harmless in the dataset (shared by its files)."""
+    ``known``: (numeric, id_like) -> values already found harmless in the dataset (shared by its files).
+    ``refused``: (line, column) cells already refused as identifiers while reading (an Excel date cell): a
+    column finding made only of those cells is not said a second time."""
     known = {} if known is None else known
     fdesc = {f["name"]: f for f in resource["schema"]["fields"]}
     pk = set(resource["schema"].get("primaryKey") or [])
@@ -74,7 +77,7 @@ def _identifier_problems(table: Table, resource: dict, known: dict[tuple[bool, b
         finding = identifiers.scan_column(name, values, numeric=numeric, categorical=categorical,
                                           id_like=id_like, check_name=f is None, factors=table.factorized(k),
                                           known=known.setdefault((numeric, id_like), set()))
-        if finding is None:
+        if finding is None or all((table.lines[i], name) in refused for i in finding.rows):
             continue
         more = f" (and {finding.count - 1} more row{'s' * (finding.count != 2)})" if finding.count > 1 else ""
         line = table.lines[finding.index] if table.rows else 1
@@ -163,7 +166,8 @@ def check(path: Path) -> tuple[list[Problem], dict[str, Table], dict[str, bytes]
         res = res_by_name[name]
         say(f"{table.file}: {len(table.rows):,} rows read; checking cells and identifiers")
         problems += validate_cells(table, res)
-        idp, flagged = _identifier_problems(table, res, known)
+        refused = frozenset((line, col) for file, line, col in guarded if file == table.file)
+        idp, flagged = _identifier_problems(table, res, known, refused)
         problems += idp
         guarded.update((table.file, line, col) for line, col in flagged)
         tables[name] = table

@@ -86,6 +86,7 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
         ds = load_dataset(d)
     pp = per_patient(ds) if per_patient_frame is None else per_patient_frame
     tidy = tables.all_tidy(ds, full, endpoints=pp)
+    effects_table = effects.effects_table(ds, full, endpoints=pp)
     displays = {
         "table1": tables.table1_display(ds, full, endpoints=pp),
         "table2": tables.table2_display(ds, full, endpoints=pp),
@@ -97,8 +98,8 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
         "growth": growth_table(pp, int(full["decimals"])),
         "exclusions": (overview or {}).get("exclusions"),
         # beyond the paper (issue 14)
-        "effects": effects.effects_table(ds, full, endpoints=pp),
-        "multiplicity": effects.multiplicity_table(ds, full, endpoints=pp),
+        "effects": effects_table,
+        "multiplicity": effects.multiplicity_table(ds, full, endpoints=pp, effects=effects_table),  # not again
         "agreement": agreement.agreement_table(ds, endpoints=pp),
     }
     if displays["exclusions"] is None:

@@ -249,7 +249,7 @@ def effects_table(ds: Dataset, params: dict, endpoints=None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def multiplicity_table(ds: Dataset, params: dict, endpoints=None) -> pd.DataFrame:
+def multiplicity_table(ds: Dataset, params: dict, endpoints=None, effects: pd.DataFrame | None = None) -> pd.DataFrame:
     """multiplicity.csv: each test's p, Holm and Bonferroni p and whether its conclusion survives at alpha.
 
     Parameters
@@ -260,6 +260,8 @@ def multiplicity_table(ds: Dataset, params: dict, endpoints=None) -> pd.DataFram
         Analysis parameters (``alpha``).
     endpoints : pandas.DataFrame, optional
         :func:`analysis.study.endpoints.per_patient` of ``ds`` if already computed.
+    effects : pandas.DataFrame, optional
+        :func:`effects_table` of ``ds`` and ``params`` if already computed.
 
     Returns
     -------
@@ -280,7 +282,7 @@ def multiplicity_table(ds: Dataset, params: dict, endpoints=None) -> pd.DataFram
     >>> multiplicity_table(load_dataset(T / "fixtures" / "mini"), params.defaults()).shape[0]
     8
     """
-    e = effects_table(ds, params, endpoints)
+    e = effects_table(ds, params, endpoints) if effects is None else effects
     out = e[["test", "p", "holm", "bonferroni"]].copy()
     out["conclusion"] = [None if s is None else ("difference" if s else "no difference") for s in e["significant"]]
     for m in ("holm", "bonferroni"):
