@@ -92,16 +92,31 @@ class ShiftResult:
         return asdict(self)
 
 
-def _rank(values: np.ndarray) -> np.ndarray:
-    from scipy.stats import rankdata
+def _rank_sum_of_first(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """``(sum of the average ranks of a's values in the pooled sample a + b, sum of t^3 - t over its
+    tie groups)`` for two ascending arrays, in linear time (a merge of two sorted runs; no argsort).
 
-    return rankdata(values, method="average")
+    The same two numbers as ``scipy.stats.rankdata(np.concatenate([a, b]))[:a.size].sum()`` and the
+    tie sum of those ranks, exactly: every rank is a multiple of 1/2 and every count an integer, so
+    the sums are exact whatever their order.
 
+    Examples
+    --------
+    Pooled 1, 2, 2, 3 with a = (2, 3): ranks 1, 2.5, 2.5, 4; a's ranks sum to 6.5; one tie of 2.
 
-def _tie_sum(ranks: np.ndarray) -> float:
-    _, counts = np.unique(ranks, return_counts=True)
+    >>> _rank_sum_of_first(np.array([2.0, 3.0]), np.array([1.0, 2.0]))
+    (6.5, 6.0)
+    """
+    merged = np.concatenate([a, b])
+    if merged.size == 0:
+        return 0.0, 0.0
+    merged.sort(kind="stable")  # timsort: two runs, one merge
+    starts = np.flatnonzero(np.r_[True, merged[1:] != merged[:-1]])
+    counts = np.diff(np.r_[starts, merged.size])
+    average = starts + (counts + 1) / 2
     t = counts.astype(float)
-    return float(np.sum(t**3 - t))
+    rank_sum = float(average[np.searchsorted(merged[starts], a)].sum()) if a.size else 0.0
+    return rank_sum, float(np.sum(t**3 - t))
 
 
 def _signif(x: float, digits: int) -> float:
@@ -207,15 +222,14 @@ def wilcoxon_paired_ci(x: Any, y: Any | None = None, conf_level: float = 0.95, c
                            upper=float(walsh[ql]), conf_level=level, estimate_name="(pseudo)median",
                            note="; ".join(notes), **common)
 
-    use_correct = [bool(correct)]
+    use_correct, d_sorted = [bool(correct)], np.sort(d)
 
     def W(mu: float) -> float:
-        xd = d - mu
-        xd = xd[xd != 0]
-        nx = float(xd.size)
-        dr = _rank(np.abs(xd))
-        zd = float(dr[xd > 0].sum()) - nx * (nx + 1) / 4
-        var = nx * (nx + 1) * (2 * nx + 1) / 24 - _tie_sum(dr) / 48
+        xd = d_sorted - mu  # still sorted: the positive ones ascending, |negative ones| descending
+        rank_sum, ties = _rank_sum_of_first(xd[xd > 0], -xd[xd < 0][::-1])
+        nx = float(np.count_nonzero(xd))
+        zd = rank_sum - nx * (nx + 1) / 4
+        var = nx * (nx + 1) * (2 * nx + 1) / 24 - ties / 48
         sigma = math.sqrt(var) if var > 0 else 0.0
         corr = _sign(zd) * 0.5 if use_correct[0] else 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -333,11 +347,13 @@ def hodges_lehmann_two_sample(x: Any, y: Any, conf_level: float = 0.95, correct:
     nx, ny = float(m), float(k)
     use_correct = [bool(correct)]
 
+    xs, ys = np.sort(xa), np.sort(ya)
+
     def W(mu: float) -> float:
-        dr = _rank(np.concatenate([xa - mu, ya]))
-        dz = float(dr[:m].sum()) - nx * (nx + 1) / 2 - nx * ny / 2
+        rank_sum, ties = _rank_sum_of_first(xs - mu, ys)
+        dz = rank_sum - nx * (nx + 1) / 2 - nx * ny / 2
         corr = _sign(dz) * 0.5 if use_correct[0] else 0.0
-        var = (nx * ny / 12) * ((nx + ny + 1) - _tie_sum(dr) / ((nx + ny) * (nx + ny - 1)))
+        var = (nx * ny / 12) * ((nx + ny + 1) - ties / ((nx + ny) * (nx + ny - 1)))
         sigma = math.sqrt(var) if var > 0 else 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             return float(np.float64(dz - corr) / np.float64(sigma))
@@ -369,9 +385,11 @@ def rank_biserial(x: Any, y: Any, dropna: bool = False) -> float:
     ``r = 2 W / (n1 n2) - 1`` where W is R's ``wilcox.test(x, y)$statistic`` (the number of pairs
     with x_i > y_j, ties counting 1/2). Equivalently ``P(X > Y) - P(X < Y)`` over all pairs (Cliff's
     delta), in [-1, 1]. Sign: +1 when every x exceeds every y, -1 when every x is below every y.
-    Computed by pingouin (``pingouin.mwu(x, y)["RBC"]``, version pinned in requirements.txt): in
-    pingouin 0.7 it is ``1 - 2 U_y / (n1 n2)``, the same value and sign (releases before 0.6 used the
-    opposite sign; ``tests/test_beyond_stats.py`` checks the value against R's W for every case).
+    Computed from W of :func:`analysis.stats.ranktests.mann_whitney` (R's statistic), as
+    ``1 - 2 (n1 n2 - W) / (n1 n2)``: the arithmetic of ``pingouin.mwu(x, y)["RBC"]`` (0.5.x), so the
+    value is the same to the last bit; O(n log n) time and O(n) memory (pingouin also builds the
+    n1 x n2 matrix of differences for its CLES). ``tests/test_beyond_stats.py`` checks it against R's
+    W and against pingouin.
 
     Parameters
     ----------
@@ -394,26 +412,75 @@ def rank_biserial(x: Any, y: Any, dropna: bool = False) -> float:
     >>> round(rank_biserial([3, 4], [1, 2, 5]), 12)
     0.333333333333
     """
-    import pingouin
-
     xa = _as_float_array(x, "x", dropna)
     ya = _as_float_array(y, "y", dropna)
-    return float(pingouin.mwu(xa, ya, alternative="two-sided")["RBC"].iloc[0])
+    if xa.size == 0 or ya.size == 0:
+        raise ValueError(f"rank-biserial correlation needs values in both samples (n = {xa.size} and {ya.size})")
+    w = float(mann_whitney(xa, ya).statistic)
+    nn = xa.size * ya.size
+    return float(1 - (2 * (nn - w)) / nn)
 
 
 # ----------------------------------------------------------------------------------------------
 # bootstrap
 
 
+class _MedianByRank:
+    """``numpy.median(values[idx], axis=1)`` to the last bit for rows of resampled indices ``idx``.
+
+    Exact, without copying, sorting or partitioning the resampled values: each value gets its rank in
+    a stable sort (ties in file order), and only ranks in a window around the middle rank are counted,
+    per row (one ``bincount`` of a lookup table indexed by ``idx``; ranks below the window share one
+    bin, ranks above another). The cumulative counts say which rank holds the order statistics
+    ``(n - 1) // 2`` and ``n // 2`` of each row; a row whose order statistic falls outside the window
+    (rare: the window spans about 12 standard deviations of a resampled median's rank, ``sqrt(n) / 2``)
+    is selected by ``numpy.partition`` on that row's values.
+    """
+
+    def __init__(self, values: np.ndarray):
+        n = values.size
+        self.values = values
+        self.order = np.argsort(values, kind="stable")
+        self.ordered = values[self.order]
+        half_width = int(math.ceil(3 * math.sqrt(n))) + 2
+        self.lo_rank = max(0, (n - 1) // 2 - half_width)
+        self.width = min(n - 1, n // 2 + half_width) - self.lo_rank + 1  # ranks lo_rank .. lo_rank + width - 1
+        rank = np.empty(n, dtype=np.int64)
+        rank[self.order] = np.arange(n)
+        # bin of each value: 0 below the window, 1 + (rank - lo_rank) inside it, width + 1 above it
+        self.bins = np.clip(rank - self.lo_rank, -1, self.width) + 1  # intp: take and bincount without casts
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        c, n = idx.shape
+        nb = self.width + 2
+        key = np.take(self.bins, idx)
+        key += (np.arange(c) * nb)[:, None]
+        counts = np.bincount(key.ravel(), minlength=c * nb).reshape(c, nb)
+        cum = np.cumsum(counts[:, :-1], axis=1)  # cum[:, j]: values with a bin <= j
+        picked = []
+        for k in ((n - 1) // 2, n // 2):
+            pos = np.count_nonzero(cum <= k, axis=1)  # the bin of the order statistic k
+            value = self.ordered[np.clip(self.lo_rank + pos - 1, 0, n - 1)]
+            for i in np.nonzero((pos == 0) | (pos > self.width))[0]:  # outside the window
+                value[i] = np.partition(self.values[idx[i]], k)[k]
+            picked.append(value)
+        if n % 2:
+            return picked[1]
+        return (picked[0] + picked[1]) / 2  # numpy.median's mean of the two middle values
+
+
 def bootstrap_ratio_of_medians(x: Any, y: Any, n_boot: int = 10000, seed: int = 20221027,
-                               conf_level: float = 0.95) -> dict[str, float]:
+                               conf_level: float = 0.95, chunk_values: int = 1 << 21) -> dict[str, float]:
     """Seeded percentile bootstrap CI of ``median(x) / median(y)`` for paired data.
 
-    Pairs (x_i, y_i) are resampled with replacement (``numpy.random.default_rng(seed).integers``,
-    one ``n_boot x n`` index matrix), so the result is deterministic for a given seed and numpy's
-    PCG64 generator. The limits are the ``(1 -/+ conf_level)/2`` quantiles of the finite bootstrap
-    ratios (numpy's default linear interpolation = R ``quantile`` type 7). Replicates with
-    ``median(y*) = 0`` are dropped and counted.
+    Pairs (x_i, y_i) are resampled with replacement: the indices are
+    ``numpy.random.default_rng(seed).integers(0, n, size=(n_boot, n))`` read row by row (one row a
+    resample), so the result is deterministic for a given seed and numpy's PCG64 generator. The rows
+    are drawn in chunks of about ``chunk_values`` indices (the same stream as one ``n_boot x n``
+    matrix, in bounded memory), and the medians of each resample are found from ranks without copying
+    or sorting the resampled values (exactly ``numpy.median``'s values). The limits are the
+    ``(1 -/+ conf_level)/2`` quantiles of the finite bootstrap ratios (numpy's default linear
+    interpolation = R ``quantile`` type 7). Replicates with ``median(y*) = 0`` are dropped and counted.
 
     Parameters
     ----------
@@ -422,6 +489,8 @@ def bootstrap_ratio_of_medians(x: Any, y: Any, n_boot: int = 10000, seed: int = 
     n_boot : int, default 10000
     seed : int, default 20221027
     conf_level : float, default 0.95
+    chunk_values : int, default 2**21
+        About how many resampled indices are held at once (memory; the result does not depend on it).
 
     Returns
     -------
@@ -453,9 +522,15 @@ def bootstrap_ratio_of_medians(x: Any, y: Any, n_boot: int = 10000, seed: int = 
     my = float(np.median(ya))
     ratio = float(np.median(xa)) / my if my != 0 else math.nan
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, xa.size, size=(n_boot, xa.size))
-    mx = np.median(xa[idx], axis=1)
-    myb = np.median(ya[idx], axis=1)
+    mx = np.empty(n_boot)
+    myb = np.empty(n_boot)
+    step = max(1, int(chunk_values) // xa.size)
+    median_x, median_y = _MedianByRank(xa), _MedianByRank(ya)
+    for start in range(0, n_boot, step):  # chunks of resamples: the generator's stream continues
+        stop = min(n_boot, start + step)
+        idx = rng.integers(0, xa.size, size=(stop - start, xa.size))
+        mx[start:stop] = median_x(idx)
+        myb[start:stop] = median_y(idx)
     ok = myb != 0
     r = mx[ok] / myb[ok]
     a = (1 - conf_level) / 2

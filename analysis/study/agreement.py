@@ -75,13 +75,12 @@ def responses(ds: Dataset, endpoints: pd.DataFrame | None = None) -> pd.DataFram
     out["volumetric"] = pp["volumetric_response"].to_numpy()
     m = {}
     tp = recist.evaluate_dataset(ds, "mrecist")
-    if tp is not None and len(tp):
-        v1 = dict(zip(pp["patient_id"], pp["v1_day"]))
-        for r in tp.to_dict("records"):
-            d = v1.get(r["patient_id"])
-            if d is not None and not (isinstance(d, float) and math.isnan(d)) and int(r["day"]) == int(d):
-                m[r["patient_id"]] = r["overall"] or None
-    out["mrecist"] = [m.get(p) for p in out["patient_id"]]
+    if tp is not None and len(tp):  # the time point on each patient's V1 exam day
+        v1 = tp["patient_id"].map(dict(zip(pp["patient_id"], pp["v1_day"]))).astype(float)
+        at_v1 = tp[v1.notna() & (tp["day"].astype(float) == v1)]
+        m = dict(zip(at_v1["patient_id"], at_v1["overall"].where(at_v1["overall"].astype(bool), None)))
+    out["mrecist"] = out["patient_id"].map(m).astype(object)
+    out["mrecist"] = out["mrecist"].where(out["mrecist"].notna(), None)
     return out.reset_index(drop=True)
 
 

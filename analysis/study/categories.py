@@ -62,3 +62,51 @@ def mets_to_tace_category(days: float) -> str:
     if days <= 3 * MONTH_DAYS:
         return "2w_to_3m"
     return "gt_3m"
+
+
+def table1_categories(patients) -> dict:
+    """Table 1's category of every patient, per characteristic, as arrays (no loop over patients).
+
+    Parameters
+    ----------
+    patients : pandas.DataFrame
+        patients.csv as loaded.
+
+    Returns
+    -------
+    dict
+        ``{variable: object array}`` for ``extrahepatic_disease`` and ``primary_resected``
+        (``'true'`` / ``'false'`` / ``'missing'``), ``sex`` (the value, ``'missing'`` when empty),
+        ``dx_to_liver_mets`` (:func:`dx_to_mets_category`) and ``liver_mets_to_tace``
+        (:func:`mets_to_tace_category`; a missing number of days falls in the last category, as there).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"extrahepatic_disease": [True, None], "primary_resected": [False, True],
+    ...                   "sex": ["F", None], "group": [1, 2], "days_dx_to_liver_mets": [0, 183],
+    ...                   "days_liver_mets_to_tace": [13, 92]})
+    >>> {k: list(v) for k, v in table1_categories(p).items()}["dx_to_liver_mets"]
+    ['group1', '6m_to_18m']
+    """
+    import numpy as np
+
+    def flags(col):
+        missing = col.isna().to_numpy()
+        truth = np.zeros(len(col), dtype=bool)
+        truth[~missing] = col[~missing].astype(bool).to_numpy()
+        return np.where(missing, "missing", np.where(truth, "true", "false")).astype(object)
+
+    sex = patients["sex"]
+    empty = (sex.isna() | (sex.astype(str) == "")).to_numpy()
+    dx = patients["days_dx_to_liver_mets"].to_numpy(dtype=float)
+    to_tace = patients["days_liver_mets_to_tace"].to_numpy(dtype=float)
+    group1 = patients["group"].to_numpy(dtype="int64") == 1
+    with np.errstate(invalid="ignore"):
+        dx_cat = np.select([group1] + [dx <= upper for _, upper in DX_TO_METS[:-1]],
+                           ["group1"] + [name for name, _ in DX_TO_METS[:-1]], "gt_6y")
+        tace_cat = np.select([to_tace < 14, to_tace <= 3 * MONTH_DAYS], ["lt_2w", "2w_to_3m"], "gt_3m")
+    return {"extrahepatic_disease": flags(patients["extrahepatic_disease"]),
+            "primary_resected": flags(patients["primary_resected"]),
+            "sex": np.where(empty, "missing", sex.astype(str).to_numpy()).astype(object),
+            "dx_to_liver_mets": dx_cat.astype(object), "liver_mets_to_tace": tace_cat.astype(object)}

@@ -291,59 +291,39 @@ def ttp_rows(ds: Dataset) -> pd.DataFrame:
     return out
 
 
-def _bool_or_none(x):
-    """None for a missing value, else ``bool(x)``."""
-    return None if _missing(x) else bool(x)
+def _growth(v0, v1, interval):
+    """Doubling time and SGR with their reasons for arrays (:func:`doubling_time`,
+    :func:`specific_growth_rate`; the logarithm is the C library's, per value, as ``math.log``)."""
+    import numpy as np
+
+    missing = np.isnan(v0) | np.isnan(v1) | np.isnan(interval)
+    with np.errstate(invalid="ignore"):
+        reason = np.select([missing, interval <= 0, v0 == 0, v1 == 0],
+                           [V_MISSING, NONPOSITIVE_INTERVAL, V0_ZERO, V1_ZERO], "").astype(object)
+    defined = reason == ""
+    log = np.frompyfunc(math.log, 1, 1)
+    ratio_log = np.full(v0.size, np.nan)
+    if defined.any():
+        ratio_log[defined] = log(v1[defined] / v0[defined]).astype(float)
+    sgr = np.where(defined, ratio_log / np.where(defined, interval, 1.0), np.nan)
+    dt_reason = np.where(defined & (v1 == v0), NO_CHANGE, reason).astype(object)
+    dt_defined = dt_reason == ""
+    dt = np.full(v0.size, np.nan)
+    dt[dt_defined] = interval[dt_defined] * math.log(2.0) / ratio_log[dt_defined]
+    return dt, dt_reason, sgr, reason
 
 
-def _empty_row(p: dict, pair: exams.ExamPair) -> dict:
-    """A row of :data:`COLUMNS` with the patient's identity, NaN endpoints and empty reasons."""
-    r = dict.fromkeys(COLUMNS, math.nan)
-    r.update(patient_id=p["patient_id"], group=int(p["group"]), tace_timing=p["tace_timing"],
-             n_tace=int(pair.n_tace), doubling_time_reason="", sgr_reason="",
-             sums_source="", nontarget_status1=None, new_lesions1=None, response=None,
-             response_reason="", volumetric_response=None, mrecist_response=None, ttp_chemo_progressed=None,
-             ttp_tace_progressed=None)
-    if pair.first_tace_day is not None:
-        r["first_tace_day"] = float(pair.first_tace_day)
-    return r
+def _ttp_columns(out, ds: Dataset) -> None:
+    """``ttp_<setting>`` and ``ttp_<setting>_progressed`` from the patient's progression rows
+    (the first row of each (patient, setting); the key is unique in a validated dataset)."""
+    import numpy as np
 
-
-def _ttp_columns(r: dict, prog: dict) -> None:
-    """Fill ``ttp_<setting>`` and ``ttp_<setting>_progressed`` from the patient's progression rows."""
+    tr = ttp_rows(ds).drop_duplicates(["patient_id", "setting"], keep="first")
     for setting in ("chemo", "tace"):
-        row = prog.get((r["patient_id"], setting))
-        if row is not None:
-            r[f"ttp_{setting}"] = float(row["ttp"])
-            r[f"ttp_{setting}_progressed"] = _bool_or_none(row["progressed"])
-
-
-def _volume_columns(r: dict, e0: dict | None, e1: dict | None) -> None:
-    """Fill the day, tumour and liver volume and liver involvement of the V0 and V1 exams."""
-    for k, e in (("0", e0), ("1", e1)):
-        if e is not None:
-            r.update({f"v{k}_day": float(e["day"]), f"v{k}": float(e["tumor_volume_cm3"]),
-                      f"liver_v{k}": float(e["liver_volume_cm3"])})
-            r[f"f{k}"] = liver_involvement(r[f"v{k}"], r[f"liver_v{k}"])
-
-
-def _growth_columns(r: dict) -> None:
-    """Fill volume change, interval, doubling time and SGR (with reasons) from V0 and V1."""
-    r["volume_change"] = r["v1"] - r["v0"]
-    r["interval_days"] = r["v1_day"] - r["v0_day"]
-    r["doubling_time"], r["doubling_time_reason"] = doubling_time(r["v0"], r["v1"], r["interval_days"])
-    r["sgr"], r["sgr_reason"] = specific_growth_rate(r["v0"], r["v1"], r["interval_days"])
-
-
-def _response_columns(r: dict, e1: dict, rec: dict, vol: dict, mrec: dict) -> None:
-    """Fill the sums, the V1 exam's new lesions / non-target status and the first follow-up responses
-    (:func:`analysis.study.response.first_followup`: the one implementation of the response)."""
-    nts = e1.get("nontarget_status")
-    r["new_lesions1"] = _bool_or_none(e1.get("new_lesions"))
-    r["nontarget_status1"] = None if _missing(nts) else str(nts)
-    r["sum0_mm"], r["sum1_mm"], r["sums_source"] = rec["sum0"], rec["sum1"], rec["source"]
-    r["response"], r["response_reason"] = rec["response"], rec["reason"]
-    r["volumetric_response"], r["mrecist_response"] = vol["response"], mrec["response"]
+        rows = tr[tr["setting"] == setting].set_index("patient_id")
+        out[f"ttp_{setting}"] = out["patient_id"].map(rows["ttp"].astype(float)).astype(float)
+        flag = out["patient_id"].map(rows["progressed"].astype(object))
+        out[f"ttp_{setting}_progressed"] = np.where(flag.isna(), None, flag).astype(object)
 
 
 def per_patient(ds: Dataset) -> pd.DataFrame:
@@ -381,34 +361,48 @@ def per_patient(ds: Dataset) -> pd.DataFrame:
     >>> float(s01.volume_change), float(s01.interval_days), round(float(s01.doubling_time), 2), s01.response
     (-43.5, 78.0, -235.92, 'SD')
     """
+    import numpy as np
     import pandas as pd
 
     lesions = getattr(ds, "lesions", None)
     if lesions is not None and len(lesions):
         recist.check_target_limits(lesions)  # RECIST 1.1: <= 5 targets, <= 2 per organ (UserError)
-    resp = {r["patient_id"]: r for r in response.recist_first_followup(ds).to_dict("records")}
-    vol = {r["patient_id"]: r for r in response.volumetric_first_followup(ds).to_dict("records")}
-    mrec = {r["patient_id"]: r for r in response.mrecist_first_followup(ds).to_dict("records")}
-    pairs = exams.baseline_followup(ds)
-    prog = {}
-    for row in ttp_rows(ds).to_dict("records"):
-        prog.setdefault((row["patient_id"], row["setting"]), row)  # (patient, setting) is unique
-    rows = []
-    for p in ds.patients[["patient_id", "group", "tace_timing"]].to_dict("records"):
-        pair = exams.pair_of(pairs, p["patient_id"])
-        r = _empty_row(p, pair)
-        _ttp_columns(r, prog)
-        _volume_columns(r, pair.e0, pair.e1)
-        if pair.reason:
-            r["doubling_time_reason"] = r["sgr_reason"] = r["response_reason"] = pair.reason
-        else:
-            _growth_columns(r)
-            pid = p["patient_id"]
-            _response_columns(r, pair.e1, resp[pid], vol[pid], mrec[pid])
-        rows.append(r)
-    out = pd.DataFrame(rows, columns=COLUMNS)
+    resp = response.recist_first_followup(ds)
+    vol = response.volumetric_first_followup(ds)
+    mrec = response.mrecist_first_followup(ds)
+    pairs = exams.exam_pairs(ds)
+    out = pd.DataFrame({"patient_id": pairs["patient_id"], "group": ds.patients["group"].to_numpy(dtype="int64"),
+                        "tace_timing": ds.patients["tace_timing"].to_numpy(), "n_tace": pairs["n_tace"],
+                        "first_tace_day": pairs["first_tace_day"]})
+    _ttp_columns(out, ds)
+    col = response._exam_column
+    for k in ("0", "1"):
+        rows = pairs[f"row{k}"].to_numpy()
+        out[f"v{k}_day"] = col(ds, "day", rows, numeric=True)
+        out[f"v{k}"] = col(ds, "tumor_volume_cm3", rows, numeric=True)
+        out[f"liver_v{k}"] = col(ds, "liver_volume_cm3", rows, numeric=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[f"f{k}"] = np.where(out[f"liver_v{k}"] == 0, np.nan, out[f"v{k}"] / out[f"liver_v{k}"] * 100.0)
+    ok = (pairs["reason"] == "").to_numpy()
+    out["volume_change"] = np.where(ok, out["v1"] - out["v0"], np.nan)
+    out["interval_days"] = np.where(ok, out["v1_day"] - out["v0_day"], np.nan)
+    dt, dt_reason, sgr, sgr_reason = _growth(*(out[c].to_numpy() for c in ("v0", "v1", "interval_days")))
+    out["doubling_time"], out["sgr"] = np.where(ok, dt, np.nan), np.where(ok, sgr, np.nan)
+    out["doubling_time_reason"] = np.where(ok, dt_reason, pairs["reason"]).astype(object)
+    out["sgr_reason"] = np.where(ok, sgr_reason, pairs["reason"]).astype(object)
+    nothing = np.full(len(out), None, dtype=object)
+    rows1 = np.where(ok, pairs["row1"].to_numpy(), -1)
+    new1 = col(ds, "new_lesions", rows1)
+    out["new_lesions1"] = np.where(pd.isna(new1), None, new1).astype(object)
+    nts = col(ds, "nontarget_status", rows1)
+    out["nontarget_status1"] = np.where(pd.isna(nts), None, nts.astype(str)).astype(object)
+    out["sum0_mm"], out["sum1_mm"] = np.where(ok, resp["sum0"], np.nan), np.where(ok, resp["sum1"], np.nan)
+    out["sums_source"] = np.where(ok, resp["source"], "").astype(object)
+    out["response"] = np.where(ok, resp["response"], nothing).astype(object)
+    out["response_reason"] = np.where(ok, resp["reason"], pairs["reason"]).astype(object)
+    out["volumetric_response"] = np.where(ok, vol["response"], nothing).astype(object)
+    out["mrecist_response"] = np.where(ok, mrec["response"], nothing).astype(object)
+    out = out[COLUMNS]
     for c in ("ttp_chemo_progressed", "ttp_tace_progressed", "new_lesions1"):
         out[c] = out[c].astype("boolean")
-    out["group"] = out["group"].astype("int64")
-    out["n_tace"] = out["n_tace"].astype("int64")
     return out

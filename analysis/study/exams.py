@@ -11,6 +11,9 @@ Definitions
 - V0 exam = the LAST exam with ``day <`` first TACE day; V1 exam = the FIRST exam with
   ``day >`` first TACE day (strict: an exam on the day of the first TACE is neither).
 
+The selection is one stable sort of imaging.csv by day and a first / last row per patient (no loop
+over patients): its cost grows linearly (n log n) with the number of exams.
+
 References
 ----------
 .. [1] The paper's Methods (Clinical Practice 2022;13(4), doi:10.17816/clinpract115017): tumour
@@ -21,18 +24,21 @@ Examples
 >>> from types import SimpleNamespace
 >>> import pandas as pd
 >>> ds = SimpleNamespace(
+...     patients=pd.DataFrame({"patient_id": ["A"]}),
 ...     procedures=pd.DataFrame({"patient_id": ["A", "A"], "day": [50, 20]}),
 ...     imaging=pd.DataFrame({"patient_id": ["A"] * 3, "day": [10, 20, 60]}))
->>> pair = baseline_followup(ds)["A"]
->>> pair.first_tace_day, pair.n_tace, pair.e0["day"], pair.e1["day"], pair.reason
-(20, 2, 10, 60, '')
+>>> p = exam_pairs(ds).iloc[0]
+>>> float(p.first_tace_day), int(p.n_tace), int(p.row0), int(p.row1), p.reason
+(20.0, 2, 0, 2, '')
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from analysis.data import Dataset
 
 # reasons (stable texts: tests, tables and numbers._meta["undefined"] use them)
@@ -41,51 +47,22 @@ NO_V0 = "no exam before the first TACE"
 NO_V1 = "no exam after the first TACE"
 
 
-class ExamPair(NamedTuple):
-    """The first TACE of a patient and the exams around it (``None`` where there is none)."""
-
-    first_tace_day: int | None
-    n_tace: int
-    e0: dict | None  # the V0 (baseline) exam row of imaging.csv, as a dict
-    e1: dict | None  # the V1 (first follow-up) exam row
-    reason: str  # '' when both exams exist, else NO_TACE / NO_V0 / NO_V1
-
-
-def tace_days(ds: Dataset) -> tuple[dict, dict]:
-    """``({patient_id: first TACE day}, {patient_id: number of TACE})`` from procedures.csv."""
-    first_day: dict = {}
-    n_tace: dict = {}
-    for pr in ds.procedures[["patient_id", "day"]].to_dict("records"):
-        pid, day = pr["patient_id"], int(pr["day"])
-        first_day[pid] = min(first_day.get(pid, day), day)
-        n_tace[pid] = n_tace.get(pid, 0) + 1
-    return first_day, n_tace
-
-
-def exams_by_patient(ds: Dataset) -> dict:
-    """``{patient_id: [exam dicts]}`` from imaging.csv, sorted by day, file order within a day."""
-    exams: dict = {}
-    for i, e in enumerate(ds.imaging.to_dict("records")):
-        e["_row"] = i
-        exams.setdefault(e["patient_id"], []).append(e)
-    for pid in exams:
-        exams[pid].sort(key=lambda e: (int(e["day"]), e["_row"]))
-    return exams
-
-
-def baseline_followup(ds: Dataset) -> dict:
-    """The V0 and V1 exams of every patient with an exam or a TACE: ``{patient_id: ExamPair}``.
+def exam_pairs(ds: Dataset) -> pd.DataFrame:
+    """The first TACE and the V0 / V1 exams of every patient of patients.csv, in its order.
 
     Parameters
     ----------
     ds : Dataset
-        A dataset with ``procedures`` (patient_id, day) and ``imaging`` (patient_id, day, ...).
+        A dataset with ``patients`` (patient_id), ``procedures`` (patient_id, day) and ``imaging``
+        (patient_id, day, ...).
 
     Returns
     -------
-    dict
-        ``{patient_id: ExamPair}`` for every patient of procedures.csv or imaging.csv; use
-        :func:`pair_of` for a patient that may be in neither.
+    pandas.DataFrame
+        One row per patient (the order and index positions of patients.csv): ``patient_id``,
+        ``first_tace_day`` (float, NaN without a TACE), ``n_tace`` (int), ``row0`` / ``row1`` (the
+        positions in ``ds.imaging`` of the V0 / V1 exam, -1 when there is none) and ``reason``
+        (``''`` when both exams exist, else :data:`NO_TACE` / :data:`NO_V0` / :data:`NO_V1`).
 
     References
     ----------
@@ -93,34 +70,46 @@ def baseline_followup(ds: Dataset) -> dict:
 
     Examples
     --------
+    A has exams on days 10, 20 (twice: the file order decides) and 60 around its first TACE on
+    day 30: V0 = the second day-20 exam (row 2), V1 = day 60 (row 3). B has no exam after its TACE;
+    C has no TACE.
+
     >>> from types import SimpleNamespace
     >>> import pandas as pd
-    >>> ds = SimpleNamespace(procedures=pd.DataFrame({"patient_id": ["A"], "day": [30]}),
-    ...                      imaging=pd.DataFrame({"patient_id": ["A", "A"], "day": [10, 20]}))
-    >>> p = baseline_followup(ds)["A"]
-    >>> p.e0["day"], p.e1, p.reason
-    (20, None, 'no exam after the first TACE')
+    >>> ds = SimpleNamespace(patients=pd.DataFrame({"patient_id": ["A", "B", "C"]}),
+    ...                      procedures=pd.DataFrame({"patient_id": ["A", "B"], "day": [30, 30]}),
+    ...                      imaging=pd.DataFrame({"patient_id": ["A", "A", "A", "A", "B", "C"],
+    ...                                            "day": [10, 20, 20, 60, 20, 5]}))
+    >>> t = exam_pairs(ds)
+    >>> t["row0"].tolist(), t["row1"].tolist(), t["reason"].tolist()
+    ([2, 4, -1], [3, -1, -1], ['', 'no exam after the first TACE', 'no TACE procedure'])
     """
-    first_day, n_tace = tace_days(ds)
-    exams = exams_by_patient(ds)
-    return {pid: _pair(first_day.get(pid), n_tace.get(pid, 0), exams.get(pid, []))
-            for pid in {**dict.fromkeys(first_day), **dict.fromkeys(exams)}}
+    import numpy as np
+    import pandas as pd
 
-
-def pair_of(pairs: dict, patient_id) -> ExamPair:
-    """The :class:`ExamPair` of a patient; one without exams and TACE gets ``NO_TACE``."""
-    return pairs.get(patient_id) or ExamPair(None, 0, None, None, NO_TACE)
-
-
-def _pair(ftd: int | None, n_tace: int, exams: list) -> ExamPair:
-    """Select V0 and V1 around the first TACE day among a patient's sorted exams."""
-    if ftd is None:
-        return ExamPair(None, n_tace, None, None, NO_TACE)
-    before = [e for e in exams if int(e["day"]) < ftd]
-    after = [e for e in exams if int(e["day"]) > ftd]
-    e0 = before[-1] if before else None
-    e1 = after[0] if after else None
-    return ExamPair(ftd, n_tace, e0, e1, NO_V0 if e0 is None else (NO_V1 if e1 is None else ""))
+    pids = ds.patients["patient_id"].reset_index(drop=True)
+    proc_days = pd.Series(ds.procedures["day"].to_numpy(dtype="int64"),
+                          index=ds.procedures["patient_id"].to_numpy())
+    by_patient = proc_days.groupby(level=0, sort=False)
+    first_day, n_tace = by_patient.min(), by_patient.size()
+    exam_pid = ds.imaging["patient_id"].to_numpy()
+    exam_day = ds.imaging["day"].to_numpy(dtype="int64")
+    exam_first = pd.Series(exam_pid).map(first_day).to_numpy(dtype=float)  # NaN: no TACE
+    order = np.argsort(exam_day, kind="stable")  # by day, file order within a day
+    before = order[exam_day[order] < exam_first[order]]
+    after = order[exam_day[order] > exam_first[order]]
+    last_before = pd.Series(before, index=exam_pid[before])
+    first_after = pd.Series(after, index=exam_pid[after])
+    last_before = last_before[~last_before.index.duplicated(keep="last")]
+    first_after = first_after[~first_after.index.duplicated(keep="first")]
+    out = pd.DataFrame({"patient_id": pids, "first_tace_day": pids.map(first_day).astype(float),
+                        "n_tace": pids.map(n_tace).fillna(0).astype("int64"),
+                        "row0": pids.map(last_before).fillna(-1).astype("int64"),
+                        "row1": pids.map(first_after).fillna(-1).astype("int64")})
+    reason = np.where(out["first_tace_day"].isna(), NO_TACE,
+                      np.where(out["row0"] < 0, NO_V0, np.where(out["row1"] < 0, NO_V1, "")))
+    out["reason"] = pd.Series(reason, dtype=object)
+    return out
 
 
 def baseline_days(ds: Dataset) -> dict:
@@ -136,10 +125,7 @@ def baseline_days(ds: Dataset) -> dict:
     >>> baseline_days(ds)
     {'A': 20}
     """
-    pairs = baseline_followup(ds)
-    out = {}
-    for pid in ds.patients["patient_id"]:
-        e0 = pair_of(pairs, pid).e0
-        if e0 is not None:
-            out[pid] = int(e0["day"])
-    return out
+    pairs = exam_pairs(ds)
+    have = pairs[pairs["row0"] >= 0]
+    days = ds.imaging["day"].to_numpy()[have["row0"].to_numpy()]
+    return dict(zip(have["patient_id"], days.astype("int64").tolist()))

@@ -71,7 +71,7 @@ def _volume_reason(pp, k: str, missing_exam: str):
     import numpy as np
 
     day = pp[f"v{k}_day"].astype(float)
-    empty = "tumor_volume_cm3 empty at day " + day.map(lambda d: "" if d != d else f"{int(d)}")
+    empty = "tumor_volume_cm3 empty at day " + np.where(day.isna(), "", day.fillna(0).astype("int64").astype(str))
     out = np.where(pp["first_tace_day"].isna(), NO_TACE,
                    np.where(day.isna(), missing_exam, np.where(pp[f"v{k}"].isna(), empty, "")))
     return out.astype(object)
@@ -83,7 +83,7 @@ def _reasons(ds: Dataset, pp) -> dict:
 
     r0 = _volume_reason(pp, "0", NO_V0)
     r1 = _volume_reason(pp, "1", NO_V1)
-    both = np.array(["; ".join(dict.fromkeys(x for x in pair if x)) for pair in zip(r0, r1)], dtype=object)
+    both = np.where(r0 == "", r1, np.where((r1 == "") | (r1 == r0), r0, r0 + "; " + r1)).astype(object)
     age = ds.patients["age_at_tace"].astype(float).isna().to_numpy()
     n = len(pp)
     if has_progression(ds):

@@ -77,25 +77,34 @@ def ttp_pairs(ds: Dataset) -> pd.DataFrame:
 
     from analysis.study.endpoints import ttp_rows
 
-    tr = ttp_rows(ds)
-    by = {(r["patient_id"], r["setting"]): r for r in tr.to_dict("records")}
-    rows = []
-    for pid, g in zip(ds.patients["patient_id"], ds.patients["group"]):
-        c, t = by.get((pid, "chemo")), by.get((pid, "tace"))
-        if c is None or t is None:
-            continue
-        rows.append({"patient_id": pid, "group": int(g), "ttp_chemo": float(c["ttp"]),
-                     "ttp_tace": float(t["ttp"]), "chemo_progressed": _flag(c["progressed"]),
-                     "tace_progressed": _flag(t["progressed"])})
-    return pd.DataFrame(rows, columns=["patient_id", "group", "ttp_chemo", "ttp_tace", "chemo_progressed",
-                                       "tace_progressed"])
+    tr = ttp_rows(ds).drop_duplicates(["patient_id", "setting"], keep="first")  # unique when validated
+    out = ds.patients[["patient_id", "group"]].reset_index(drop=True)
+    out["group"] = out["group"].astype("int64")
+    for setting in ("chemo", "tace"):
+        rows = tr[tr["setting"] == setting]
+        rows = pd.DataFrame({"patient_id": rows["patient_id"].to_numpy(),
+                             f"ttp_{setting}": rows["ttp"].to_numpy(dtype=float),
+                             f"{setting}_progressed": rows["progressed"].astype(object).to_numpy()})
+        out = out.merge(rows, on="patient_id", how="inner", sort=False)
+    columns = ["patient_id", "group", "ttp_chemo", "ttp_tace", "chemo_progressed", "tace_progressed"]
+    if len(out) == 0:
+        return pd.DataFrame([], columns=columns)
+    for c in ("chemo_progressed", "tace_progressed"):  # bool, or object when a flag is missing
+        out[c] = pd.Series(_flags(out[c].to_numpy(dtype=object)), dtype=object).infer_objects()
+    return out[columns].reset_index(drop=True)
 
 
-def _flag(value):
-    """``bool`` of a progression flag, None when it is missing."""
+def _flags(values):
+    """Progression flags as Python ``bool``, None where missing (an object array)."""
+    import numpy as np
     import pandas as pd
 
-    return None if pd.isna(value) else bool(value)
+    missing = pd.isna(values)
+    flags = np.zeros(values.size, dtype=bool)
+    flags[~missing] = values[~missing].astype(bool)
+    out = flags.astype(object)
+    out[missing] = None
+    return out
 
 
 def _subset(frame, g: str):

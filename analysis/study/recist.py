@@ -468,9 +468,9 @@ def evaluate_dataset(ds: Dataset, criteria: Criteria | str = RECIST11) -> pd.Dat
         return None
     check_target_limits(lesions)  # refused before anything else, as per_patient does
     base = exams.baseline_days(ds)
-    nts, new = {}, {}
-    for e in ds.imaging[["patient_id", "day", "new_lesions", "nontarget_status"]].to_dict("records"):
-        key = (e["patient_id"], int(e["day"]))
-        nts[key] = None if _missing(e["nontarget_status"]) else str(e["nontarget_status"])
-        new[key] = None if _missing(e["new_lesions"]) else bool(e["new_lesions"])
+    im = ds.imaging
+    keys = list(zip(im["patient_id"].tolist(), im["day"].astype("int64").tolist()))
+    status, flag = im["nontarget_status"], im["new_lesions"]
+    nts = dict(zip(keys, status.astype(str).where(status.notna(), None).tolist()))
+    new = dict(zip(keys, flag.astype(object).where(flag.notna(), None).tolist()))
     return evaluate(lesions, criteria, baseline_days=base, exam_nontarget_status=nts, exam_new_lesions=new)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from analysis.study.categories import (  # noqa: F401 -- Table 1 levels, re-exported
     DX_TO_METS, DX_TO_METS_LABELS, LIVER_DISTRIBUTIONS, METS_TO_TACE_LABELS, MONTH_DAYS, PRIMARY_SITES, SEXES,
-    T_STAGES, YEAR_DAYS, dx_to_mets_category, mets_to_tace_category)
+    T_STAGES, YEAR_DAYS, dx_to_mets_category, mets_to_tace_category, table1_categories)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -205,29 +205,22 @@ def table1(ds: Dataset, params: dict | None = None, endpoints: pd.DataFrame | No
                      note="" if n_age else "no values"))
 
     def cat_rows(variable, levels, values):
-        values = list(values)
+        counts = pd.Series(values, dtype=object).value_counts()
         for lev in levels:
-            k = int(sum(1 for v in values if v == lev))
+            k = int(counts.get(lev, 0))
             rows.append(_row(f"table1.{variable}.{lev}.n", "table1", variable, "n", k, level=lev))
             rows.append(_row(f"table1.{variable}.{lev}.percent", "table1", variable, "percent",
                              100.0 * k / N if N else math.nan, level=lev, note="" if N else "no patients"))
 
-    def boolstr(v):
-        return "missing" if pd.isna(v) else ("true" if bool(v) else "false")
-
-    def sexstr(v):
-        return "missing" if pd.isna(v) or str(v) == "" else str(v)
-
+    cats = table1_categories(p)
     cat_rows("t_stage", T_STAGES, p["t_stage"].astype(str))
     cat_rows("primary_site", PRIMARY_SITES, p["primary_site"].astype(str))
     cat_rows("liver_distribution", LIVER_DISTRIBUTIONS, p["liver_distribution"].astype(str))
-    cat_rows("extrahepatic_disease", ("true", "false"), [boolstr(v) for v in p["extrahepatic_disease"]])
-    cat_rows("primary_resected", ("true", "false"), [boolstr(v) for v in p["primary_resected"]])
-    cat_rows("sex", SEXES, [sexstr(v) for v in p["sex"]])
-    cat_rows("dx_to_liver_mets", tuple(DX_TO_METS_LABELS),
-             [dx_to_mets_category(g, d) for g, d in zip(p["group"], p["days_dx_to_liver_mets"])])
-    cat_rows("liver_mets_to_tace", tuple(METS_TO_TACE_LABELS),
-             [mets_to_tace_category(d) for d in p["days_liver_mets_to_tace"]])
+    cat_rows("extrahepatic_disease", ("true", "false"), cats["extrahepatic_disease"])
+    cat_rows("primary_resected", ("true", "false"), cats["primary_resected"])
+    cat_rows("sex", SEXES, cats["sex"])
+    cat_rows("dx_to_liver_mets", tuple(DX_TO_METS_LABELS), cats["dx_to_liver_mets"])
+    cat_rows("liver_mets_to_tace", tuple(METS_TO_TACE_LABELS), cats["liver_mets_to_tace"])
     return _frame(rows)
 
 

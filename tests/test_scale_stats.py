@@ -1,0 +1,79 @@
+"""Statistics at registry scale: the bootstrap's resampled medians and the rank-biserial correlation
+computed in bounded memory, with the values of the definitions (hand calculations written here)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from analysis.stats.shift import _MedianByRank, bootstrap_ratio_of_medians, rank_biserial
+
+
+def test_resampled_median_by_rank_equals_the_hand_median_odd_and_even():
+    values = np.array([5.0, 1.0, 3.0, 3.0, 9.0])
+    # rows of resampled indices -> values (5, 5, 1, 3, 9): sorted 1 3 5 5 9, median 5;
+    # (1, 1, 1, 9, 9): median 1; (3, 3, 3, 3, 3) with ties across positions 2 and 3: median 3
+    idx = np.array([[0, 0, 1, 2, 4], [1, 1, 1, 4, 4], [2, 3, 2, 3, 3]])
+    assert list(_MedianByRank(values)(idx)) == [5.0, 1.0, 3.0]
+    even = np.array([4.0, 1.0, 2.0, 8.0])
+    # (4, 1, 2, 8) -> (2 + 4) / 2 = 3; (1, 1, 8, 8) -> (1 + 8) / 2 = 4.5; (2, 2, 2, 1) -> 2
+    idx = np.array([[0, 1, 2, 3], [1, 1, 3, 3], [2, 2, 2, 1]])
+    assert list(_MedianByRank(even)(idx)) == [3.0, 4.5, 2.0]
+
+
+def test_resampled_median_outside_the_counting_window_is_still_exact():
+    # 101 values 0..100; a window of 3 ranks around rank 50 (49, 50, 51); a resample of the 101
+    # smallest-but-one value (index 1 = value 1) everywhere has median 1, below the window; one of
+    # index 100 everywhere has median 100, above it; one spread evenly has median 50, inside.
+    values = np.arange(101, dtype=float)
+    m = _MedianByRank(values)
+    m.lo_rank, m.width = 49, 3
+    m.bins = np.clip(np.arange(101) - 49, -1, 3) + 1
+    idx = np.array([np.full(101, 1), np.full(101, 100), np.arange(101)])
+    assert list(m(idx)) == [1.0, 100.0, 50.0]
+
+
+def test_bootstrap_is_one_stream_of_resamples_whatever_the_chunks():
+    # the definition: row b of default_rng(seed).integers(0, n, (n_boot, n)) is resample b;
+    # the 2.5 % / 97.5 % type-7 quantiles of median(x*) / median(y*)
+    rng = np.random.default_rng(7)
+    x, y = rng.integers(1, 400, 60).astype(float), rng.integers(1, 200, 60).astype(float)
+    idx = np.random.default_rng(3).integers(0, 60, size=(500, 60))
+    ratios = np.median(x[idx], axis=1) / np.median(y[idx], axis=1)
+    lo, hi = np.quantile(ratios, [0.025, 0.975])
+    for chunk in (1, 7 * 60, 1 << 21):
+        r = bootstrap_ratio_of_medians(x, y, n_boot=500, seed=3, chunk_values=chunk)
+        assert (r["lower"], r["upper"], r["n_dropped"]) == (lo, hi, 0)
+
+
+def test_bootstrap_counts_resamples_with_a_zero_median_of_y():
+    # y = (0, 0, 1): a resample has median(y*) = 0 unless it holds index 2 at least twice
+    # (probability 7/27); those are dropped and counted
+    r = bootstrap_ratio_of_medians([1.0, 2.0, 3.0], [0.0, 0.0, 1.0], n_boot=2700, seed=11)
+    assert math.isnan(r["ratio"])
+    assert abs(r["n_dropped"] / 2700 - 20 / 27) < 0.03
+
+
+@pytest.mark.parametrize(("x", "y", "expected"), [
+    ([3, 4], [1, 2, 5], 1 / 3),           # x wins 4 of 6 pairs: 2 * 4/6 - 1
+    ([1, 2, 2], [2, 3], 2 * 1 / 6 - 1),  # W = 1/2 + 1/2 (two ties (2, 2), the rest x < y)
+    ([5.0], [5.0], 0.0),                   # one tie: W = 1/2
+])
+def test_rank_biserial_is_two_w_over_n1_n2_minus_one(x, y, expected):
+    assert math.isclose(rank_biserial(x, y), expected, rel_tol=0, abs_tol=1e-15)
+
+
+def test_rank_biserial_needs_values_in_both_samples():
+    with pytest.raises(ValueError, match="both samples"):
+        rank_biserial([], [1.0])
+
+
+def test_rank_sum_of_first_by_merging_two_sorted_samples():
+    from analysis.stats.shift import _rank_sum_of_first
+
+    # pooled 1 1 1 2 4 4: average ranks 2 2 2 4 5.5 5.5; a = (1, 1, 4) has 2 + 2 + 5.5 = 9.5;
+    # ties: three 1s (27 - 3 = 24) and two 4s (8 - 2 = 6): 30
+    assert _rank_sum_of_first(np.array([1.0, 1.0, 4.0]), np.array([1.0, 2.0, 4.0])) == (9.5, 30.0)
+    assert _rank_sum_of_first(np.array([]), np.array([3.0])) == (0.0, 0.0)
