@@ -113,6 +113,7 @@ def main(argv=None) -> int:
     def full():
         shutil.rmtree(rep, ignore_errors=True)
         shutil.rmtree(ROOT / ".cache" / "results", ignore_errors=True)  # no bundle left from an earlier run
+        shutil.rmtree(ROOT / ".cache" / "dataset", ignore_errors=True)  # nor a validated dataset
         return timed("reproduce (fresh OUT)", cli + ["reproduce", "--data", args.data, "--out", str(rep)])
 
     sys.path.insert(0, str(ROOT))

@@ -89,10 +89,11 @@ def _cohort(patients: int, exams: int | None = None) -> Path:
 
 
 def _run(command: str, data: Path) -> dict:
-    """One cold run of a command on a dataset (reproduce: fresh OUT and an empty results cache)."""
+    """One cold run of a command on a dataset (reproduce: fresh OUT; empty results and validated-dataset caches)."""
     out = OUT / f"{command}-{data.name}"
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(ROOT / ".cache" / "results", ignore_errors=True)
+    shutil.rmtree(ROOT / ".cache" / "dataset", ignore_errors=True)  # a cold load validates (analysis.data.cache)
     args = {"validate": [str(data)], "numbers": ["--data", str(data), "--out", str(out) + ".json"],
             "reproduce": ["--data", str(data), "--out", str(out)]}[command]
     return _time_v([PY, "-m", "analysis", command, *args])
