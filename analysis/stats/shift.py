@@ -140,6 +140,26 @@ def _check_conf_level(conf_level: float) -> float:
 # one sample / paired
 
 
+def _paired_exact(d: np.ndarray, alpha: float, conf_level: float, notes: list, common: dict) -> ShiftResult:
+    """The exact branch of :func:`wilcoxon_paired_ci`: median of the Walsh averages, interval from qsignrank
+    (R's ``wilcox.test.default``, paired, exact)."""
+    n = int(d.size)
+    i, j = np.triu_indices(n)
+    walsh = np.sort(d[i] + d[j]) / 2
+    qu = qsignrank(alpha / 2, n)
+    if qu == 0:
+        qu = 1
+    ql = n * (n + 1) // 2 - qu
+    achieved = 2 * psignrank(qu - 1, n)
+    level = conf_level
+    if achieved - alpha > alpha / 2:
+        level = 1 - _signif(achieved, 2)
+        notes.append("requested conf.level not achievable")
+    return ShiftResult(estimate=float(np.median(walsh)), lower=float(walsh[qu - 1]),
+                       upper=float(walsh[ql]), conf_level=level, estimate_name="(pseudo)median",
+                       note="; ".join(notes), **common)
+
+
 def wilcoxon_paired_ci(x: Any, y: Any | None = None, conf_level: float = 0.95, correct: bool = True,
                        dropna: bool = False) -> ShiftResult:
     """Wilcoxon signed-rank test with Hodges-Lehmann estimate and CI, as R 4.2's
@@ -207,20 +227,7 @@ def wilcoxon_paired_ci(x: Any, y: Any | None = None, conf_level: float = 0.95, c
                   n2=None, exact=exact, method=test.r_method)
 
     if exact:
-        i, j = np.triu_indices(n)
-        walsh = np.sort(d[i] + d[j]) / 2
-        qu = qsignrank(alpha / 2, n)
-        if qu == 0:
-            qu = 1
-        ql = n * (n + 1) // 2 - qu
-        achieved = 2 * psignrank(qu - 1, n)
-        level = conf_level
-        if achieved - alpha > alpha / 2:
-            level = 1 - _signif(achieved, 2)
-            notes.append("requested conf.level not achievable")
-        return ShiftResult(estimate=float(np.median(walsh)), lower=float(walsh[qu - 1]),
-                           upper=float(walsh[ql]), conf_level=level, estimate_name="(pseudo)median",
-                           note="; ".join(notes), **common)
+        return _paired_exact(d, alpha, conf_level, notes, common)
 
     use_correct, d_sorted = [bool(correct)], np.sort(d)
 
@@ -274,6 +281,25 @@ def wilcoxon_paired_ci(x: Any, y: Any | None = None, conf_level: float = 0.95, c
 
 # ----------------------------------------------------------------------------------------------
 # two samples
+
+
+def _two_sample_exact(xa: np.ndarray, ya: np.ndarray, alpha: float, conf_level: float, notes: list,
+                      common: dict) -> ShiftResult:
+    """The exact branch of :func:`hodges_lehmann_two_sample`: median of all differences x - y, interval from
+    qwilcox (R's ``wilcox.test.default``, two samples, exact; small samples only: m * k differences)."""
+    m, k = int(xa.size), int(ya.size)
+    diffs = np.sort(np.subtract.outer(xa, ya).ravel())
+    qu = qwilcox(alpha / 2, m, k)
+    if qu == 0:
+        qu = 1
+    ql = m * k - qu
+    achieved = 2 * pwilcox(qu - 1, m, k)
+    level = conf_level
+    if achieved - alpha > alpha / 2:
+        level = float(1 - achieved)
+        notes.append("Requested conf.level not achievable")
+    return ShiftResult(estimate=float(np.median(diffs)), lower=float(diffs[qu - 1]),
+                       upper=float(diffs[ql]), conf_level=level, note="; ".join(notes), **common)
 
 
 def hodges_lehmann_two_sample(x: Any, y: Any, conf_level: float = 0.95, correct: bool = True,
@@ -331,18 +357,7 @@ def hodges_lehmann_two_sample(x: Any, y: Any, conf_level: float = 0.95, correct:
                   exact=exact, method=test.r_method, estimate_name="difference in location")
 
     if exact:
-        diffs = np.sort(np.subtract.outer(xa, ya).ravel())
-        qu = qwilcox(alpha / 2, m, k)
-        if qu == 0:
-            qu = 1
-        ql = m * k - qu
-        achieved = 2 * pwilcox(qu - 1, m, k)
-        level = conf_level
-        if achieved - alpha > alpha / 2:
-            level = float(1 - achieved)
-            notes.append("Requested conf.level not achievable")
-        return ShiftResult(estimate=float(np.median(diffs)), lower=float(diffs[qu - 1]),
-                           upper=float(diffs[ql]), conf_level=level, note="; ".join(notes), **common)
+        return _two_sample_exact(xa, ya, alpha, conf_level, notes, common)
 
     nx, ny = float(m), float(k)
     use_correct = [bool(correct)]
