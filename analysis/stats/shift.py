@@ -160,6 +160,62 @@ def _paired_exact(d: np.ndarray, alpha: float, conf_level: float, notes: list, c
                        note="; ".join(notes), **common)
 
 
+def _paired_normal(d: np.ndarray, alpha: float, conf_level: float, correct: bool, notes: list,
+                   common: dict) -> ShiftResult:
+    """The normal-approximation branch of :func:`wilcoxon_paired_ci` (R's ``wilcox.test.default``, paired,
+    ``exact = FALSE``): the estimate and limits are roots (``uniroot``) of the standardised signed-rank
+    statistic; when every difference is tied, the midrange and no interval."""
+    n = int(d.size)
+    use_correct, d_sorted = [bool(correct)], np.sort(d)
+
+    def W(mu: float) -> float:
+        xd = d_sorted - mu  # still sorted: the positive ones ascending, |negative ones| descending
+        rank_sum, ties = _rank_sum_of_first(xd[xd > 0], -xd[xd < 0][::-1])
+        nx = float(np.count_nonzero(xd))
+        zd = rank_sum - nx * (nx + 1) / 4
+        var = nx * (nx + 1) * (2 * nx + 1) / 24 - ties / 48
+        sigma = math.sqrt(var) if var > 0 else 0.0
+        corr = _sign(zd) * 0.5 if use_correct[0] else 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(np.float64(zd - corr) / np.float64(sigma))
+
+    nan = math.nan
+    if n > 0:
+        mumin, mumax = float(d.min()), float(d.max())
+        w_min = W(mumin)
+        w_max = W(mumax) if math.isfinite(w_min) else nan
+    if n == 0 or not math.isfinite(w_max):
+        notes.append("cannot compute confidence interval when all observations are zero or tied")
+        est = (mumin + mumax) / 2 if n > 0 else nan
+        return ShiftResult(estimate=est, lower=nan, upper=nan, conf_level=0.0,
+                           estimate_name="midrange" if n > 0 else "(pseudo)median",
+                           note="; ".join(notes), **common)
+
+    while True:
+        mindiff = w_min - qnorm(alpha / 2, lower_tail=False)
+        maxdiff = w_max - qnorm(alpha / 2)
+        if mindiff < 0 or maxdiff > 0:
+            alpha *= 2
+        else:
+            break
+    level = conf_level
+    if alpha >= 1 or 1 - conf_level < alpha * 0.75:
+        level = 1 - min(1.0, alpha)
+        notes.append("requested conf.level not achievable")
+    if alpha < 1:
+        def root(zq: float) -> float:
+            return uniroot(lambda v: W(v) - zq, mumin, mumax, w_min - zq, w_max - zq)
+
+        lower = root(qnorm(alpha / 2, lower_tail=False))
+        upper = root(qnorm(alpha / 2))
+    else:
+        lower = upper = float(np.median(d))
+    use_correct[0] = False
+    est = uniroot(W, mumin, mumax)
+    return ShiftResult(estimate=est, lower=lower, upper=upper, conf_level=level,
+                       estimate_name="(pseudo)median", note="; ".join(notes), **common)
+
+
 def wilcoxon_paired_ci(x: Any, y: Any | None = None, conf_level: float = 0.95, correct: bool = True,
                        dropna: bool = False) -> ShiftResult:
     """Wilcoxon signed-rank test with Hodges-Lehmann estimate and CI, as R 4.2's
@@ -229,54 +285,7 @@ def wilcoxon_paired_ci(x: Any, y: Any | None = None, conf_level: float = 0.95, c
     if exact:
         return _paired_exact(d, alpha, conf_level, notes, common)
 
-    use_correct, d_sorted = [bool(correct)], np.sort(d)
-
-    def W(mu: float) -> float:
-        xd = d_sorted - mu  # still sorted: the positive ones ascending, |negative ones| descending
-        rank_sum, ties = _rank_sum_of_first(xd[xd > 0], -xd[xd < 0][::-1])
-        nx = float(np.count_nonzero(xd))
-        zd = rank_sum - nx * (nx + 1) / 4
-        var = nx * (nx + 1) * (2 * nx + 1) / 24 - ties / 48
-        sigma = math.sqrt(var) if var > 0 else 0.0
-        corr = _sign(zd) * 0.5 if use_correct[0] else 0.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return float(np.float64(zd - corr) / np.float64(sigma))
-
-    nan = math.nan
-    if n > 0:
-        mumin, mumax = float(d.min()), float(d.max())
-        w_min = W(mumin)
-        w_max = W(mumax) if math.isfinite(w_min) else nan
-    if n == 0 or not math.isfinite(w_max):
-        notes.append("cannot compute confidence interval when all observations are zero or tied")
-        est = (mumin + mumax) / 2 if n > 0 else nan
-        return ShiftResult(estimate=est, lower=nan, upper=nan, conf_level=0.0,
-                           estimate_name="midrange" if n > 0 else "(pseudo)median",
-                           note="; ".join(notes), **common)
-
-    while True:
-        mindiff = w_min - qnorm(alpha / 2, lower_tail=False)
-        maxdiff = w_max - qnorm(alpha / 2)
-        if mindiff < 0 or maxdiff > 0:
-            alpha *= 2
-        else:
-            break
-    level = conf_level
-    if alpha >= 1 or 1 - conf_level < alpha * 0.75:
-        level = 1 - min(1.0, alpha)
-        notes.append("requested conf.level not achievable")
-    if alpha < 1:
-        def root(zq: float) -> float:
-            return uniroot(lambda v: W(v) - zq, mumin, mumax, w_min - zq, w_max - zq)
-
-        lower = root(qnorm(alpha / 2, lower_tail=False))
-        upper = root(qnorm(alpha / 2))
-    else:
-        lower = upper = float(np.median(d))
-    use_correct[0] = False
-    est = uniroot(W, mumin, mumax)
-    return ShiftResult(estimate=est, lower=lower, upper=upper, conf_level=level,
-                       estimate_name="(pseudo)median", note="; ".join(notes), **common)
+    return _paired_normal(d, alpha, conf_level, correct, notes, common)
 
 
 # ----------------------------------------------------------------------------------------------
