@@ -7,7 +7,6 @@ expected output is tests/corpus/expected.json (see make_corpus.py on how it is r
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -33,13 +32,10 @@ def test_validate_gives_the_exact_expected_output(case, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", LARGE)
-def test_a_very_large_file_is_validated_quickly(case, tmp_path):
+def test_a_very_large_file_gets_its_exact_messages(case, tmp_path):
+    # (how long it takes is a bench figure, bench/scale.py, never a timed assertion)
     build(case, tmp_path)
-    t = time.perf_counter()
-    got = run_validate(case, tmp_path)
-    seconds = time.perf_counter() - t
-    assert got == EXPECTED_OUTPUT[case]
-    assert seconds < 120, seconds  # generous: 2 shared cores; 30 s (100,040 rows) and 10 s (200 kB cells) measured
+    assert run_validate(case, tmp_path) == EXPECTED_OUTPUT[case]
 
 
 def test_every_line_names_a_file_and_no_line_is_a_traceback():

@@ -10,7 +10,6 @@ line numbers are read off the fixture files by hand (e.g. patients.csv line 3 is
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -528,8 +527,9 @@ def test_synthetic_flag_must_be_a_json_boolean(ds):
 
 # ----------------------------------------------------------------------------- speed
 
-def test_validation_of_a_34_patient_dataset_is_fast(tmp_path):
-    """34 patients (the study's size): the mini cohort three times over, renamed, minus 2 patients."""
+def test_a_34_patient_dataset_made_of_renamed_copies_is_valid(tmp_path):
+    """34 patients (the study's size): the mini cohort three times over, renamed, minus 2 patients.
+    (Its speed is a bench figure, bench/scale.py, never a timed assertion.)"""
     d = tmp_path / "big"
     d.mkdir()
     keep = [f"S{i:02d}" for i in range(1, 13)]
@@ -543,10 +543,6 @@ def test_validation_of_a_34_patient_dataset_is_fast(tmp_path):
                 if new <= 34 and pid in keep:
                     out.append(f"P{new:02d},{rest}")
         _write(d, f, out)
-    validate_dir(MINI)  # warm up: the first call imports frictionless
-    t0 = time.perf_counter()
     problems = validate_dir(d)
-    elapsed = time.perf_counter() - t0
     assert errors(problems) == []
     assert load_dataset(d).patients.shape[0] == 34
-    assert elapsed < 1.5, f"validation took {elapsed:.2f} s"
