@@ -131,15 +131,7 @@ for (p in list(c(0.01, 0.04, 0.03), c(0.001, 0.2, 0.049, 0.5, 0.012, 0.9, 0.03),
 }
 
 # ---- 5. Cohen's kappa -------------------------------------------------------------------------
-kappa_by_hand <- function(tab) {
-  n <- sum(tab); p <- tab / n; r <- rowSums(p); c <- colSums(p)
-  po <- sum(diag(p)); pe <- sum(r * c); k <- (po - pe) / (1 - pe)
-  A <- sum(diag(p) * (1 - (r + c) * (1 - k))^2)
-  B <- (1 - k)^2 * sum((p * outer(c, r, "+")^2)[row(p) != col(p)])
-  C <- (k - pe * (1 - k))^2
-  se <- sqrt((A + B - C) / ((1 - pe)^2 * n))
-  list(kappa = k, se = se, lower = k - qnorm(0.975) * se, upper = k + qnorm(0.975) * se)
-}
+source(file.path(dirname(out_dir), "kappa.R"))  # kappa_by_hand()
 kappas <- list()
 add_kappa <- function(name, a, b, labels) {
   tab <- table(factor(a, levels = labels), factor(b, levels = labels))

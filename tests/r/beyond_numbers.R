@@ -36,16 +36,12 @@ shift <- function(env, prefix, x, y, paired) {
   put(env, paste0(prefix, ".hl_upper"), w$conf.int[2])
 }
 
+source("tests/r/kappa.R")  # kappa_by_hand(), shared with beyond_fixtures.R
+
 kappa_fce <- function(a, b) {
   lv <- c("CR", "PR", "SD", "PD")
-  tab <- unclass(table(factor(a, lv), factor(b, lv)))
-  n <- sum(tab); p <- tab / n; r <- rowSums(p); c <- colSums(p)
-  po <- sum(diag(p)); pe <- sum(r * c); k <- (po - pe) / (1 - pe)
-  A <- sum(diag(p) * (1 - (r + c) * (1 - k))^2)
-  B <- (1 - k)^2 * sum((p * outer(c, r, "+")^2)[row(p) != col(p)])
-  C <- (k - pe * (1 - k))^2
-  se <- sqrt((A + B - C) / ((1 - pe)^2 * n))
-  c(kappa = k, lower = k - qnorm(0.975) * se, upper = k + qnorm(0.975) * se)
+  o <- kappa_by_hand(unclass(table(factor(a, lv), factor(b, lv))))
+  c(kappa = o$kappa, lower = o$lower, upper = o$upper)
 }
 
 beyond_numbers <- function(dir) {
