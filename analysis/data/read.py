@@ -34,6 +34,7 @@ class Table:
     _raw_columns: list[Sequence[str]] | None = field(default=None, repr=False)
     _typed_rows: list[dict[str, Any]] | None = field(default=None, repr=False)
     _factors: dict[int, tuple[Any, list[str]]] = field(default_factory=dict, repr=False)
+    _missing: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def raw_column(self, k: int) -> Sequence[str]:
         """The raw cells of the column at position ``k`` (a tuple: the rows transposed once, at C speed; or the
@@ -63,6 +64,16 @@ class Table:
         """Store the cast contract columns (see :attr:`typed_columns`)."""
         self.typed_columns = columns
         self._typed_rows = None
+        self._missing = {}
+
+    def missing(self, name: str) -> Any:
+        """Which rows of the cast column ``name`` are missing or refused (a boolean array), computed once (the
+        rules across rows and files ask for the same columns many times)."""
+        if name not in self._missing:
+            import pandas as pd
+
+            self._missing[name] = pd.isna(self.typed_columns[name])
+        return self._missing[name]
 
     @property
     def typed(self) -> list[dict[str, Any]]:

@@ -24,5 +24,7 @@ def typed_frame(table: Table, columns: list[str]) -> pd.DataFrame:
 
 def complete_rows(table: Table, columns: list[str]) -> pd.DataFrame:
     """:func:`typed_frame` restricted to the rows where every one of ``columns`` is present."""
+    import numpy as np
+
     frame = typed_frame(table, columns)
-    return frame[frame[columns].notna().all(axis=1)]
+    return frame[~np.logical_or.reduce([table.missing(c) for c in columns])]
