@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.data.cells import validate_cells
+from analysis.data.cells import _cell_readers, _plain_values, canonical_spellings, validate_cells
 from analysis.data.identifiers import scan_column
 from analysis.data.read import Table
 from analysis.data.schema import frictionless, resources
@@ -139,3 +139,48 @@ def test_pseudonyms_get_the_verdicts_of_the_frictionless_reader_when_checked_for
     field = next(f for f in resources()["patients"]["schema"]["fields"] if f["name"] == "patient_id")
     reader = frictionless().Field.from_descriptor({k: field[k] for k in ("name", "type", "constraints")})
     assert [reader.read_cell(c)[1] is None for c, _ in PSEUDONYMS] == [ok for _, ok in PSEUDONYMS]
+
+
+# cells any column may hold: numbers plain or not, within and beyond the contract's bounds, spellings, junk
+PROBES = ["", " ", "0", "1", "2", "3", "-1", "01", "1.0", "12", "12.5", "-0.0", "1e3", "NaN", "inf", "90", "90.5",
+          "36500", "36501", "-36500", "-36501", "9007199254740993", "x", "S01", "B00000-SYN-01", "-S01", "x" * 33,
+          "yes", "YES", "no", "t", "f", "F", "m", "1,5", "NA"]
+
+
+def _spellings(field):
+    """The field's own spellings, in several cases."""
+    words = [str(v) for v in field.get("constraints", {}).get("enum", [])]
+    words += field.get("trueValues", []) + field.get("falseValues", [])
+    return [w2 for w in words for w2 in (w, w.lower(), w.upper(), w.title())]
+
+
+@pytest.mark.parametrize("table", ["patients", "procedures", "imaging", "progression", "lesions"])
+def test_values_decided_without_the_frictionless_reader_are_read_so_by_it(table):
+    # the independent source is the frictionless reader itself: every value the whole-column rules accept
+    # must be accepted by it, with the same value (frictionless reads a number as a Decimal, loaded as a float)
+    readers, canon = _cell_readers(table), canonical_spellings(table)
+    decided = 0
+    for field in resources()[table]["schema"]["fields"]:
+        probes = list(dict.fromkeys(PROBES + _spellings(field)))
+        spell = canon.get(field["name"])
+        mask, values = _plain_values(probes, field, spell)
+        for raw, value in zip([p for p, m in zip(probes, mask) if m], values):
+            expected, notes = readers[field["name"]](spell.get(raw.lower(), raw) if spell else raw)
+            expected = float(expected) if field["type"] == "number" else expected
+            assert notes is None and type(value) is type(expected) and value == expected, (field["name"], raw)
+            decided += 1
+        if not field.get("constraints", {}).get("required"):  # an empty optional cell: missing, no problem
+            assert readers[field["name"]]("") == (None, None)
+    assert decided >= 20
+
+
+def test_a_plainly_valid_dataset_is_validated_without_importing_frictionless():
+    import subprocess
+    import sys
+
+    from analysis.paths import ROOT
+
+    code = ("import sys; from analysis.data import validate_dir; from analysis.paths import DATA; "
+            "problems = validate_dir(DATA / 'synthetic'); print(len(problems), 'frictionless' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.split() == ["0", "False"]

@@ -2,6 +2,11 @@
 readers (types, required values, allowed values, ranges, patterns) once per distinct value of a column,
 check the unique key with pandas, and word each failure for a person fixing a spreadsheet.
 
+The values the reader accepts as they are (plain numbers within bounds, allowed categories, boolean
+spellings, strings matching the pattern, empty optional cells) are decided for a whole column at once by the
+reader's own rules, without calling it; every other value is cast by the reader itself. frictionless is
+imported, and its readers built, only when a value needs them.
+
 Spellings: booleans accept the schema's ``trueValues`` / ``falseValues`` (``true``, ``TRUE``, ``yes``,
 ``1``, ...); a field with ``"caseInsensitive": true`` accepts its categories in any case (``ct`` -> ``CT``).
 Loaded values are the canonical spelling. An empty cell of a ``"measurement": true`` field is a missing
@@ -82,7 +87,8 @@ def _type_message_core(f: dict, value: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _cell_readers(resource_name: str) -> dict[str, Any]:
-    """frictionless cell readers (type cast + constraint checks) for each field of one file's schema.
+    """frictionless cell readers (type cast + constraint checks) for each field of one file's schema (built
+    when a value first needs one, :func:`_reader`).
 
     ``Field.create_cell_reader()`` is what a frictionless ``Resource`` applies to every cell; using it
     directly skips the per-open copying and re-validation of the schema metadata, which cost far
@@ -93,6 +99,12 @@ def _cell_readers(resource_name: str) -> dict[str, Any]:
     desc.pop("foreignKeys", None)  # checked across files by analysis.data.rules.foreign_keys
     schema = fl.Schema.metadata_import(desc)  # the bundled schema itself is checked by a test, not per run
     return {f.name: f.create_cell_reader() for f in schema.fields}
+
+
+def _reader(resource_name: str, field_name: str) -> Any:
+    """The frictionless cell reader of one field, as a function that builds the readers of its file (and
+    imports frictionless) on its first call: a dataset whose every value is plainly valid needs none."""
+    return lambda cell: _cell_readers(resource_name)[field_name](cell)
 
 
 @functools.lru_cache(maxsize=None)
@@ -129,14 +141,17 @@ def _plain_value(raw: str, f: dict) -> Any:
 def _cast_distinct(uniques: list[str], reader: Any, f: dict, canon: dict[str, str] | None
                    ) -> tuple[list[Any], list[dict | None]]:
     """Cast each distinct raw value of one column once: its value (None = missing or refused) and the
-    frictionless notes (None when accepted). Plain numbers within bounds skip the frictionless reader."""
+    frictionless notes (None when accepted). A value the reader would accept as it is (:func:`_plain_values`),
+    or an empty cell of an optional field, is decided without calling the reader."""
     values: list[Any] = [None] * len(uniques)
     notes_of: list[dict | None] = [None] * len(uniques)
-    fast, fast_values = _plain_values(uniques, f)
+    fast, fast_values = _plain_values(uniques, f, canon)
     for i, v in zip(np.flatnonzero(fast).tolist(), fast_values):
         values[i] = v
     for i in np.flatnonzero(~fast).tolist():
         raw = uniques[i]
+        if raw == "" and not is_required(f):
+            continue  # a missing value (frictionless: None, no note), allowed in an optional field
         v = _plain_value(raw, f)
         if v is not None:
             values[i] = v
@@ -158,17 +173,29 @@ def _cast_distinct(uniques: list[str], reader: Any, f: dict, canon: dict[str, st
     return values, notes_of
 
 
-def _plain_values(uniques: list[str], f: dict) -> tuple[np.ndarray, list[Any]]:
-    """Which distinct values are plain decimal numbers within the field's bounds (:func:`_plain_value`),
-    found for the whole column at once, and their values (Python ints / floats, as ``int()`` / ``float()``
-    give them); integers beyond 2**53 are left to :func:`_plain_value`, so every bound compares exactly.
-    For a string field, the strings its reader accepts as they are (:func:`_plain_strings`)."""
+def _plain_values(uniques: list[str], f: dict, canon: dict[str, str] | None = None
+                  ) -> tuple[np.ndarray, list[Any]]:
+    """Which distinct values the frictionless reader accepts as they are, decided for the whole column at
+    once by the reader's own rules, and their values: plain numbers within bounds (:func:`_plain_numbers`),
+    strings that are allowed and match the pattern (:func:`_plain_strings`), boolean spellings
+    (:func:`_plain_booleans`). Every other value is left to the reader."""
+    decide = {"string": _plain_strings, "boolean": _plain_booleans}.get(f["type"], _plain_numbers)
+    found = decide(uniques, f, canon)
+    return found if found is not None else (np.zeros(len(uniques), dtype=bool), [])
+
+
+def _plain_numbers(uniques: list[str], f: dict, canon: dict[str, str] | None
+                   ) -> tuple[np.ndarray, list[Any]] | None:
+    """Plain decimal numbers within the field's bounds (and, for an integer, among its allowed values)
+    (:func:`_plain_value`), found for the whole column at once, and their values (Python ints / floats, as
+    ``int()`` / ``float()`` give them); integers beyond 2**53 are left to :func:`_plain_value`, so every
+    bound compares exactly. None when the field has another constraint."""
     c = f.get("constraints", {})
-    if f["type"] == "string":
-        return _plain_strings(uniques, f)
     plain = _PLAIN.get(f["type"])
-    if plain is None or set(c) - _BOUNDS or not uniques:
-        return np.zeros(len(uniques), dtype=bool), []
+    enum = c.get("enum", [])
+    if plain is None or set(c) - _BOUNDS - {"enum"} or not uniques or (
+            enum and (f["type"] != "integer" or any(type(e) is not int for e in enum))):
+        return None
     mask = Joined(uniques).fullmatch(plain)
     nums = np.asarray(uniques, dtype=object)[mask].astype(np.int64 if f["type"] == "integer" else np.float64)
     ok = np.ones(len(nums), dtype=bool)
@@ -178,6 +205,8 @@ def _plain_values(uniques: list[str], f: dict) -> tuple[np.ndarray, list[Any]]:
                        ("exclusiveMinimum", np.greater), ("exclusiveMaximum", np.less)]:
         if key in c:
             ok &= holds(nums, c[key])
+    if enum:
+        ok &= np.isin(nums, enum)
     mask[mask] = ok
     return mask, nums[ok].astype(object).tolist()
 
@@ -188,18 +217,36 @@ def _frictionless_pattern(pattern: str) -> re.Pattern:
     return re.compile("^{0}$".format(pattern))
 
 
-def _plain_strings(uniques: list[str], f: dict) -> tuple[np.ndarray, list[str]]:
-    """For a string field checked only for ``required`` and ``pattern`` (no format, no allowed values), the
-    distinct values the frictionless reader accepts as they are: the non-empty ones its pattern matches,
-    matched exactly as frictionless matches them, over the whole column at C speed (``map``)."""
+def _plain_strings(uniques: list[str], f: dict, canon: dict[str, str] | None
+                   ) -> tuple[np.ndarray, list[str]] | None:
+    """For a string field checked only for ``required``, ``enum`` and ``pattern`` (no format): the distinct
+    values the frictionless reader accepts, and their values: the non-empty ones that, in their canonical
+    spelling (``canon``, a ``caseInsensitive`` field), are allowed and match the pattern as frictionless
+    matches it; over the whole column at C speed (``map``). None for another format or constraint."""
     c = f.get("constraints", {})
-    if f.get("format", "default") != "default" or set(c) - {"required", "pattern"}:
-        return np.zeros(len(uniques), dtype=bool), []
-    ok = np.fromiter(map(bool, uniques), dtype=bool, count=len(uniques))  # "" is a missing value
+    if f.get("format", "default") != "default" or set(c) - {"required", "enum", "pattern"} or any(
+            type(e) is not str for e in c.get("enum", [])):
+        return None
+    cells = uniques if canon is None else [canon.get(u.lower(), u) for u in uniques]
+    ok = np.fromiter(map(bool, cells), dtype=bool, count=len(cells))  # "" is a missing value
+    if "enum" in c:
+        ok &= np.fromiter(map(set(c["enum"]).__contains__, cells), dtype=bool, count=len(cells))
     if "pattern" in c:
-        ok &= np.fromiter(map(bool, map(_frictionless_pattern(c["pattern"]).match, uniques)), dtype=bool,
-                          count=len(uniques))
-    return ok, [uniques[i] for i in np.flatnonzero(ok).tolist()]
+        ok &= np.fromiter(map(bool, map(_frictionless_pattern(c["pattern"]).match, cells)), dtype=bool,
+                          count=len(cells))
+    return ok, [cells[i] for i in np.flatnonzero(ok).tolist()]
+
+
+def _plain_booleans(uniques: list[str], f: dict, canon: dict[str, str] | None
+                    ) -> tuple[np.ndarray, list[bool]] | None:
+    """For a boolean field that declares its spellings (``trueValues``, ``falseValues``) and no constraint
+    but ``required``: the distinct values that are one of them, and their values (frictionless maps them
+    so, a false spelling winning over an equal true one). None when the field has no such declaration."""
+    if set(f.get("constraints", {})) - {"required"} or "trueValues" not in f or "falseValues" not in f:
+        return None
+    spelling = dict.fromkeys(f["trueValues"], True) | dict.fromkeys(f["falseValues"], False)
+    found = [spelling.get(u) for u in uniques]
+    return np.array([v is not None for v in found], dtype=bool), [v for v in found if v is not None]
 
 
 def _cast_column(table: Table, name: str, reader: Any, f: dict, canon: dict[str, str] | None,
@@ -257,16 +304,15 @@ def validate_cells(table: Table, resource: dict) -> list[Problem]:
 
     Types, required values, allowed values, ranges and patterns are checked by the library's cell
     readers once per distinct value of a column (a column of a million cells with a thousand distinct
-    values costs a thousand reads; plain numbers within bounds none); the primary key (unique key) of the
-    schema is checked with pandas.
+    values costs a thousand reads; values the reader accepts as they are, by its own rules, none:
+    :func:`_plain_values`); the primary key (unique key) of the schema is checked with pandas.
     """
-    readers = _cell_readers(resource["name"])
     canon = canonical_spellings(resource["name"])
-    fdesc = {f["name"]: f for f in resource["schema"]["fields"]}
     pk = resource["schema"].get("primaryKey") or []
     problems: list[Problem] = []
-    cols = {name: _cast_column(table, name, reader, fdesc[name], canon.get(name), problems)
-            for name, reader in readers.items()}
+    cols = {f["name"]: _cast_column(table, f["name"], _reader(resource["name"], f["name"]), f,
+                                    canon.get(f["name"]), problems)
+            for f in resource["schema"]["fields"]}
     table.set_typed(cols)
     if pk:
         problems += _duplicate_keys(table, pk)
