@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from analysis.data import identifiers
 from analysis.data.identifiers import scan_column
 from analysis.data.textscan import Joined
 
@@ -62,3 +63,51 @@ def test_joined_search_and_fullmatch_agree_with_one_value_at_a_time():
     for pattern in [re.compile(r"(?<!\d)\d{4}-\d\d"), re.compile(r"[a-z]+"), re.compile(r"\d+")]:
         assert j.search(pattern).tolist() == [pattern.search(v) is not None for v in values]
         assert j.fullmatch(pattern).tolist() == [pattern.fullmatch(v) is not None for v in values]
+
+
+# what every match of a pattern skipped for a column lacking it must hold (analysis.data.identifiers._NEEDS)
+KINDS = {"@": lambda c: c == "@", ".": lambda c: c == ".", "space": str.isspace, "non-ASCII": lambda c: not c.isascii()}
+
+
+def _always(items, ok) -> bool:
+    """Every match of the parsed pattern ``items`` consumes a character for which ``ok`` holds: one of its
+    items does so unconditionally (not optional, or in every alternative)."""
+    return any(_consumes(op, av, ok) for op, av in items)
+
+
+def _in_set(o, a, ok) -> bool:
+    """Every character admitted by one item of a character set satisfies ``ok``."""
+    c = re._constants
+    if o is c.LITERAL:
+        return ok(chr(a))
+    if o is c.RANGE:
+        return all(ok(chr(x)) for x in range(a[0], a[1] + 1))
+    return o is c.CATEGORY and a is c.CATEGORY_SPACE and ok(" ") and ok("\u2003")  # \s: only whitespace
+
+
+def _consumes(op, av, ok) -> bool:
+    c = re._constants
+    if op is c.LITERAL:
+        return ok(chr(av))
+    if op is c.IN:
+        return all(_in_set(o, a, ok) for o, a in av)
+    if op is c.SUBPATTERN:
+        return _always(av[-1], ok)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        return av[0] >= 1 and _always(av[2], ok)
+    if op is c.BRANCH:
+        return all(_always(alternative, ok) for alternative in av[1])
+    return False
+
+
+def test_a_pattern_is_skipped_only_for_a_column_lacking_what_every_match_of_it_holds():
+    for pattern, need in identifiers._NEEDS.items():
+        assert _always(re._parser.parse(pattern.pattern, pattern.flags), KINDS[need]), (pattern.pattern, need)
+    # and the check itself: a pattern that can match "x" holds no such character
+    assert not _always(re._parser.parse(r"x|a@b"), KINDS["@"]) and _always(re._parser.parse(r"x@|a@b"), KINDS["@"])
+
+
+@pytest.mark.parametrize("value", ["ivan@mail.ru", "10.0.0.7", "4 March 2021", "March 4, 2021", "March 2021",
+                                   "4 марта 2021", "12 Baker Street", "ул. Ленина 5", "д. 5", "Ivan Petrovich"])
+def test_a_value_found_by_a_pattern_with_a_need_is_still_found_beside_values_without_it(value):
+    assert scan_column("note", ["S01", value, "S02"]).rows == (1,)

@@ -485,16 +485,36 @@ def _value_reasons(uniques: list[str], stripped: list[str], nonblank: np.ndarray
     return reasons
 
 
+_SPACE = re.compile(r"\s")
+# search patterns that only match a text holding a character of some kind, and that kind: every match of
+# _EMAIL holds "@", of _IPV4 three ".", of the written-out dates, the numbered street and the short patronymic
+# a whitespace (\s+), of the Russian street words a Cyrillic letter (each alternative starts with one)
+_NEEDS = {_EMAIL: "@", _IPV4: ".", **dict.fromkeys([*_DATE_RES[3:7], _ADDRESS_RES[0], _SHORT_PATRONYMIC], "space"),
+          **dict.fromkeys(_ADDRESS_RES[1:3], "non-ASCII")}
+
+
+def _may_match(pattern: re.Pattern, text: str) -> bool:
+    """False when ``text`` lacks what every match of ``pattern`` holds (:data:`_NEEDS`): no need to search."""
+    need = _NEEDS.get(pattern)
+    if need == "space":
+        return _SPACE.search(text) is not None
+    if need == "non-ASCII":
+        return not text.isascii()
+    return need is None or need in text
+
+
 def _candidates(joined: Joined, *, numeric: bool, id_like: bool) -> np.ndarray:
     """The distinct values for which :func:`value_problem` may find something: those that one of its
     patterns finds (or, for a plain number, that are a yyyymmdd or month.year date); every other value is
-    harmless without a call. All patterns run over the whole column at once (:class:`Joined`)."""
+    harmless without a call. All patterns run over the whole column at once (:class:`Joined`), except those
+    that cannot match its text (:func:`_may_match`)."""
     if numeric:
         return ~joined.fullmatch(_HARMLESS_NUMBER)
     found = np.fromiter(map(str.isdigit, joined.values), dtype=bool, count=joined.n)
     for r in [_EMAIL, _IPV4, _RECORD_PREFIX, _TITLED_NAME, _PATRONYMIC, _SHORT_PATRONYMIC, *_DATE_RES,
               *_ADDRESS_RES]:
-        found |= joined.search(r)
+        if _may_match(r, joined.text):
+            found |= joined.search(r)
     for r in [_SNILS, _SSN, _IPV6, _PASSPORT, _PHONE_CHARS, _INITIALS_NAME] + (
             [_YYYYMMDD, _FULL_NAME] if id_like else []):
         found |= joined.fullmatch(r)
