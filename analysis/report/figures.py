@@ -17,7 +17,7 @@ Figures
 - :func:`waterfall` — relative volume change per patient, sorted.
 - :func:`recist_bars` — RECIST 1.1 response at the first follow-up, counts per group.
 - :func:`km_ttp_tace` — Kaplan-Meier curves of time to progression after TACE by group
-  (product-limit estimate :func:`analysis.stats.survival.kaplan_meier`, computed by lifelines).
+  (product-limit estimate :func:`analysis.stats.survival.kaplan_meier`, R's ``survfit``).
 
 Examples
 --------
@@ -522,7 +522,7 @@ def km_ttp_tace(pp, axes) -> None:
         t = sub["ttp_tace"].astype(float).to_numpy()
         times[g] = t
         events = sub["ttp_tace_progressed"].fillna(False).astype(bool).to_numpy()
-        km = kaplan_meier(t, events)  # analysis.stats.survival (lifelines), checked against R
+        km = kaplan_meier(t, events)  # analysis.stats.survival (R's survfit), checked against R
         xs = np.append(km["time"].to_numpy(), t.max())
         ys = np.append(km["survival"].to_numpy(), km["survival"].iloc[-1])
         ax.step(xs, ys, where="post", color=GROUP_COLOURS[g], label=_group_label(g, len(sub)))
