@@ -62,6 +62,9 @@ _RC = {
     "savefig.dpi": 150,
     "axes.titlesize": 11,
     "axes.labelsize": 10,
+    # titles just above the axes, where matplotlib's automatic placement puts them when nothing is drawn above
+    # an axes (true of every figure here); the automatic placement measures each axis at every draw (~10 %)
+    "axes.titley": 1.0,
 }
 #: Above this many patients the per-patient marks are drawn as one rasterized collection (:mod:`.many`).
 MANY_PATIENTS = many.MANY_PATIENTS
