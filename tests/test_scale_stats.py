@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from analysis.stats.shift import _MedianByRank, bootstrap_ratio_of_medians, rank_biserial
+from analysis.stats.shift import _MedianByRank, _paired_medians, bootstrap_ratio_of_medians, rank_biserial
 
 
 def test_resampled_median_by_rank_equals_the_hand_median_odd_and_even():
@@ -28,9 +28,8 @@ def test_resampled_median_outside_the_counting_window_is_still_exact():
     # smallest-but-one value (index 1 = value 1) everywhere has median 1, below the window; one of
     # index 100 everywhere has median 100, above it; one spread evenly has median 50, inside.
     values = np.arange(101, dtype=float)
-    m = _MedianByRank(values)
-    m.lo_rank, m.width = 49, 3
-    m.bins = np.clip(np.arange(101) - 49, -1, 3) + 1
+    m = _MedianByRank(values, half_width=1)
+    assert (m.width, list(m.bin_values)) == (3, [49.0, 50.0, 51.0])
     idx = np.array([np.full(101, 1), np.full(101, 100), np.arange(101)])
     assert list(m(idx)) == [1.0, 100.0, 50.0]
 
@@ -46,6 +45,42 @@ def test_bootstrap_is_one_stream_of_resamples_whatever_the_chunks():
     for chunk in (1, 7 * 60, 1 << 21):
         r = bootstrap_ratio_of_medians(x, y, n_boot=500, seed=3, chunk_values=chunk)
         assert (r["lower"], r["upper"], r["n_dropped"]) == (lo, hi, 0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 34, 1000, 17000, 18000, 65537, 2**31 - 1])
+def test_int32_draws_are_the_default_int64_draws(n):
+    # the bootstrap draws its indices as int32: numpy's default int64 draws of the same range must be
+    # the same numbers (both come from the same bounded 32-bit stream), and the stream must continue
+    # in the same place afterwards
+    a, b = np.random.default_rng(n), np.random.default_rng(n)
+    for shape in ((3, 7), (1, 1000), (5, 33)):
+        assert np.array_equal(a.integers(0, n, size=shape), b.integers(0, n, size=shape, dtype=np.int32))
+    assert a.integers(0, 2**40) == b.integers(0, 2**40)
+
+
+@pytest.mark.parametrize("kind", ["days", "continuous", "signed_zeros"])
+def test_resampled_medians_equal_numpy_median_on_tied_and_continuous_data(kind):
+    # the definition, computed the slow way: numpy.median of every resampled row, bit for bit;
+    # tied data (few distinct values: one joint count serves x and y), continuous data (one count each),
+    # and -0.0 beside 0.0 (equal values whose bits differ)
+    rng = np.random.default_rng(5)
+    n = 401
+    if kind == "days":
+        x, y = rng.integers(80, 95, n).astype(float), rng.integers(40, 44, n).astype(float)
+    elif kind == "continuous":
+        x, y = rng.lognormal(size=n), rng.normal(size=n)
+    else:
+        x = rng.choice([-0.0, 0.0, 1.0, -1.0], n)
+        y = rng.choice([-0.0, 0.0, 2.0], n, p=[0.3, 0.3, 0.4])
+    idx = rng.integers(0, n, size=(300, n))
+    mx, my = _MedianByRank(x), _MedianByRank(y)
+    got, want = _paired_medians(mx, my, idx), (np.median(x[idx], axis=1), np.median(y[idx], axis=1))
+    for g, w in zip(got, want):
+        assert np.array_equal(g, w)
+        if kind != "signed_zeros":  # numpy's partition may pick either zero
+            assert np.array_equal(g.view(np.int64), w.view(np.int64))
+    if kind != "signed_zeros":  # tied data: one joint count; continuous: one count each
+        assert ((mx.width + 2) * (my.width + 2) <= n) == (kind == "days")
 
 
 def test_bootstrap_counts_resamples_with_a_zero_median_of_y():
