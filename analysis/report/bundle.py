@@ -41,6 +41,12 @@ class Results:
     audit: Any = None  # not filled: the audit reads no data, see get_audit()
     notes: dict = field(default_factory=dict)  # why a part is missing
 
+    def __getstate__(self) -> dict:
+        """What the results cache stores: everything but the dataset (most of the bytes at registry scale;
+        its files' hashes are in the cache key, and :func:`analysis.report.results.get` or the pipeline
+        attach the loaded dataset again)."""
+        return {**self.__dict__, "dataset": None}
+
     def dataset_statement(self) -> str:
         """One sentence naming the dataset and saying whether it is synthetic."""
         return _overview.dataset_statement(self.dataset, self.data_dir)
