@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.data.cells import validate_cells
 from analysis.data.identifiers import scan_column
+from analysis.data.read import Table
+from analysis.data.schema import frictionless, resources
 
 # (column, values, options) -> (rows flagged, first value masked, reason); None = the column is clean
 GUARD_CASES = [
@@ -115,3 +118,24 @@ def test_a_small_dataset_validates_silently(capsys):
 
     validate_dir(TESTS / "fixtures" / "mini")
     assert capsys.readouterr().err == ""
+
+
+# pseudonyms against the contract's pattern ^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$ (1-32 characters, the first a
+# letter or digit), worked by hand: (cell, accepted)
+PSEUDONYMS = [("S01", True), ("B00000-SYN-01", True), ("a.b_c-d", True), ("x" * 32, True), ("7", True),
+              ("x" * 33, False), ("-S01", False), ("_S01", False), ("S 01", False), ("S01!", False),
+              ("\u042e01", False), ("", False)]
+
+
+def test_pseudonyms_get_the_verdicts_of_the_frictionless_reader_when_checked_for_the_whole_column():
+    cells = [c for c, _ in PSEUDONYMS] * 2  # each distinct value twice
+    table = Table("patients.csv", ["patient_id"], [[c] for c in cells], list(range(2, len(cells) + 2)),
+                  {"patient_id": 0})
+    problems = [p for p in validate_cells(table, resources()["patients"])
+                if p.column == "patient_id" and not p.message.startswith("duplicate key")]
+    refused = [c for c, ok in PSEUDONYMS * 2 if not ok]
+    assert [p.value for p in problems] == refused
+    assert table.typed_columns["patient_id"].tolist() == [c if ok else None for c, ok in PSEUDONYMS * 2]
+    field = next(f for f in resources()["patients"]["schema"]["fields"] if f["name"] == "patient_id")
+    reader = frictionless().Field.from_descriptor({k: field[k] for k in ("name", "type", "constraints")})
+    assert [reader.read_cell(c)[1] is None for c, _ in PSEUDONYMS] == [ok for _, ok in PSEUDONYMS]

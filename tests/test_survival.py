@@ -52,3 +52,18 @@ def test_the_synthetic_cohort_curves_in_the_fixture_are_those_of_the_bundled_coh
                 for r in rows if group[r["patient_id"]] == g]
         case = cases[f"synthetic_tace_group{g}"]
         assert mine == list(zip(case["time"], case["event"])), "tests/r/fixtures/km.json is stale: make r-fixtures"
+
+
+@pytest.mark.parametrize("case", FIXTURE["cases"], ids=[c["name"] for c in FIXTURE["cases"]])
+def test_kaplan_meier_equals_lifelines_kaplan_meier_fitter(case):
+    # the second, independent implementation (lifelines is a test-only cross-check, beside R's fixture)
+    from lifelines import KaplanMeierFitter
+
+    t, e = np.asarray(case["time"], float), np.asarray(case["event"], bool)
+    km = kaplan_meier(t, e).iloc[1:]
+    fit = KaplanMeierFitter().fit(t, event_observed=e)
+    table = fit.event_table[fit.event_table["observed"] > 0]
+    assert km["time"].tolist() == table.index.tolist()
+    assert km["at_risk"].tolist() == table["at_risk"].tolist()
+    np.testing.assert_allclose(km["survival"].to_numpy(), fit.survival_function_.iloc[:, 0].loc[table.index],
+                               rtol=1e-12)

@@ -25,6 +25,7 @@ from analysis.data.problems import WARNING, Problem, fmt_num
 from analysis.data.read import Table
 from analysis.data.schema import frictionless, is_required, resources
 from analysis.data.textscan import Joined
+from analysis.data.typed import complete_rows
 
 _MISSING_WORDS = {"na", "n/a", "nan", "null", "none", "missing", "-", "--", "?", ".", "nd", "inf", "-inf", "+inf",
                   "infinity"}
@@ -160,8 +161,11 @@ def _cast_distinct(uniques: list[str], reader: Any, f: dict, canon: dict[str, st
 def _plain_values(uniques: list[str], f: dict) -> tuple[np.ndarray, list[Any]]:
     """Which distinct values are plain decimal numbers within the field's bounds (:func:`_plain_value`),
     found for the whole column at once, and their values (Python ints / floats, as ``int()`` / ``float()``
-    give them); integers beyond 2**53 are left to :func:`_plain_value`, so every bound compares exactly."""
+    give them); integers beyond 2**53 are left to :func:`_plain_value`, so every bound compares exactly.
+    For a string field, the strings its reader accepts as they are (:func:`_plain_strings`)."""
     c = f.get("constraints", {})
+    if f["type"] == "string":
+        return _plain_strings(uniques, f)
     plain = _PLAIN.get(f["type"])
     if plain is None or set(c) - _BOUNDS or not uniques:
         return np.zeros(len(uniques), dtype=bool), []
@@ -176,6 +180,26 @@ def _plain_values(uniques: list[str], f: dict) -> tuple[np.ndarray, list[Any]]:
             ok &= holds(nums, c[key])
     mask[mask] = ok
     return mask, nums[ok].astype(object).tolist()
+
+
+@functools.lru_cache(maxsize=None)
+def _frictionless_pattern(pattern: str) -> re.Pattern:
+    """A ``pattern`` constraint as the frictionless reader compiles it (and applies it with ``match``)."""
+    return re.compile("^{0}$".format(pattern))
+
+
+def _plain_strings(uniques: list[str], f: dict) -> tuple[np.ndarray, list[str]]:
+    """For a string field checked only for ``required`` and ``pattern`` (no format, no allowed values), the
+    distinct values the frictionless reader accepts as they are: the non-empty ones its pattern matches,
+    matched exactly as frictionless matches them, over the whole column at C speed (``map``)."""
+    c = f.get("constraints", {})
+    if f.get("format", "default") != "default" or set(c) - {"required", "pattern"}:
+        return np.zeros(len(uniques), dtype=bool), []
+    ok = np.fromiter(map(bool, uniques), dtype=bool, count=len(uniques))  # "" is a missing value
+    if "pattern" in c:
+        ok &= np.fromiter(map(bool, map(_frictionless_pattern(c["pattern"]).match, uniques)), dtype=bool,
+                          count=len(uniques))
+    return ok, [uniques[i] for i in np.flatnonzero(ok).tolist()]
 
 
 def _cast_column(table: Table, name: str, reader: Any, f: dict, canon: dict[str, str] | None,
@@ -206,15 +230,11 @@ def _cast_column(table: Table, name: str, reader: Any, f: dict, canon: dict[str,
     return vals[codes]
 
 
-def _duplicate_keys(table: Table, pk: list[str], cols: dict[str, np.ndarray]) -> list[Problem]:
+def _duplicate_keys(table: Table, pk: list[str]) -> list[Problem]:
     """Rows whose primary key is already on an earlier line (rows with a missing key part are skipped)."""
-    import pandas as pd
-
     if not len(table.rows):
         return []
-    frame = pd.DataFrame({c: cols[c] for c in pk})
-    frame["_line"] = table.lines
-    frame = frame[frame[pk].notna().all(axis=1)]
+    frame = complete_rows(table, pk)
     dup = frame.duplicated(pk, keep=False)
     if not dup.any():
         return []
@@ -247,7 +267,7 @@ def validate_cells(table: Table, resource: dict) -> list[Problem]:
     problems: list[Problem] = []
     cols = {name: _cast_column(table, name, reader, fdesc[name], canon.get(name), problems)
             for name, reader in readers.items()}
-    if pk:
-        problems += _duplicate_keys(table, pk, cols)
     table.set_typed(cols)
+    if pk:
+        problems += _duplicate_keys(table, pk)
     return problems

@@ -31,12 +31,14 @@ class Table:
     broken: list[list[str]] = field(default_factory=list)  # raw cells of rows that could not be read (reported)
     #: contract columns, cast (object arrays; None = missing or refused), set by analysis.data.cells
     typed_columns: dict[str, Any] = field(default_factory=dict)
-    _raw_columns: list[tuple[str, ...]] | None = field(default=None, repr=False)
+    _raw_columns: list[Sequence[str]] | None = field(default=None, repr=False)
     _typed_rows: list[dict[str, Any]] | None = field(default=None, repr=False)
     _factors: dict[int, tuple[Any, list[str]]] = field(default_factory=dict, repr=False)
+    _missing: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def raw_column(self, k: int) -> tuple[str, ...]:
-        """The raw cells of the column at position ``k`` (the rows transposed once, at C speed)."""
+    def raw_column(self, k: int) -> Sequence[str]:
+        """The raw cells of the column at position ``k`` (a tuple: the rows transposed once, at C speed; or the
+        object array pandas read the column into)."""
         if self._raw_columns is None:
             self._raw_columns = list(zip(*self.rows)) if self.rows else [() for _ in self.header]
         return self._raw_columns[k]
@@ -48,7 +50,8 @@ class Table:
             import numpy as np
             import pandas as pd
 
-            codes, uniques = pd.factorize(np.asarray(self.raw_column(k), dtype=object), use_na_sentinel=False)
+            # raw cells are str, never a missing value: no NA handling to ask for (it costs a pass of isna)
+            codes, uniques = pd.factorize(np.asarray(self.raw_column(k), dtype=object), use_na_sentinel=True)
             self._factors[k] = codes, list(uniques)
         return self._factors[k]
 
@@ -61,6 +64,16 @@ class Table:
         """Store the cast contract columns (see :attr:`typed_columns`)."""
         self.typed_columns = columns
         self._typed_rows = None
+        self._missing = {}
+
+    def missing(self, name: str) -> Any:
+        """Which rows of the cast column ``name`` are missing or refused (a boolean array), computed once (the
+        rules across rows and files ask for the same columns many times)."""
+        if name not in self._missing:
+            import pandas as pd
+
+            self._missing[name] = pd.isna(self.typed_columns[name])
+        return self._missing[name]
 
     @property
     def typed(self) -> list[dict[str, Any]]:
@@ -158,7 +171,8 @@ def decode(fname: str, data: bytes) -> tuple[str | None, list[Problem]]:
 
 def sniff_separator(fname: str, text: str) -> Problem | None:
     """Refuse semicolon- or tab-separated files with an explanation (the contract is comma-separated)."""
-    first = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    # the first line (up to the first line break of any kind), without splitting the whole text
+    first = text.lstrip("\r\n").partition("\n")[0].splitlines()[0] if text.strip() else ""
     commas, semis, tabs = first.count(","), first.count(";"), first.count("\t")
     if semis > commas and semis >= 1:
         decimal_comma = re.search(r"(?:^|;)\s*-?\d+,\d+\s*(?:;|$)", text, re.M) is not None
@@ -208,7 +222,7 @@ class _Parsed:
     lines: list[int] = field(default_factory=list)
     broken: list[list[str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    columns: list[tuple[str, ...]] | None = None  # the rows transposed, when the reader had them by column
+    columns: list[Sequence[str]] | None = None  # the rows transposed, when the reader had them by column
 
 
 def _blank(rec: list[str]) -> bool:
@@ -266,14 +280,15 @@ def _parse(fname: str, text: str) -> _Parsed:
     return out
 
 
-_ASCII_SPACE = re.compile(r"[ \t\x0b\x0c\x1c-\x1f]")
+#: the characters other than line ends that ``str.strip`` removes from ASCII text
+_ASCII_SPACES = " \t\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 class _Rows(Sequence):
     """The data rows of a file read by column (:func:`_parse_regular`), as a read-only list of rows (each
     a list of cells), made row by row only when asked for: the validation reads the columns."""
 
-    def __init__(self, columns: list[tuple[str, ...]], n: int):
+    def __init__(self, columns: list[Sequence[str]], n: int):
         self._columns, self._n = columns, n
 
     def __len__(self) -> int:
@@ -288,15 +303,15 @@ class _Rows(Sequence):
         return map(list, zip(*self._columns))
 
 
-_EMPTY_ROW = re.compile(r"^,*\r?\n", re.M)
-
-
 def _has_empty_row(text: str, frame, stripped: bool) -> bool:
     """A data row whose cells are all empty (spreadsheet padding). Without cells to strip it is a line of
-    commas only, found in the text; otherwise the stripped cells are compared."""
+    commas only (every line has as many commas as the header), found in the text; otherwise the stripped
+    cells are compared."""
     if stripped:
         return bool((frame == "").all(axis=1).any())
-    return _EMPTY_ROW.search(text if text.endswith("\n") else text + "\n") is not None
+    empty = "\n" + "," * (frame.shape[1] - 1)
+    text = text if text.endswith("\n") else text + "\n"
+    return empty + "\n" in text or empty + "\r\n" in text
 
 
 def _parse_regular(text: str) -> _Parsed | None:
@@ -309,7 +324,8 @@ def _parse_regular(text: str) -> _Parsed | None:
             "\r" in text and text.count("\r") != text.count("\r\n")):
         return None
     try:
-        frame = pd.read_csv(io.StringIO(text), header=None, dtype=str, na_filter=False, engine="c",
+        # from UTF-8 bytes, which the C parser reads directly (a StringIO is copied and encoded again)
+        frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), header=None, dtype=str, na_filter=False, engine="c",
                             skip_blank_lines=False, low_memory=False)
     except (pd.errors.ParserError, ValueError):  # a row wider than the header
         return None
@@ -317,12 +333,12 @@ def _parse_regular(text: str) -> _Parsed | None:
         return None
     header = [str(c).strip() for c in frame.iloc[0]]
     frame = frame.iloc[1:]
-    stripped = not text.isascii() or _ASCII_SPACE.search(text) is not None
+    stripped = not text.isascii() or any(c in text for c in _ASCII_SPACES)
     if stripped:
         frame = frame.apply(lambda col: col.str.strip())
     if not any(header) or _has_empty_row(text, frame, stripped):  # a blank header or a row of empty cells
         return None
-    columns = [tuple(frame[c].tolist()) for c in frame.columns]
+    columns = [frame[c].to_numpy() for c in frame.columns]  # object arrays of str
     rows = _Rows(columns, len(frame))
     out = _Parsed(header=header, header_line=1, rows=rows, lines=list(range(2, len(rows) + 2)))
     out.columns = columns

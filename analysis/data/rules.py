@@ -39,12 +39,11 @@ def unsure_patients(table: Table | None, columns: tuple[str, ...] = ("patient_id
     if table is None or any(c not in table.index for c in columns):
         return None
     import numpy as np
-    import pandas as pd
 
     unsure = {k[0] for k in broken_keys(table, ["patient_id"])}
     pid = table.typed_columns["patient_id"]
-    some_missing = np.logical_or.reduce([pd.isna(table.typed_columns[c]) for c in columns])
-    unsure |= set(pid[some_missing & ~pd.isna(pid)].tolist())
+    some_missing = np.logical_or.reduce([table.missing(c) for c in columns])
+    unsure |= set(pid[some_missing & ~table.missing("patient_id")].tolist())
     return unsure
 
 
@@ -54,7 +53,7 @@ def _absent_keys(table: Table, fields: list[str], keys: set[tuple]) -> list[int]
     import pandas as pd
 
     cols = [pd.Series(table.typed_columns[c], dtype=object) for c in fields]
-    present = np.logical_and.reduce([c.notna().to_numpy() for c in cols])
+    present = ~np.logical_or.reduce([table.missing(c) for c in fields])
     if len(fields) == 1:
         inside = cols[0].isin([k[0] for k in keys]).to_numpy()
     else:
@@ -125,7 +124,7 @@ def _ordered(table: Table | None, low: str, high: str, column: str, message: str
 
     cols = table.typed_columns
     lo, hi = pd.Series(cols[low], dtype=object), pd.Series(cols[high], dtype=object)
-    both = (lo.notna() & hi.notna()).to_numpy()
+    both = ~(table.missing(low) | table.missing(high))
     above = np.zeros(len(both), dtype=bool)
     above[both] = lo[both].astype(float).to_numpy() > hi[both].astype(float).to_numpy()
     group = message.replace(" ({low})", "").replace(" ({high})", "")
@@ -349,7 +348,7 @@ def progression_interval(t: Tables) -> list[Problem]:
 def lesion_exam_exists(t: Tables) -> list[Problem]:
     """Every lesion row has an exam (patient, day) in imaging.csv."""
     les = t.lesions
-    unsure = unsure_patients(t.imaging)
+    unsure = unsure_patients(t.imaging) if les is not None else None
     if les is None or unsure is None:
         return []
     import pandas as pd

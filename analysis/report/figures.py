@@ -17,7 +17,7 @@ Figures
 - :func:`waterfall` — relative volume change per patient, sorted.
 - :func:`recist_bars` — RECIST 1.1 response at the first follow-up, counts per group.
 - :func:`km_ttp_tace` — Kaplan-Meier curves of time to progression after TACE by group
-  (product-limit estimate :func:`analysis.stats.survival.kaplan_meier`, computed by lifelines).
+  (product-limit estimate :func:`analysis.stats.survival.kaplan_meier`, R's ``survfit``).
 
 Examples
 --------
@@ -62,6 +62,9 @@ _RC = {
     "savefig.dpi": 150,
     "axes.titlesize": 11,
     "axes.labelsize": 10,
+    # titles just above the axes, where matplotlib's automatic placement puts them when nothing is drawn above
+    # an axes (true of every figure here); the automatic placement measures each axis at every draw (~10 %)
+    "axes.titley": 1.0,
 }
 #: Above this many patients the per-patient marks are drawn as one rasterized collection (:mod:`.many`).
 MANY_PATIENTS = many.MANY_PATIENTS
@@ -522,7 +525,7 @@ def km_ttp_tace(pp, axes) -> None:
         t = sub["ttp_tace"].astype(float).to_numpy()
         times[g] = t
         events = sub["ttp_tace_progressed"].fillna(False).astype(bool).to_numpy()
-        km = kaplan_meier(t, events)  # analysis.stats.survival (lifelines), checked against R
+        km = kaplan_meier(t, events)  # analysis.stats.survival (R's survfit), checked against R
         xs = np.append(km["time"].to_numpy(), t.max())
         ys = np.append(km["survival"].to_numpy(), km["survival"].iloc[-1])
         ax.step(xs, ys, where="post", color=GROUP_COLOURS[g], label=_group_label(g, len(sub)))

@@ -11,7 +11,7 @@ R 4.2.2's, and every test result says which test and which p-value method produc
   normal rules) and Kruskal-Wallis (R ``kruskal.test``);
 - :mod:`.normality`: Shapiro-Wilk (R ``shapiro.test``, Royston's AS R94);
 - :mod:`.regression`: ordinary least squares ``y ~ x`` (R ``lm``, via statsmodels);
-- :mod:`.survival`: Kaplan-Meier estimates (R ``survival::survfit``, via lifelines);
+- :mod:`.survival`: Kaplan-Meier estimates (R ``survival::survfit``);
 - :mod:`.shift`: Hodges-Lehmann shifts with R's confidence intervals (paired and two-sample
   ``wilcox.test(conf.int = TRUE)``), the rank-biserial correlation, a seeded bootstrap of a ratio
   of medians; :mod:`.rmath`: ports of R's signed-rank/rank-sum distributions, ``qnorm`` and ``uniroot``;

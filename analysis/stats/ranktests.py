@@ -10,8 +10,10 @@ R's rule for the p-value of the two Wilcoxon tests (``method='r'``): the exact n
 distribution when every group has fewer than :data:`EXACT_LIMIT` values and nothing is tied
 (and, for the signed-rank test, no difference is zero); otherwise the normal approximation with
 tie-corrected variance and, by default, continuity correction. scipy's and pingouin's ``'auto'``
-switch to the approximation much earlier and are never used. Parity with R 4.2.2 is checked by
-``tests/test_stats_r_parity.py``.
+switch to the approximation much earlier and are never used. The exact p-values come from the ports
+of R's ``pwilcox`` / ``psignrank`` (:mod:`analysis.stats.rmath`), the approximate ones from R's formulas
+with the standard normal of ``scipy.special``; scipy.stats is not needed (it costs a notebook kernel about
+0.7 s to import). Parity with R 4.2.2 is checked by ``tests/test_stats_r_parity.py``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from analysis.stats.inputs import _as_float_array, _paired_arrays
+from analysis.stats.rmath import psignrank, pwilcox
 from analysis.stats.results import ExactPValueUnavailable, TestResult
 
 __all__ = ["EXACT_LIMIT", "kruskal", "mann_whitney", "wilcoxon_signed_rank"]
@@ -50,6 +53,28 @@ def _check_method(method: str) -> str:
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     return method
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n with ties given their average rank (R ``rank()``, scipy ``rankdata``: the same values)."""
+    order = np.argsort(values, kind="mergesort")
+    ordered = values[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]]  # the first of each run of equal values
+    starts = np.r_[np.nonzero(first)[0], values.size]  # where each run starts, and n
+    group = np.cumsum(first) - 1  # run of each sorted value
+    ranks = np.empty(values.size)
+    ranks[order] = 0.5 * (starts[group + 1] + starts[group] + 1)  # mean of ranks start+1 .. next start
+    return ranks
+
+
+def _exact_p(cdf, stat: float, mean: float, alternative: str) -> float:
+    """R's exact p of a rank statistic from its distribution function ``cdf(q, lower_tail)``."""
+    if alternative == "less":
+        return cdf(stat, True)
+    if alternative == "greater":
+        return cdf(stat - 1, False)
+    p = cdf(stat - 1, False) if stat > mean else cdf(stat, True)
+    return min(2 * p, 1.0)
 
 
 def _has_ties(values: np.ndarray) -> bool:
@@ -95,14 +120,17 @@ def _normal_labels(test: str, correct: bool) -> tuple[str, str]:
 
 
 def _normal_p(z: float, alternative: str) -> float:
-    """p of a standard normal z for the alternative (two-sided: twice the smaller tail)."""
-    from scipy.stats import norm
+    """p of a standard normal z for the alternative (two-sided: twice the smaller tail).
+
+    ``scipy.special.ndtr`` is what ``scipy.stats.norm.cdf`` evaluates (``norm.sf(z)`` is ``ndtr(-z)``).
+    """
+    from scipy.special import ndtr
 
     if alternative == "less":
-        return float(norm.cdf(z))
+        return float(ndtr(z))
     if alternative == "greater":
-        return float(norm.sf(z))
-    return float(2 * min(norm.cdf(z), norm.sf(z)))
+        return float(ndtr(-z))
+    return float(2 * min(ndtr(z), ndtr(-z)))
 
 
 def _correction(z: float, alternative: str, correct: bool) -> float:
@@ -140,15 +168,16 @@ def mann_whitney(
       both n > 8 and are never used here.
     - ``'exact'``: always exact. With ties there is no exact distribution of W; R would warn
       and use the normal approximation; here :class:`ExactPValueUnavailable` is raised.
-      (scipy's exact distribution is fast below 50 per group but slow for large ones: about
-      7 s for 100 vs 100.)
+      (The exact distribution is fast below 50 per group but slow for large ones: about
+      4 s for 100 vs 100.)
     - ``'asymptotic'``: always the normal approximation (tie + optional continuity correction).
 
-    The exact p comes from ``scipy.stats.mannwhitneyu(method='exact')`` (two-sided p =
-    ``min(1, 2 * smaller tail)`` as R's ``pwilcox``), the approximate p from
-    ``scipy.stats.mannwhitneyu(method='asymptotic', use_continuity=correct)``; both were
-    verified against R 4.2.2. When every value is tied R's variance is 0 and R reports p = NaN;
-    so does this function (scipy would say 1).
+    The exact p is R's: the port of ``pwilcox`` (:func:`analysis.stats.rmath.pwilcox`; two-sided p =
+    ``min(1, 2 * smaller tail)``), equal to R 4.2.2 to the last bit whenever ``choose(n1 + n2, n1)`` is
+    below 2^53 (scipy's ``mannwhitneyu(method='exact')`` differs from R in the last bits in about a
+    quarter of such cases). The approximate p follows R's formula line by line, with the standard normal
+    of ``scipy.special.ndtr``. When every value is tied R's variance is 0 and R reports p = NaN; so does
+    this function (scipy would say 1).
 
     Parameters
     ----------
@@ -194,8 +223,6 @@ def mann_whitney(
     >>> r.statistic, round(r.p, 12), r.method
     (0.0, 0.2, 'exact')
     """
-    from scipy.stats import rankdata
-
     method = _check_method(method)
     alt = _check_alternative(alternative)
     xa = _as_float_array(x, "x", dropna)
@@ -206,7 +233,7 @@ def mann_whitney(
         )
     n1, n2 = float(xa.size), float(ya.size)
     pooled = np.concatenate([xa, ya])
-    ranks = rankdata(pooled)
+    ranks = _average_ranks(pooled)
     W = float(ranks[: xa.size].sum() - n1 * (n1 + 1) / 2)
     undefined = None
     if _has_ties(pooled):
@@ -215,34 +242,30 @@ def mann_whitney(
     common = {"test": "Mann-Whitney U", "statistic": W, "n1": int(n1), "n2": int(n2), "statistic_name": "W",
               "alternative": alt, "ns": (int(n1), int(n2))}
     if _use_exact(method, n1 < EXACT_LIMIT and n2 < EXACT_LIMIT, undefined):
-        return _mann_whitney_exact(xa, ya, alt, common)
-    return _mann_whitney_normal(xa, ya, pooled, correct, alt, common)
+        return _mann_whitney_exact(W, alt, common)
+    return _mann_whitney_normal(W, pooled, correct, alt, common)
 
 
-def _mann_whitney_exact(xa: np.ndarray, ya: np.ndarray, alt: str, common: dict) -> TestResult:
-    """Exact p of W from scipy (two-sided: ``min(1, 2 * smaller tail)`` as R's ``pwilcox``)."""
-    from scipy.stats import mannwhitneyu
-
-    res = mannwhitneyu(xa, ya, method="exact", alternative=alt)
-    return TestResult(p=float(res.pvalue), method="exact", r_method="Wilcoxon rank sum exact test",
-                      **common)
+def _mann_whitney_exact(W: float, alt: str, common: dict) -> TestResult:
+    """Exact p of W as R's ``wilcox.test``: ``pwilcox`` (two-sided: ``min(1, 2 * smaller tail)``)."""
+    m, n = common["n1"], common["n2"]
+    p = _exact_p(lambda q, lower: pwilcox(q, m, n, lower_tail=lower), W, m * n / 2, alt)
+    return TestResult(p=float(p), method="exact", r_method="Wilcoxon rank sum exact test", **common)
 
 
-def _mann_whitney_normal(xa: np.ndarray, ya: np.ndarray, pooled: np.ndarray, correct: bool, alt: str,
-                         common: dict) -> TestResult:
-    """Normal approximation of W with tie-corrected variance; NaN when the variance is 0 (as R)."""
-    from scipy.stats import mannwhitneyu
-
+def _mann_whitney_normal(W: float, pooled: np.ndarray, correct: bool, alt: str, common: dict) -> TestResult:
+    """R's normal approximation of W, line by line: tie-corrected variance; NaN when it is 0 (as R)."""
     r_method, p_method = _normal_labels("Wilcoxon rank sum test", correct)
-    n1, n2 = float(xa.size), float(ya.size)
+    n1, n2 = float(common["n1"]), float(common["n2"])
     N = n1 + n2
     sigma2 = (n1 * n2 / 12) * ((N + 1) - _tie_sum(pooled) / (N * (N - 1))) if N > 1 else 0.0
     if not sigma2 > 0:
         return TestResult(p=math.nan, method=p_method, r_method=r_method,
                           note="every value is tied: the variance of W is 0 and p is undefined (R: NaN)",
                           **common)
-    res = mannwhitneyu(xa, ya, method="asymptotic", use_continuity=bool(correct), alternative=alt)
-    return TestResult(p=float(res.pvalue), method=p_method, r_method=r_method, **common)
+    z = W - n1 * n2 / 2
+    z = (z - _correction(z, alt, correct)) / math.sqrt(sigma2)
+    return TestResult(p=_normal_p(z, alt), method=p_method, r_method=r_method, **common)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -267,9 +290,9 @@ def wilcoxon_signed_rank(
     **normal approximation** with tie correction ``sum(t^3 - t) / 48`` of the variance and, if
     ``correct``, continuity correction.
 
-    The exact p comes from ``scipy.stats.wilcoxon(method='exact')`` on the nonzero differences
-    (its two-sided p = ``min(1, 2 * smaller tail)`` as R's ``psignrank``); the normal
-    approximation follows R's formula line by line. Both verified against R 4.2.2.
+    The exact p is R's: the port of ``psignrank`` (:func:`analysis.stats.rmath.psignrank`; two-sided
+    p = ``min(1, 2 * smaller tail)``) on the nonzero differences, equal to R 4.2.2 to the last bit; the
+    normal approximation follows R's formula line by line.
 
     Parameters
     ----------
@@ -314,8 +337,6 @@ def wilcoxon_signed_rank(
     >>> r.statistic, r.p, r.method
     (3.0, 1.0, 'exact')
     """
-    from scipy.stats import rankdata
-
     method = _check_method(method)
     alt = _check_alternative(alternative)
     d = _differences(x, y, dropna)
@@ -326,7 +347,7 @@ def wilcoxon_signed_rank(
     n_zero = int((d == 0).sum())
     d = d[d != 0]
     n = float(d.size)
-    ranks = rankdata(np.abs(d))
+    ranks = _average_ranks(np.abs(d))
     V = float(ranks[d > 0].sum())
     ties = _has_ties(np.abs(d))
     undefined = _signed_rank_exact_undefined(n_zero, np.abs(d)) if (ties or n_zero) else None
@@ -334,7 +355,7 @@ def wilcoxon_signed_rank(
     common = {"test": "Wilcoxon signed-rank", "statistic": V, "n1": int(n), "n2": None, "statistic_name": "V",
               "alternative": alt, "ns": (n_pairs,)}
     if _use_exact(method, n < EXACT_LIMIT, undefined):
-        return _signed_rank_exact(d, alt, note, common)
+        return _signed_rank_exact(V, int(n), alt, note, common)
     return _signed_rank_normal(V, n, ranks, correct, alt, note, common)
 
 
@@ -362,13 +383,11 @@ def _signed_rank_exact_undefined(n_zero: int, abs_d: np.ndarray) -> str:
             + "; use method 'r' or 'asymptotic' " + _FALLBACK)
 
 
-def _signed_rank_exact(d: np.ndarray, alt: str, note: str, common: dict) -> TestResult:
-    """Exact p of V from scipy (two-sided: ``min(1, 2 * smaller tail)`` as R's ``psignrank``)."""
-    from scipy.stats import wilcoxon
-
-    res = wilcoxon(d, method="exact", alternative=alt)
-    return TestResult(p=float(res.pvalue), method="exact", r_method="Wilcoxon signed rank exact test",
-                      note=note, **common)
+def _signed_rank_exact(V: float, n: int, alt: str, note: str, common: dict) -> TestResult:
+    """Exact p of V as R's ``wilcox.test``: ``psignrank`` (two-sided: ``min(1, 2 * smaller tail)``)."""
+    p = _exact_p(lambda q, lower: psignrank(q, n, lower_tail=lower), V, n * (n + 1) / 4, alt)
+    return TestResult(p=float(p), method="exact", r_method="Wilcoxon signed rank exact test", note=note,
+                      **common)
 
 
 def _signed_rank_normal(V: float, n: float, ranks: np.ndarray, correct: bool, alt: str, note: str,

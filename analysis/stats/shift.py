@@ -263,11 +263,12 @@ def wilcoxon_paired_ci(x: Any, y: Any | None = None, conf_level: float = 0.95, c
     Differences 1, 2, 4: the six Walsh averages are 1, 1.5, 2, 2.5, 3, 4, whose median is 2.25;
     with n = 3 the exact 95 % interval cannot be reached (qsignrank(0.025, 3) = 0, so k = 1) and
     R reports the range of the Walsh averages [1, 4] with conf.level 1 - 2/8 = 0.75. V = 6 and
-    p = 2 * P(V >= 6) = 2/8.
+    p = 2 * P(V >= 6) = 2/8, to the last bit as R computes it (``print(wilcox.test(c(1, 2, 4))$p.value,
+    digits = 17)`` gives 0.25000000000000006: the probability 1/8 is ``exp(-3 log 2)``).
 
     >>> r = wilcoxon_paired_ci([1, 2, 4])
     >>> r.statistic, r.p, r.estimate, r.lower, r.upper, r.conf_level
-    (6.0, 0.25, 2.25, 1.0, 4.0, 0.75)
+    (6.0, 0.25000000000000006, 2.25, 1.0, 4.0, 0.75)
     """
     conf_level = _check_conf_level(conf_level)
     d_all = _differences(x, y, dropna)

@@ -1,8 +1,8 @@
 """Survival analysis: Kaplan-Meier estimates of time to progression.
 
 Time to progression is summarised in Tables 3-4 as plain durations, as the paper did (DESIGN §4); this
-module adds what the censoring flag allows: the product-limit estimate, computed by lifelines and checked
-against R's ``survival::survfit`` (tests/r/km_fixtures.R).
+module adds what the censoring flag allows: the product-limit estimate, computed as R's ``survival::survfit``
+does and checked against it (tests/r/km_fixtures.R).
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ def kaplan_meier(durations, events):
 
     Notes
     -----
-    The estimate is lifelines' ``KaplanMeierFitter``; ties between an event and a censoring at the same time
-    are handled as R does (the censored subject is still at risk at that time).
+    The estimate is :func:`survfit_km` (R's ``survfit`` product, one definition for the figures and the numbers),
+    read at its event times; ties between an event and a censoring at the same time are handled as R does (the
+    censored subject is still at risk at that time). lifelines' ``KaplanMeierFitter`` gives the same table (a
+    cross-check in the tests).
 
     References
     ----------
@@ -43,7 +45,6 @@ def kaplan_meier(durations, events):
     """
     import numpy as np
     import pandas as pd
-    from lifelines import KaplanMeierFitter
 
     t = np.asarray(durations, dtype=float)
     e = np.asarray(events, dtype=bool)
@@ -51,12 +52,10 @@ def kaplan_meier(durations, events):
         raise ValueError(f"kaplan_meier: {t.size} durations but {e.size} event flags")
     rows = [(0.0, int(t.size), 0, 1.0)]
     if t.size:
-        kmf = KaplanMeierFitter().fit(t, event_observed=e)
-        table = kmf.event_table
-        surv = kmf.survival_function_.iloc[:, 0]
-        for time in table.index[table["observed"] > 0]:
-            rows.append((float(time), int(table.at[time, "at_risk"]), int(table.at[time, "observed"]),
-                         float(surv.loc[time])))
+        curve = survfit_km(t, e)
+        seen = curve[curve["n_event"] > 0]
+        rows += [(float(u), int(n), int(d), float(s))
+                 for u, n, d, s in zip(seen["time"], seen["n_risk"], seen["n_event"], seen["surv"])]
     return pd.DataFrame(rows, columns=["time", "at_risk", "events", "survival"])
 
 
@@ -122,7 +121,7 @@ def survfit_km(durations, events, conf_level: float = 0.95):
     """
     import numpy as np
     import pandas as pd
-    from scipy.stats import norm
+    from scipy.special import ndtri  # scipy.stats.norm.isf(q) is -ndtri(q)
 
     t, e = _km_arrays(durations, events)
     times = np.unique(t)
@@ -138,7 +137,7 @@ def survfit_km(durations, events, conf_level: float = 0.95):
             v += n_event[i] / (n_risk[i] * (n_risk[i] - n_event[i])) if n_risk[i] > n_event[i] else np.inf
         surv[i], varh[i] = s, v
     se = np.sqrt(varh)
-    z = norm.isf((1 - conf_level) / 2)
+    z = -ndtri((1 - conf_level) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         xx = np.where(surv == 0, np.nan, surv)
         lower = np.exp(np.log(xx) - z * se)
@@ -331,7 +330,7 @@ def logrank_test(durations, events, groups) -> dict:
     1.0
     """
     import numpy as np
-    from scipy.stats import chi2
+    from scipy.special import chdtrc  # what scipy.stats.chi2.sf evaluates
 
     t, e = _km_arrays(durations, events)
     g = np.asarray(groups).ravel()
@@ -364,7 +363,7 @@ def logrank_test(durations, events, groups) -> dict:
         diff = (obs - exp_)[keep][1:]
         vv = var[np.ix_(keep, keep)][1:, 1:]
         chisq = float(np.sum(np.linalg.solve(vv, diff) * diff))
-    p = float(chi2.sf(chisq, df)) if df > 0 else float("nan")
+    p = float(chdtrc(df, chisq)) if df > 0 else float("nan")
     return {"chisq": chisq, "df": df, "p": p, "groups": labels,
             "n": [int((gi == j).sum()) for j in range(k)],
             "observed": obs.tolist(), "expected": exp_.tolist()}

@@ -7,7 +7,7 @@ plus ``_meta``:
 
 - ``dataset``, ``is_synthetic``, ``sha256`` (file name -> digest of the input bytes);
 - ``parameters`` (the analysis parameters, without the input/output folders);
-- ``versions`` (python, numpy, pandas, scipy, statsmodels, pingouin);
+- ``versions`` (python, numpy, pandas, scipy, statsmodels: the libraries that compute the numbers);
 - ``tests``: for every p-value key, the test, the p-value method and R's method text;
 - ``undefined``: for every key whose value is null, why it cannot be computed;
 - ``not_available``: ``{analysis: why}`` for the analyses whose inputs are all missing (no
@@ -96,7 +96,7 @@ CONVENTIONS = {
 #: the analyses whose inputs are all in progression.csv (``_meta.not_available`` names them when it is absent)
 NOT_AVAILABLE_WITHOUT_PROGRESSION = ("table3", "table4.ttp", "kaplan_meier")
 
-VERSION_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "pingouin")
+VERSION_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels")  # pingouin and lifelines: test cross-checks only
 
 
 def _versions() -> dict[str, str]:

@@ -17,9 +17,9 @@ audit's second reading (only the after-chemotherapy subgroups have a chemotherap
 **Speed and the published test.** The draws are continuous, hence tie-free, and every group has
 fewer than 50 values, so R's rule always gives the exact p, which depends on the draw only through
 the statistic W. W is counted for all draws at once (pairwise comparisons, numpy) and p is looked
-up in a table built, per pair of group sizes, by one batched call of the same scipy routine
-:func:`analysis.stats.mann_whitney` calls (the tests check the lookup against
-:func:`analysis.stats.mann_whitney` draw by draw). A draw that does contain a tie (possible only by
+up in a table built, per pair of group sizes, by :func:`analysis.stats.mann_whitney` itself on one
+tie-free sample per W (the tests check the lookup against :func:`analysis.stats.mann_whitney` draw by
+draw). A draw that does contain a tie (possible only by
 floating-point coincidence) goes through :func:`analysis.stats.mann_whitney` itself.
 
 **Reproducibility.** Draws are made in chunks of :data:`CHUNK`; chunk ``c`` uses the generator
@@ -172,21 +172,19 @@ def _canonical_sample(n1: int, n2: int, w: int) -> np.ndarray:
 def exact_p_table(n1: int, n2: int) -> np.ndarray:
     """Two-sided exact p of R's ``wilcox.test`` for every W = 0..n1 n2 (no ties), as a float array.
 
-    One batched call of ``scipy.stats.mannwhitneyu(method='exact')``, the routine behind the exact
-    branch of :func:`analysis.stats.mann_whitney`, on tie-free samples with each W.
+    :func:`analysis.stats.mann_whitney` itself (its exact branch, R's ``pwilcox``) on tie-free samples
+    with each W, so that the draws are tested by the one definition of the test.
 
     >>> float(exact_p_table(2, 3)[0])   # x = [1, 2] vs y = [3, 4, 5]: p = 2 / C(5, 2)
     0.2
     """
-    from scipy.stats import mannwhitneyu
+    from analysis.stats import mann_whitney
 
-    ws = range(n1 * n2 + 1)
-    xs = np.array([_canonical_sample(n1, n2, w) for w in ws])
-    ys = np.tile(np.arange(1.0, n2 + 1), (len(xs), 1))
-    res = mannwhitneyu(xs, ys, axis=1, method="exact")
-    if not np.array_equal(res.statistic, np.arange(len(xs))):
+    y = np.arange(1.0, n2 + 1)
+    results = [mann_whitney(_canonical_sample(n1, n2, w), y, method="exact") for w in range(n1 * n2 + 1)]
+    if [r.statistic for r in results] != list(range(n1 * n2 + 1)):
         raise AssertionError("canonical samples do not give the intended W")
-    return np.asarray(res.pvalue, dtype=float)
+    return np.array([r.p for r in results], dtype=float)
 
 
 def _has_ties(x: np.ndarray, y: np.ndarray) -> np.ndarray:
