@@ -127,3 +127,21 @@ def test_table1_categories_at_their_boundaries():
     assert c["liver_mets_to_tace"] == ["lt_2w", "2w_to_3m", "2w_to_3m", "gt_3m", "lt_2w", "gt_3m"]
     assert c["extrahepatic_disease"][:3] == ["true", "false", "missing"]
     assert c["sex"] == ["F", "M", "missing", "missing", "F", "M"]
+
+
+def test_per_patient_is_computed_again_when_the_dataset_changes_and_reused_when_not():
+    # the same dataset object, unchanged: the same frame (a copy: changing it changes nothing later);
+    # one volume changed in place: V1 of S01 follows it
+    from analysis.data import load_dataset
+    from analysis.paths import TESTS
+
+    ds = load_dataset(TESTS / "fixtures" / "mini")
+    first = per_patient(ds)
+    first.loc[0, "v1"] = -1.0
+    again = per_patient(ds)
+    assert again.loc[0, "v1"] != -1.0
+    pd.testing.assert_frame_equal(again, per_patient(load_dataset(TESTS / "fixtures" / "mini")))
+    row = ds.imaging.index[(ds.imaging["patient_id"] == "S01") & (ds.imaging["day"] == 90)][0]
+    ds.imaging.loc[row, "tumor_volume_cm3"] = 100.0  # S01's V1 exam (day 90; V0 = 212.4 cm3 on day 12)
+    changed = per_patient(ds).set_index("patient_id").loc["S01"]
+    assert (float(changed["v1"]), float(changed["volume_change"])) == (100.0, 100.0 - 212.4)

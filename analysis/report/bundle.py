@@ -41,6 +41,12 @@ class Results:
     audit: Any = None  # not filled: the audit reads no data, see get_audit()
     notes: dict = field(default_factory=dict)  # why a part is missing
 
+    def __getstate__(self) -> dict:
+        """What the results cache stores: everything but the dataset (most of the bytes at registry scale;
+        its files' hashes are in the cache key, and :func:`analysis.report.results.get` or the pipeline
+        attach the loaded dataset again)."""
+        return {**self.__dict__, "dataset": None}
+
     def dataset_statement(self) -> str:
         """One sentence naming the dataset and saying whether it is synthetic."""
         return _overview.dataset_statement(self.dataset, self.data_dir)
@@ -58,10 +64,10 @@ class Results:
         return pd.DataFrame(sorted(self.params.items()), columns=["parameter", "value"]).astype(str)
 
 
-def compute_overview(data_dir, ds: Dataset | None = None) -> dict:
+def compute_overview(data_dir, ds: Dataset | None = None, endpoints=None) -> dict:
     """:func:`analysis.study.overview.compute_overview` for a dataset folder given as the user gave it."""
     d = resolve_data_dir(data_dir)
-    return _overview.compute_overview(d, display_path(d), ds=ds)
+    return _overview.compute_overview(d, display_path(d), ds=ds, endpoints=endpoints)
 
 
 def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, per_patient_frame=None,
@@ -71,8 +77,11 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
     ``key`` is the bundle's content key (:func:`analysis.report.results.results_key`). ``ds``,
     ``per_patient_frame`` and ``overview`` may be passed when already computed for this dataset.
     """
+    import pandas as pd
+
     from analysis.params import resolve
     from analysis.study import agreement, effects, tables
+    from analysis.study.beyond import beyond_tidy
     from analysis.study.endpoints import per_patient
     from analysis.study.growth import growth_table, recist_display, regression_display, sgr_regression
     from analysis.study.numbers import compute_numbers
@@ -85,18 +94,23 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
 
         ds = load_dataset(d)
     pp = per_patient(ds) if per_patient_frame is None else per_patient_frame
+    if overview is None:
+        overview = compute_overview(d, ds=ds, endpoints=pp)
+    # each definition computed once: the tables' rows and the rows beyond the paper serve numbers.json,
+    # the display tables and the effects table alike
     tidy = tables.all_tidy(ds, full, endpoints=pp)
-    effects_table = effects.effects_table(ds, full, endpoints=pp)
+    beyond = beyond_tidy(ds, full, endpoints=pp, tidy=tidy)
+    effects_table = effects.effects_table(ds, full, endpoints=pp, tidy=pd.concat([tidy, beyond], ignore_index=True))
     displays = {
-        "table1": tables.table1_display(ds, full, endpoints=pp),
-        "table2": tables.table2_display(ds, full, endpoints=pp),
-        "table3": tables.table3_display(ds, full, endpoints=pp),
-        "table4": tables.table4_display(ds, full, endpoints=pp),
+        "table1": tables.table1_display(ds, full, endpoints=pp, tidy=tidy),
+        "table2": tables.table2_display(ds, full, endpoints=pp, tidy=tidy),
+        "table3": tables.table3_display(ds, full, endpoints=pp, tidy=tidy),
+        "table4": tables.table4_display(ds, full, endpoints=pp, tidy=tidy),
         "regression": regression_display(tidy, int(full["decimals"])),
         "regression_sgr": sgr_regression(pp),
         "recist": recist_display(tidy),
         "growth": growth_table(pp, int(full["decimals"])),
-        "exclusions": (overview or {}).get("exclusions"),
+        "exclusions": overview.get("exclusions"),
         # beyond the paper (issue 14)
         "effects": effects_table,
         "multiplicity": effects.multiplicity_table(ds, full, endpoints=pp, effects=effects_table),  # not again
@@ -106,7 +120,7 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
         from analysis.study.exclusions import exclusions
 
         displays["exclusions"] = exclusions(ds, endpoints=pp)
-    numbers = compute_numbers(ds, full, endpoints=pp, tidy=tidy)  # computed once, above
+    numbers = compute_numbers(ds, full, endpoints=pp, tidy=tidy, beyond=beyond)  # computed once, above
     notes: dict = {}
     comparison = None
     try:
@@ -116,8 +130,6 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
         comparison = compare(numbers, load_published(), full)
     except ImportError as exc:  # module not available in this checkout
         notes["comparison"] = f"analysis.paper.compare unavailable: {exc}"
-    if overview is None:
-        overview = compute_overview(d, ds=ds)
     return Results(
         key=key, data_dir=display_path(d), dataset_name=ds.name,
         is_synthetic=bool(ds.is_synthetic), sha256=dict(sorted(ds.sha256.items())),

@@ -49,7 +49,9 @@ def pairs(ax, a, b, colour: str, label: str) -> None:
 
     All the segments of a colour are one line object whose pieces are separated by NaN: it is transformed
     in one vectorised call (also on a log axis, where a collection transforms segment by segment in
-    Python) and drawn as one path. Overlapping segments do not darken each other (one path, one alpha).
+    Python) and drawn as one path. Overlapping segments do not darken each other (one path, one alpha),
+    so patients with the same pair (durations in whole days repeat often) share one segment: drawing it
+    again would only cost time. The points are drawn for every patient.
 
     Parameters
     ----------
@@ -78,15 +80,22 @@ def pairs(ax, a, b, colour: str, label: str) -> None:
     >>> pairs(ax, pd.Series([1.0, 2.0, None]), pd.Series([2.0, None, 3.0]), "#000000", "x")
     >>> len(ax.lines), ax.lines[0].get_xdata().tolist(), len(ax.collections[0].get_offsets())
     (1, [0.0, 1.0, nan], 4)
+    >>> ax = Figure().subplots()
+    >>> pairs(ax, pd.Series([5.0, 1.0, 5.0]), pd.Series([7.0, 2.0, 7.0]), "#000000", "x")
+    >>> ax.lines[0].get_ydata().tolist()[:5], len(ax.collections[0].get_offsets())  # (5, 7) twice: one segment
+    ([5.0, 7.0, nan, 1.0, 2.0], 6)
     """
     import numpy as np
 
     a = a.astype(float).to_numpy()
     b = b.astype(float).to_numpy()
     both = np.isfinite(a) & np.isfinite(b)
-    n = int(both.sum())
+    seg = np.column_stack([a[both], b[both]])
+    first = np.sort(np.unique(seg, axis=0, return_index=True)[1])  # each distinct pair once, in patient order
+    seg = seg[first]
+    n = len(seg)
     xs = np.tile(np.array([0.0, 1.0, np.nan]), n)
-    ys = np.column_stack([a[both], b[both], np.full(n, np.nan)]).ravel()
+    ys = np.column_stack([seg, np.full(n, np.nan)]).ravel()
     ax.plot(xs, ys, color=colour, linewidth=0.6, alpha=0.3, rasterized=True)
     x = np.concatenate([np.zeros(np.isfinite(a).sum()), np.ones(np.isfinite(b).sum())])
     y = np.concatenate([a[np.isfinite(a)], b[np.isfinite(b)]])

@@ -139,6 +139,8 @@ def _compute(run: _Run, ds) -> None:
 
     t = time.perf_counter()
     run.res = None if run.force else R.load(run.rkey)
+    if run.res is not None:
+        run.res.dataset = ds  # the cache does not store it (bundle.Results.__getstate__)
     if run.res is None:
         run.res = bundle.compute(run.data_dir, run.params, run.rkey, ds=ds)
         R.store(run.res, run.rkey)

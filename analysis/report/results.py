@@ -237,6 +237,10 @@ def get(data_dir=None, params: dict | None = None) -> Results:
     if res is None:
         res = compute(data_dir, params, key=key)
         store(res, key)
+    elif res.dataset is None:  # the cache does not store the dataset (Results.__getstate__)
+        from analysis.data import load_dataset
+
+        res.dataset = load_dataset(resolve_data_dir(data_dir))
     return res
 
 

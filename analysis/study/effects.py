@@ -197,7 +197,7 @@ def _concat(frames):
     return pd.concat(frames, ignore_index=True)
 
 
-def effects_table(ds: Dataset, params: dict, endpoints=None) -> pd.DataFrame:
+def effects_table(ds: Dataset, params: dict, endpoints=None, tidy: pd.DataFrame | None = None) -> pd.DataFrame:
     """effects.csv: one row per test of :data:`TESTS` with p, HL shift and CI, rank-biserial, adjusted p.
 
     Parameters
@@ -208,6 +208,10 @@ def effects_table(ds: Dataset, params: dict, endpoints=None) -> pd.DataFrame:
         Analysis parameters (``alpha`` judges the conclusions).
     endpoints : pandas.DataFrame, optional
         :func:`analysis.study.endpoints.per_patient` of ``ds`` if already computed.
+    tidy : pandas.DataFrame, optional
+        Tidy rows holding the keys of Tables 2-4, :func:`effect_rows` and :func:`multiplicity_rows` of ``ds``
+        and ``params`` (:func:`analysis.study.tables.all_tidy` with
+        :func:`analysis.study.beyond.beyond_tidy`), if already computed.
 
     Returns
     -------
@@ -232,8 +236,10 @@ def effects_table(ds: Dataset, params: dict, endpoints=None) -> pd.DataFrame:
     from analysis.study import tables
 
     pp = tables._pp(ds, endpoints)
-    tidy = _concat([tables.table2(ds, params, pp), tables.table3(ds, params, pp), tables.table4(ds, params, pp),
-                    effect_rows(ds, params, pp), multiplicity_rows(ds, params, pp)])
+    if tidy is None:
+        two_group = _concat([tables.table2(ds, params, pp), tables.table3(ds, params, pp),
+                             tables.table4(ds, params, pp)])
+        tidy = _concat([two_group, effect_rows(ds, params, pp), multiplicity_rows(ds, params, pp, tidy=two_group)])
     v = dict(zip(tidy["key"], tidy["value"]))
     alpha = float(params.get("alpha", 0.05))
     rows = []

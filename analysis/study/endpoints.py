@@ -360,17 +360,59 @@ def per_patient(ds: Dataset) -> pd.DataFrame:
     >>> s01 = pp.loc["S01"]  # V0 = 212.4 cm3 (day 12), V1 = 168.9 cm3 (day 90)
     >>> float(s01.volume_change), float(s01.interval_days), round(float(s01.doubling_time), 2), s01.response
     (-43.5, 78.0, -235.92, 'SD')
+
+    Computed once per dataset object and content in a process: a later call on the same, unchanged
+    dataset (the tables' contents hashed) returns a copy of the same frame.
     """
+    import weakref
+
+    try:
+        ref = weakref.ref(ds)
+    except TypeError:  # an object that cannot be referred to weakly (a stand-in): computed each time
+        return _per_patient(ds)
+    fingerprint = _fingerprint(ds)
+    hit = _PER_PATIENT.get(id(ds))
+    if hit is not None and hit[0]() is ds and hit[1] == fingerprint:
+        return hit[2].copy()
+    out = _per_patient(ds)
+    _PER_PATIENT.clear()  # one dataset at a time: a notebook or a command works on one
+    _PER_PATIENT[id(ds)] = (ref, fingerprint, out.copy())
+    return out
+
+
+#: id(dataset) -> (weak reference to it, :func:`_fingerprint`, its per-patient frame)
+_PER_PATIENT: dict = {}
+_TABLES = ("patients", "procedures", "imaging", "progression", "lesions")
+
+
+def _fingerprint(ds: Dataset) -> str:
+    """A hash of the contents of the dataset's tables (values, index, column names and types)."""
+    import hashlib
+
+    import pandas as pd
+
+    h = hashlib.sha256(repr(tuple(getattr(ds, "absent", ()))).encode())
+    for name in _TABLES:
+        t = getattr(ds, name, None)
+        h.update(name.encode() + b"\0")
+        if t is not None:
+            h.update(repr([(str(c), str(d)) for c, d in t.dtypes.items()]).encode())
+            h.update(pd.util.hash_pandas_object(t, index=True).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _per_patient(ds: Dataset) -> pd.DataFrame:
+    """:func:`per_patient`, computed."""
     import numpy as np
     import pandas as pd
 
     lesions = getattr(ds, "lesions", None)
     if lesions is not None and len(lesions):
         recist.check_target_limits(lesions)  # RECIST 1.1: <= 5 targets, <= 2 per organ (UserError)
-    resp = response.recist_first_followup(ds)
-    vol = response.volumetric_first_followup(ds)
-    mrec = response.mrecist_first_followup(ds)
-    pairs = exams.exam_pairs(ds)
+    pairs = exams.exam_pairs(ds)  # V0 and V1 exams, chosen once for every criterion
+    resp = response.recist_first_followup(ds, pairs)
+    vol = response.volumetric_first_followup(ds, pairs)
+    mrec = response.mrecist_first_followup(ds, pairs)
     out = pd.DataFrame({"patient_id": pairs["patient_id"], "group": ds.patients["group"].to_numpy(dtype="int64"),
                         "tace_timing": ds.patients["tace_timing"].to_numpy(), "n_tace": pairs["n_tace"],
                         "first_tace_day": pairs["first_tace_day"]})

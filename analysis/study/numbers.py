@@ -131,7 +131,7 @@ def _clean(value, key: str):
 
 
 def compute_numbers(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None,
-                    tidy: pd.DataFrame | None = None) -> dict:
+                    tidy: pd.DataFrame | None = None, beyond: pd.DataFrame | None = None) -> dict:
     """All numbers of numbers.json (:data:`REQUIRED_KEY_PATTERNS` and more, in the same style) from a dataset.
 
     Parameters
@@ -144,6 +144,8 @@ def compute_numbers(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = 
         :func:`analysis.study.endpoints.per_patient` of ``ds``, when already computed.
     tidy : pandas.DataFrame, optional
         :func:`analysis.study.tables.all_tidy` of ``ds`` and ``params``, when already computed.
+    beyond : pandas.DataFrame, optional
+        :func:`analysis.study.beyond.beyond_tidy` of ``ds``, ``params`` and ``tidy``, when already computed.
 
     Returns
     -------
@@ -174,7 +176,9 @@ def compute_numbers(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = 
 
     pp = per_patient(ds) if endpoints is None else endpoints
     tidy = tables.all_tidy(ds, params, endpoints=pp) if tidy is None else tidy
-    tidy = pd.concat([tidy, beyond_tidy(ds, params, endpoints=pp, tidy=tidy)], ignore_index=True)
+    if beyond is None:
+        beyond = beyond_tidy(ds, params, endpoints=pp, tidy=tidy)
+    tidy = pd.concat([tidy, beyond], ignore_index=True)
     numbers: dict = {}
     tests: dict = {}
     undefined: dict = {}

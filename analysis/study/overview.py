@@ -81,7 +81,7 @@ def dataset_statement(ds: Dataset, data_dir: str) -> str:
     return statement(ds.name, data_dir, ds.provenance, len(ds.patients), len(ds.procedures))
 
 
-def compute_overview(data_dir: Path, shown: str, ds: Dataset | None = None) -> dict:
+def compute_overview(data_dir: Path, shown: str, ds: Dataset | None = None, endpoints=None) -> dict:
     """Data overview for notebook 00: validation problems, files, missingness, k-anonymity.
 
     An invalid dataset is not an error here: the problems are returned (``ok`` False) so that
@@ -95,6 +95,8 @@ def compute_overview(data_dir: Path, shown: str, ds: Dataset | None = None) -> d
         The folder as displayed in the outputs (never a machine path).
     ds : Dataset, optional
         The dataset, when already loaded (then it is not validated again).
+    endpoints : pandas.DataFrame, optional
+        :func:`analysis.study.endpoints.per_patient` of ``ds``, when already computed.
 
     Returns
     -------
@@ -134,7 +136,7 @@ def compute_overview(data_dir: Path, shown: str, ds: Dataset | None = None) -> d
         "statement": dataset_statement(ds, shown),
         "files": privacy.file_summary(ds),
         "missingness": privacy.missingness(ds),
-        "exclusions": exclusions(ds),
+        "exclusions": exclusions(ds, endpoints=endpoints),
         "k_anonymity": privacy.k_anonymity(ds.patients),
         "equivalence_classes": privacy.equivalence_classes(ds.patients),
         "sha256": dict(sorted(ds.sha256.items())),

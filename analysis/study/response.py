@@ -169,7 +169,7 @@ def _lesion_exams(ds: Dataset):
                   for t in (les, new))
 
 
-def first_followup(ds: Dataset, criteria: Criteria | str = RECIST11) -> pd.DataFrame:
+def first_followup(ds: Dataset, criteria: Criteria | str = RECIST11, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Response at the first follow-up (V1 exam) of every patient under one criterion.
 
     Parameters
@@ -177,6 +177,8 @@ def first_followup(ds: Dataset, criteria: Criteria | str = RECIST11) -> pd.DataF
     ds : Dataset
         A validated dataset.
     criteria : Criteria or {'recist', 'mrecist', 'volumetric', 'easl'}
+    pairs : pandas.DataFrame, optional
+        :func:`analysis.study.exams.exam_pairs` of ``ds``, if already computed.
 
     Returns
     -------
@@ -203,7 +205,7 @@ def first_followup(ds: Dataset, criteria: Criteria | str = RECIST11) -> pd.DataF
 
     if isinstance(criteria, str):
         criteria = CRITERIA[criteria]
-    pairs = exams.exam_pairs(ds)
+    pairs = exams.exam_pairs(ds) if pairs is None else pairs
     n = len(pairs)
     out = pd.DataFrame({"patient_id": pairs["patient_id"], "group": ds.patients["group"].astype("int64").to_numpy(),
                         "criteria": criteria.name, "response": np.full(n, None, dtype=object),
@@ -257,7 +259,7 @@ def _lesion_responses(out, les, ds: Dataset, pairs, positions, criteria: Criteri
         out.at[i, "source"] = "lesions"
 
 
-def recist_first_followup(ds: Dataset) -> pd.DataFrame:
+def recist_first_followup(ds: Dataset, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """RECIST 1.1 at the first follow-up per patient (:func:`first_followup` with ``'recist'``).
 
     Examples
@@ -267,10 +269,10 @@ def recist_first_followup(ds: Dataset) -> pd.DataFrame:
     >>> list(recist_first_followup(load_dataset(TESTS / "fixtures" / "mini")).columns) == COLUMNS
     True
     """
-    return first_followup(ds, RECIST11)
+    return first_followup(ds, RECIST11, pairs)
 
 
-def mrecist_first_followup(ds: Dataset) -> pd.DataFrame:
+def mrecist_first_followup(ds: Dataset, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """mRECIST at the first follow-up per patient: sums of viable (enhancing) diameters.
 
     Needs lesions.csv (``viable_axis_mm``): a patient without lesion rows on the V0 exam is NE.
@@ -283,7 +285,7 @@ def mrecist_first_followup(ds: Dataset) -> pd.DataFrame:
     >>> m.loc["S11", "response"], m.loc["S11", "criteria"]
     ('PD', 'mRECIST')
     """
-    return first_followup(ds, "mrecist")
+    return first_followup(ds, "mrecist", pairs)
 
 
 def easl_first_followup(ds: Dataset) -> pd.DataFrame:
@@ -302,7 +304,7 @@ def easl_first_followup(ds: Dataset) -> pd.DataFrame:
     return first_followup(ds, "easl")
 
 
-def volumetric_first_followup(ds: Dataset) -> pd.DataFrame:
+def volumetric_first_followup(ds: Dataset, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Volumetric response at the first follow-up per patient (imaging.csv's total tumour volume).
 
     V1 vs V0: PR <= -65 %, PD >= +73 %, CR when V1 = 0; new lesions (lesions.csv rows or
@@ -316,4 +318,4 @@ def volumetric_first_followup(ds: Dataset) -> pd.DataFrame:
     >>> v.loc["S01", "source"], float(v.loc["S01", "sum0"]), float(v.loc["S01", "sum1"])  # -20 %: SD
     ('imaging', 212.4, 168.9)
     """
-    return first_followup(ds, VOLUMETRIC)
+    return first_followup(ds, VOLUMETRIC, pairs)

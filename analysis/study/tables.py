@@ -512,11 +512,16 @@ def _n_text(tidy, key) -> str:
     return "NA" if math.isnan(v) else str(int(v))
 
 
-def table1_display(ds: Dataset, params, endpoints=None):
+def _rows_of(tidy, table: str):
+    """One table's rows of ``tidy`` (the ``*_display`` functions' argument: :func:`all_tidy`, if computed)."""
+    return tidy[tidy["table"] == table].reset_index(drop=True)
+
+
+def table1_display(ds: Dataset, params, endpoints=None, tidy=None):
     """Table 1 for reading: age as mean ± SD (min-max), categories as n (%), over all patients."""
     import pandas as pd
 
-    t = table1(ds, params)
+    t = table1(ds, params) if tidy is None else _rows_of(tidy, "table1")
     d = int(params.get("decimals", 2)) if params else 2
     v = dict(zip(t["key"], t["value"]))
     out = [{"characteristic": "age at TACE, years", "level": f"mean ± SD (min-max), n = {int(v['table1.age.n'])}",
@@ -533,25 +538,27 @@ def table1_display(ds: Dataset, params, endpoints=None):
     return pd.DataFrame(out)
 
 
-def table2_display(ds: Dataset, params, endpoints=None):
+def table2_display(ds: Dataset, params, endpoints=None, tidy=None):
     """Table 2 for reading: V0 and V1 per group as "Me [LQ; UQ]", p and the test behind it."""
-    return _two_group_display(table2(ds, params, endpoints), "table2",
+    t = table2(ds, params, endpoints) if tidy is None else _rows_of(tidy, "table2")
+    return _two_group_display(t, "table2",
                               [("before", "tumour volume before TACE 1, cm3"),
                                ("after", "tumour volume after TACE 1, cm3")], params["decimals"])
 
 
-def table3_display(ds: Dataset, params, endpoints=None):
+def table3_display(ds: Dataset, params, endpoints=None, tidy=None):
     """Table 3 for reading: TTP after chemotherapy and after TACE per group, p and test."""
-    return _two_group_display(table3(ds, params, endpoints), "table3",
+    t = table3(ds, params, endpoints) if tidy is None else _rows_of(tidy, "table3")
+    return _two_group_display(t, "table3",
                               [("chemo", "time to progression after chemotherapy, days"),
                                ("tace", "time to progression after TACE, days")], params["decimals"])
 
 
-def table4_display(ds: Dataset, params, endpoints=None):
+def table4_display(ds: Dataset, params, endpoints=None, tidy=None):
     """Table 4 for reading: ΔV and TTP per group × timing, p (immediate vs after chemo) and test per group."""
     import pandas as pd
 
-    t = table4(ds, params, endpoints)
+    t = table4(ds, params, endpoints) if tidy is None else _rows_of(tidy, "table4")
     d = params["decimals"]
     out = []
     for part, label in (("volume_change", "volume change V1 - V0, cm3, Me [LQ; UQ]"),
