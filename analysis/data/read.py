@@ -320,8 +320,8 @@ def _parse_regular(text: str) -> _Parsed | None:
     line (same rows, same line numbers: header on line 1, row i on line i + 2)."""
     import pandas as pd
 
-    if '"' in text or text.startswith(("sep=", "\r", "\n")) or "\n\n" in text or "\n\r\n" in text or (
-            "\r" in text and text.count("\r") != text.count("\r\n")):
+    if '"' in text or text.startswith(("sep=", "\r", "\n")) or "\n\n" in text or (
+            "\r" in text and ("\n\r\n" in text or text.count("\r") != text.count("\r\n"))):
         return None
     try:
         # from UTF-8 bytes, which the C parser reads directly (a StringIO is copied and encoded again)
