@@ -18,8 +18,9 @@ Validation happens in layers, and every problem of every layer is collected:
    kept), no duplicates;
 3. cells (:mod:`analysis.data.cells`): types, required values, allowed values, ranges and unique keys,
    enforced by the ``frictionless`` library with the bundled Table Schema (booleans in the spellings of the
-   schema's ``trueValues`` / ``falseValues``, categories in any case where it says ``caseInsensitive``); an
-   empty measurement cell is a warning;
+   schema's ``trueValues`` / ``falseValues``, categories in any case where it says ``caseInsensitive``); the
+   values its cell readers accept as they are are decided for a whole column by the readers' own rules,
+   so frictionless is imported only when a value needs it; an empty measurement cell is a warning;
 4. cross-table rules (:mod:`analysis.data.rules`): foreign keys to ``patients.csv``, ``tace_number``
    1..k in day order, ``start_day <= end_day``, tumour volume <= liver volume, group 1 <=>
    ``days_dx_to_liver_mets == 0``, and a few more (see :data:`analysis.data.rules.RULES`); and the
