@@ -112,3 +112,20 @@ def test_rank_sum_of_first_by_merging_two_sorted_samples():
     # ties: three 1s (27 - 3 = 24) and two 4s (8 - 2 = 6): 30
     assert _rank_sum_of_first(np.array([1.0, 1.0, 4.0]), np.array([1.0, 2.0, 4.0])) == (9.5, 30.0)
     assert _rank_sum_of_first(np.array([]), np.array([3.0])) == (0.0, 0.0)
+
+
+def test_bootstrap_drawn_once_per_process_for_the_same_arguments():
+    # a second call with the same pairs, n_boot, seed and conf_level gives the same result without drawing
+    # again (a fresh copy: changing it changes nothing later); another seed draws again
+    from analysis.stats import shift
+
+    x, y = [5.0, 8.0, 9.0, 12.0, 20.0], [2.0, 4.0, 4.0, 6.0, 7.0]
+    shift._BOOTSTRAPS.clear()
+    first = bootstrap_ratio_of_medians(x, y, n_boot=300, seed=4)
+    first["lower"] = -1.0
+    assert len(shift._BOOTSTRAPS) == 1
+    again = bootstrap_ratio_of_medians(x, y, n_boot=300, seed=4)
+    assert again["lower"] != -1.0 and len(shift._BOOTSTRAPS) == 1
+    assert again == shift._bootstrap(np.array(x), np.array(y), 300, 4, 0.95, 1 << 18)
+    bootstrap_ratio_of_medians(x, y, n_boot=300, seed=5)
+    assert len(shift._BOOTSTRAPS) == 2

@@ -18,6 +18,7 @@ Also the rank-biserial correlation ``2 W / (n1 n2) - 1`` (positive when x tends 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -453,14 +454,12 @@ def rank_biserial(x: Any, y: Any, dropna: bool = False) -> float:
 class _MedianByRank:
     """``numpy.median(values[idx], axis=1)`` to the last bit for rows of resampled indices ``idx``.
 
-    Exact, without copying, sorting or partitioning the resampled values: only the order statistics in
-    a window of ranks around the middle rank are counted, per row (one ``bincount`` of a lookup table
-    indexed by ``idx``). Within the window, equal values (the same bits) share one bin, so tied data
-    such as whole days need few bins; values ranked below the window share bin 0, those above it bin
-    ``width + 1``. The cumulative counts say which bin holds the order statistics ``(n - 1) // 2`` and
-    ``n // 2`` of each row; a row whose order statistic falls outside the window (rare: the window
-    spans about 12 standard deviations of a resampled median's rank, ``sqrt(n) / 2``) is selected by
-    ``numpy.partition`` on that row's values.
+    Exact, without copying, sorting or partitioning the resampled values: per row, one ``bincount`` of a
+    lookup table indexed by ``idx`` counts the values in a window of ranks around the middle (equal values,
+    the same bits, share a bin; those below the window share bin 0, those above it bin ``width + 1``); the
+    cumulative counts give the bins of the order statistics ``(n - 1) // 2`` and ``n // 2``. A row whose
+    order statistic falls outside the window (rare: it spans about 12 standard deviations of a resampled
+    median's rank, ``sqrt(n) / 2``) is selected by ``numpy.partition`` on that row's values.
     """
 
     def __init__(self, values: np.ndarray, half_width: int | None = None):
@@ -505,19 +504,12 @@ class _MedianByRank:
         return (picked[0] + picked[1]) / 2  # numpy.median's mean of the two middle values
 
 
-def _draw_dtype(n: int) -> type:
-    """The integer type of the resampled indices of ``n`` pairs: int32 when it holds them (tested to give
-    the values of numpy's default int64 draws), else int64."""
-    return np.int32 if n <= np.iinfo(np.int32).max else np.int64
+_BOOTSTRAPS: dict = {}  # (hash of the pairs, n, n_boot, seed, conf_level) -> result, per process
 
 
 def _paired_medians(median_x: _MedianByRank, median_y: _MedianByRank, idx: np.ndarray):
-    """The medians of x and of y over the rows of resampled indices ``idx``.
-
-    When there are no more joint bins ``(bx, by)`` than pairs (tied data such as whole days), one lookup
-    of the joint bin ``bx * nby + by`` and one ``bincount`` count both samples; otherwise each is
-    counted on its own.
-    """
+    """The medians of x and of y over the rows of ``idx``: when there are no more joint bins ``(bx, by)``
+    than pairs (tied data such as days), one ``bincount`` of ``bx * nby + by`` counts both samples."""
     c, n = idx.shape
     nbx, nby = median_x.width + 2, median_y.width + 2
     if nbx * nby > n:
@@ -537,9 +529,9 @@ def bootstrap_ratio_of_medians(x: Any, y: Any, n_boot: int = 10000, seed: int = 
     resample), so the result is deterministic for a given seed and numpy's PCG64 generator. The rows
     are drawn in chunks of about ``chunk_values`` indices (the same stream as one ``n_boot x n``
     matrix, in bounded memory), and the medians of each resample are found from ranks without copying
-    or sorting the resampled values (exactly ``numpy.median``'s values). The limits are the
-    ``(1 -/+ conf_level)/2`` quantiles of the finite bootstrap ratios (numpy's default linear
-    interpolation = R ``quantile`` type 7). Replicates with ``median(y*) = 0`` are dropped and counted.
+    or sorting the resampled values (exactly ``numpy.median``'s values; computed once per process for the
+    same arguments). The limits are the ``(1 -/+ conf_level)/2`` quantiles of the finite bootstrap ratios
+    (numpy's linear interpolation = R type 7). Replicates with ``median(y*) = 0`` are dropped and counted.
 
     Parameters
     ----------
@@ -578,6 +570,16 @@ def bootstrap_ratio_of_medians(x: Any, y: Any, n_boot: int = 10000, seed: int = 
     n_boot = int(n_boot)
     if n_boot < 1:
         raise ValueError("n_boot must be at least 1")
+    key = (hashlib.sha256(xa.tobytes() + b"|" + ya.tobytes()).hexdigest(), xa.size, n_boot, int(seed), conf_level)
+    if key not in _BOOTSTRAPS:
+        if len(_BOOTSTRAPS) >= 8:
+            _BOOTSTRAPS.clear()
+        _BOOTSTRAPS[key] = _bootstrap(xa, ya, n_boot, int(seed), conf_level, chunk_values)
+    return dict(_BOOTSTRAPS[key])
+
+
+def _bootstrap(xa, ya, n_boot: int, seed: int, conf_level: float, chunk_values: int) -> dict[str, float]:
+    """:func:`bootstrap_ratio_of_medians` of checked arrays, computed."""
     my = float(np.median(ya))
     ratio = float(np.median(xa)) / my if my != 0 else math.nan
     rng = np.random.default_rng(seed)
@@ -587,9 +589,8 @@ def bootstrap_ratio_of_medians(x: Any, y: Any, n_boot: int = 10000, seed: int = 
     median_x, median_y = _MedianByRank(xa), _MedianByRank(ya)
     for start in range(0, n_boot, step):  # chunks of resamples: the generator's stream continues
         stop = min(n_boot, start + step)
-        # int32 draws are the values of the default int64 ones (numpy draws both from the same 32-bit
-        # bounded stream when n < 2**32), at half the memory traffic
-        idx = rng.integers(0, xa.size, size=(stop - start, xa.size), dtype=_draw_dtype(xa.size))
+        # int32 draws (n < 2**31) are the values of the default int64 ones (the same bounded 32-bit stream)
+        idx = rng.integers(0, xa.size, size=(stop - start, xa.size), dtype=np.int32 if xa.size < 2**31 else np.int64)
         mx[start:stop], myb[start:stop] = _paired_medians(median_x, median_y, idx)
     ok = myb != 0
     r = mx[ok] / myb[ok]

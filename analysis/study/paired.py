@@ -170,28 +170,6 @@ def shift_rows(prefix: str, table: str, variable: str, x, y, paired: bool, corre
     return out
 
 
-#: (hash of x, hash of y, n_boot, seed) -> the bootstrap's result: the same resamples of the same pairs are
-#: not drawn twice in a process (a notebook's second set of parameters changes no bootstrap)
-_BOOTSTRAPS: dict = {}
-
-
-def _bootstrap_ratio(x, y, n_boot: int, seed: int) -> dict:
-    """:func:`analysis.stats.shift.bootstrap_ratio_of_medians` of the pairs, computed once per process."""
-    import hashlib
-
-    import numpy as np
-
-    from analysis.stats.shift import bootstrap_ratio_of_medians
-
-    key = tuple(hashlib.sha256(np.ascontiguousarray(v, dtype=float).tobytes()).hexdigest() for v in (x, y))
-    key += (len(x), int(n_boot), int(seed))
-    if key not in _BOOTSTRAPS:
-        if len(_BOOTSTRAPS) >= 8:
-            _BOOTSTRAPS.pop(next(iter(_BOOTSTRAPS)))
-        _BOOTSTRAPS[key] = bootstrap_ratio_of_medians(x, y, n_boot=n_boot, seed=seed)
-    return dict(_BOOTSTRAPS[key])
-
-
 def paired_rows(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tidy rows of every ``paired.*`` key (module docstring).
 
@@ -225,6 +203,7 @@ def paired_rows(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None
     """
     import numpy as np
 
+    from analysis.stats.shift import bootstrap_ratio_of_medians  # computed once per process for the same pairs
     from analysis.study.tables import _pp
 
     correct = bool(params.get("mwu_correct", True))
@@ -243,7 +222,7 @@ def paired_rows(ds: Dataset, params: dict, endpoints: pd.DataFrame | None = None
         ratio = dict(ratio=math.nan, lower=math.nan, upper=math.nan)
         note = "no pairs"
         if len(sub):
-            ratio = _bootstrap_ratio(x, y, n_boot, seed)
+            ratio = bootstrap_ratio_of_medians(x, y, n_boot=n_boot, seed=seed)
             note = "median TTP after chemotherapy is 0" if math.isnan(ratio["ratio"]) else ""
         for stat, k in (("ratio_median", "ratio"), ("ratio_lower", "lower"), ("ratio_upper", "upper")):
             v = ratio[k]
