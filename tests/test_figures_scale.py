@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from analysis.paths import TESTS
@@ -139,3 +140,39 @@ def test_notebook_plots_of_many_patients_have_a_bounded_number_of_artists(cohort
                 plots.ecdf(narrative.by_group(pp, "v0"))]
         counts[n] = [_artists(f) for f in figs]
     assert counts[5004] == counts[600]
+
+
+def test_above_lines_max_distinct_pairs_an_evenly_spaced_sample_of_lines_is_drawn_and_every_point():
+    # 5,000 distinct pairs (i, i + 0.5): LINES_MAX = 2,000 lines are kept, the pairs at
+    # round(linspace(0, 4999, 2000)) -- the first (0) and the last (4999) among them -- and all 10,000 points.
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from analysis.report import many
+
+    ax = Figure().subplots()
+    a = pd.Series(np.arange(5000.0))
+    sampled = many.pairs(ax, a, a + 0.5, "#000000", "x")
+    ys = ax.lines[0].get_ydata()
+    starts = ys[0::3]
+    assert sampled is True
+    assert len(starts) == many.LINES_MAX == 2000
+    assert starts[0] == 0.0 and starts[-1] == 4999.0
+    assert len(ax.collections[0].get_offsets()) == 10_000
+    small = Figure().subplots()
+    assert many.pairs(small, a[:2000], a[:2000] + 0.5, "#000000", "x") is False
+    assert len(small.lines[0].get_ydata()[0::3]) == 2000
+
+
+def test_a_panel_that_shows_a_sample_of_lines_says_so_in_its_title():
+    import pandas as pd
+
+    from analysis.report import figures, many
+
+    n = 6000  # group 1, immediate TACE: 6,000 distinct (V0, V1) pairs, more than LINES_MAX
+    pp = pd.DataFrame({"group": [1] * n + [2] * 3, "tace_timing": ["immediate"] * (n + 3),
+                       "v0": np.arange(1.0, n + 4), "v1": np.arange(1.0, n + 4) + 0.25})
+    fig = figures.volume_before_after(pp)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0] == f"Group 1 (n={n})\n" + many.SAMPLE_NOTE
+    assert titles[1] == "Group 2 (n=3)"

@@ -250,10 +250,11 @@ def volume_before_after(pp, axes) -> None:
     """
     for ax, g in zip(axes, (1, 2)):
         sub = pp[(pp["group"] == g)].dropna(subset=["v0", "v1"])
+        sampled = False
         for t in ("immediate", "after_chemo"):
             rows = sub[sub["tace_timing"] == t]
             if len(pp) > MANY_PATIENTS:
-                many.pairs(ax, rows["v0"], rows["v1"], TIMING_COLOURS[t], TIMING_LABELS[t])
+                sampled |= many.pairs(ax, rows["v0"], rows["v1"], TIMING_COLOURS[t], TIMING_LABELS[t])
                 continue
             for i, (_, r) in enumerate(rows.iterrows()):
                 ax.plot([0, 1], [r["v0"], r["v1"]], marker="o", markersize=4, linewidth=1.2,
@@ -269,7 +270,7 @@ def volume_before_after(pp, axes) -> None:
             ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
             ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set_title(_group_label(g, len(sub)))
+        ax.set_title(_group_label(g, len(sub)) + ("\n" + many.SAMPLE_NOTE if sampled else ""))
         ax.set_xlabel("exam")
     axes[0].set_ylabel("total tumour volume, cm³ (log scale)")
     axes[0].legend(loc="best", fontsize=8, frameon=True)
@@ -305,9 +306,10 @@ def ttp_chemo_vs_tace(pp, axes) -> None:
     for ax, g in zip(axes, (1, 2)):
         sub = pp[pp["group"] == g]
         seen = set()
+        sampled = False
         for t in ("immediate", "after_chemo") if len(pp) > MANY_PATIENTS else ():
             rows = sub[sub["tace_timing"] == t]
-            many.pairs(ax, rows["ttp_chemo"], rows["ttp_tace"], TIMING_COLOURS[t], TIMING_LABELS[t])
+            sampled |= many.pairs(ax, rows["ttp_chemo"], rows["ttp_tace"], TIMING_COLOURS[t], TIMING_LABELS[t])
         for _, r in sub.iterrows() if len(pp) <= MANY_PATIENTS else ():
             t = r["tace_timing"]
             colour = TIMING_COLOURS.get(t, "#777777")
@@ -324,7 +326,7 @@ def ttp_chemo_vs_tace(pp, axes) -> None:
                         label=label)
         ax.set_xticks([0, 1], ["after chemotherapy", "after TACE"])
         ax.set_xlim(-0.3, 1.3)
-        ax.set_title(_group_label(g, len(sub)))
+        ax.set_title(_group_label(g, len(sub)) + ("\n" + many.SAMPLE_NOTE if sampled else ""))
         ax.set_xlabel("treatment setting")
     axes[0].set_ylabel("time to progression, days")
     axes[0].legend(loc="best", fontsize=8, frameon=True)

@@ -17,6 +17,12 @@ from __future__ import annotations
 #: SVG, and names no patient on its axis (tens of thousands of labels or vector paths would cost minutes
 #: and tens of MB and show nothing readable).
 MANY_PATIENTS = 60
+#: Most lines :func:`pairs` draws for one colour: above it an evenly spaced sample of this many distinct pairs
+#: (every patient's points are still drawn). Stroking 34,000 lines across a panel cost about 2 CPU-s per
+#: rendering of one figure and showed one solid band; the sample shows the same band.
+LINES_MAX = 2000
+#: What a panel's title adds when :func:`pairs` drew a sample of its lines.
+SAMPLE_NOTE = f"lines: an even sample of {LINES_MAX:,} per colour"  # every point is drawn
 
 
 def raster(n: int) -> dict:
@@ -44,14 +50,16 @@ def raster(n: int) -> dict:
     return {"rasterized": True} if n > MANY_PATIENTS else {}
 
 
-def pairs(ax, a, b, colour: str, label: str) -> None:
+def pairs(ax, a, b, colour: str, label: str) -> bool:
     """Draw each patient's pair (a, b) at x = 0 and x = 1: one line (NaN-separated) and one scatter, rasterized.
 
     All the segments of a colour are one line object whose pieces are separated by NaN: it is transformed
     in one vectorised call (also on a log axis, where a collection transforms segment by segment in
     Python) and drawn as one path. Overlapping segments do not darken each other (one path, one alpha),
     so patients with the same pair (durations in whole days repeat often) share one segment: drawing it
-    again would only cost time. The points are drawn for every patient.
+    again would only cost time. The points are drawn for every patient; above :data:`LINES_MAX` distinct
+    pairs, the lines of an evenly spaced sample of :data:`LINES_MAX` of them (in patient order), and the
+    function says so (the caller adds :data:`SAMPLE_NOTE` to the panel's title).
 
     Parameters
     ----------
@@ -66,7 +74,8 @@ def pairs(ax, a, b, colour: str, label: str) -> None:
 
     Returns
     -------
-    None
+    bool
+        True when only a sample of the lines was drawn.
 
     References
     ----------
@@ -78,10 +87,12 @@ def pairs(ax, a, b, colour: str, label: str) -> None:
     >>> from matplotlib.figure import Figure
     >>> ax = Figure().subplots()
     >>> pairs(ax, pd.Series([1.0, 2.0, None]), pd.Series([2.0, None, 3.0]), "#000000", "x")
+    False
     >>> len(ax.lines), ax.lines[0].get_xdata().tolist(), len(ax.collections[0].get_offsets())
     (1, [0.0, 1.0, nan], 4)
     >>> ax = Figure().subplots()
     >>> pairs(ax, pd.Series([5.0, 1.0, 5.0]), pd.Series([7.0, 2.0, 7.0]), "#000000", "x")
+    False
     >>> ax.lines[0].get_ydata().tolist()[:5], len(ax.collections[0].get_offsets())  # (5, 7) twice: one segment
     ([5.0, 7.0, nan, 1.0, 2.0], 6)
     """
@@ -93,6 +104,9 @@ def pairs(ax, a, b, colour: str, label: str) -> None:
     seg = np.column_stack([a[both], b[both]])
     first = np.sort(np.unique(seg, axis=0, return_index=True)[1])  # each distinct pair once, in patient order
     seg = seg[first]
+    sampled = len(seg) > LINES_MAX
+    if sampled:  # every k-th distinct pair, deterministic
+        seg = seg[np.unique(np.linspace(0, len(seg) - 1, LINES_MAX).round().astype(int))]
     n = len(seg)
     xs = np.tile(np.array([0.0, 1.0, np.nan]), n)
     ys = np.column_stack([seg, np.full(n, np.nan)]).ravel()
@@ -101,6 +115,7 @@ def pairs(ax, a, b, colour: str, label: str) -> None:
     y = np.concatenate([a[np.isfinite(a)], b[np.isfinite(b)]])
     ax.scatter(x, y, s=6, color=colour, alpha=0.5, label=label if len(y) else None, rasterized=True)
     ax.autoscale_view()
+    return sampled
 
 
 def bars(ax, xs, heights, groups, colours: dict) -> None:

@@ -156,11 +156,12 @@ def paired(frame, before: str, after: str, by: str, names: tuple[str, str] = ("b
     fig, ax = _figure()
     sub = frame.dropna(subset=[before, after])
     levels = list(dict.fromkeys(sub[by]))
+    sampled = False
     for i, level in enumerate(levels):
         rows = sub[sub[by] == level]
         colour = PALETTE[i % len(PALETTE)]
         if len(sub) > many.MANY_PATIENTS:
-            many.pairs(ax, rows[before], rows[after], colour, f"{level} (n={len(rows)})")
+            sampled |= many.pairs(ax, rows[before], rows[after], colour, f"{level} (n={len(rows)})")
             continue
         for k, (b, a) in enumerate(zip(rows[before].astype(float), rows[after].astype(float))):
             ax.plot([0, 1], [b, a], marker="o", markersize=4, linewidth=1.1, color=colour, alpha=0.8,
@@ -173,6 +174,8 @@ def paired(frame, before: str, after: str, by: str, names: tuple[str, str] = ("b
     ax.set_ylabel(ylabel)
     if levels:
         ax.legend(loc="best", fontsize=8)
+    if sampled:
+        title = "\n".join(filter(None, [title, many.SAMPLE_NOTE]))
     return _mark(fig, title, synthetic)
 
 
