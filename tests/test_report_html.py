@@ -122,3 +122,23 @@ def test_binder_postbuild_registers_the_kernel_the_notebooks_name():
     kernels = {json.loads(p.read_text())["metadata"]["kernelspec"]["name"] for p in NOTEBOOKS.glob("*.ipynb")}
     assert kernels == {"tace-net"}
     assert "ipykernel install --sys-prefix --name tace-net" in post.read_text()
+
+
+def test_a_long_table_shows_its_first_thousand_rows_in_the_index_and_the_markdown(tmp_path):
+    # 1,001 rows: 1,000 shown (plus the header row) and one sentence; the CSV is the place for every row
+    import types
+
+    import pandas as pd
+
+    from analysis.report.html import _tables_html
+    from analysis.report.publish import markdown_table
+
+    table = pd.DataFrame({"patient_id": [f"P{i:04d}" for i in range(1001)], "v0": range(1001)})
+    res = types.SimpleNamespace(params={}, tables={"growth": table})
+    page = "\n".join(_tables_html(res, tmp_path))
+    assert page.count("<tr") == 1 + 1000
+    assert "P0999" in page and "P1000" not in page
+    assert "The first 1,000 of 1,001 rows." in page
+    md = markdown_table(table, "growth.csv").splitlines()
+    assert len(md) == 2 + 1000 + 2  # header, rule, 1,000 rows, blank line, the sentence
+    assert md[-1] == "The first 1,000 of 1,001 rows; every row is in `growth.csv`."

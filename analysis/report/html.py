@@ -12,6 +12,8 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.report.publish import MD_MAX_ROWS
+
 if TYPE_CHECKING:
     from analysis.report.bundle import Results
 
@@ -98,7 +100,10 @@ def _tables_html(res, out_dir: Path) -> list[str]:
         if not hasattr(table, "to_html"):
             continue
         parts.append(f"<h3>{_e(name)}{_e(qnote)}</h3>")
-        parts.append(table.to_html(index=False, escape=True, na_rep="", border=0, classes="data"))
+        shown = table.head(MD_MAX_ROWS)  # as the Markdown: the CSV holds every row
+        parts.append(shown.to_html(index=False, escape=True, na_rep="", border=0, classes="data"))
+        if len(shown) < len(table):
+            parts.append(f"<p>The first {len(shown):,} of {len(table):,} rows.</p>")
         if (out_dir / "tables" / f"{name}.csv").is_file():
             parts.append(f"<p>{_link(f'tables/{name}.csv', 'CSV (tidy)')}</p>")
     return parts
