@@ -571,11 +571,11 @@ def bootstrap_ratio_of_medians(x: Any, y: Any, n_boot: int = 10000, seed: int = 
     if n_boot < 1:
         raise ValueError("n_boot must be at least 1")
     key = (hashlib.sha256(xa.tobytes() + b"|" + ya.tobytes()).hexdigest(), xa.size, n_boot, int(seed), conf_level)
-    if key not in _BOOTSTRAPS:
+    if (result := _BOOTSTRAPS.get(key)) is None:  # one lookup: safe when groups are bootstrapped in threads
         if len(_BOOTSTRAPS) >= 8:
             _BOOTSTRAPS.clear()
-        _BOOTSTRAPS[key] = _bootstrap(xa, ya, n_boot, int(seed), conf_level, chunk_values)
-    return dict(_BOOTSTRAPS[key])
+        result = _BOOTSTRAPS[key] = _bootstrap(xa, ya, n_boot, int(seed), conf_level, chunk_values)
+    return dict(result)
 
 
 def _bootstrap(xa, ya, n_boot: int, seed: int, conf_level: float, chunk_values: int) -> dict[str, float]:
