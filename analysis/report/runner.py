@@ -23,7 +23,7 @@ class NotebookFailed(UserError):
 
 def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dict, cwd: str,
                  kernel: str = KERNEL) -> dict:
-    """Execute one notebook with papermill, clean it, render it. Returns a status dict (never raises).
+    """Execute one notebook with papermill, clean it, render it. Returns a status dict (raises only OSError).
 
     papermill's standard engine: a fresh kernel for this notebook, shut down afterwards, exactly as
     ``papermill SRC DST -k tace-net -p NAME VALUE`` run by hand, except that the Jupyter client waits for the
@@ -44,10 +44,13 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
                             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
                             start_timeout=KERNEL_START_TIMEOUT,
                             # the standard engine with a client that cannot miss the kernel's reply
-                            kernel_manager_class="analysis.report.kernel_client.PatientKernelManager")
+                            kernel_manager_class="analysis.report.kernel_client.PatientKernelManager",
+                            shutdown_kernel="immediate")
     except PapermillExecutionError as exc:
         status.update(ok=False, cell=exc.cell_index, exec_count=exc.exec_count, ename=exc.ename,
                       evalue=str(exc.evalue))
+    except OSError:  # writing the executed notebook failed (a full disk ...): the run's fault, not the notebook's;
+        raise  # the command line says it in one line
     except Exception as exc:  # kernel died, missing kernel, unreadable notebook ...
         status.update(ok=False, cell=None, exec_count=None, ename=type(exc).__name__, evalue=str(exc))
         if not Path(dst_ipynb).is_file() and executing_notebook() is not None:  # the kernel died mid-notebook
