@@ -139,11 +139,48 @@ def compute(data_dir, params: dict | None, key: str, ds: Dataset | None = None, 
 
 def compute_figures(res: Results | None = None, ds: Dataset | None = None,
                     per_patient_frame=None) -> dict[str, dict[str, bytes]]:
-    """PNG and SVG bytes of every figure (:mod:`analysis.report.figures`, then
-    :mod:`analysis.report.figures_beyond`) for a results bundle (or a dataset)."""
-    from analysis.report import figures, figures_beyond
-
+    """PNG and SVG bytes of every figure (:func:`figure_names`) for a results bundle (or a dataset)."""
     if res is not None:
         ds, per_patient_frame = res.dataset, res.per_patient
-    figs = {**figures.make_all(ds, per_patient_frame), **figures_beyond.make_beyond(ds, per_patient_frame)}
-    return {name: {"png": figures.to_bytes(f, "png"), "svg": figures.to_bytes(f, "svg")} for name, f in figs.items()}
+    if per_patient_frame is None:
+        from analysis.study.endpoints import per_patient
+
+        per_patient_frame = per_patient(ds)
+    return render_figures(ds, per_patient_frame, figure_names(ds))
+
+
+def figure_names(ds: Dataset) -> list[str]:
+    """The figures written for ``ds``, in reading order: :data:`analysis.report.figures.FIGURES` but the
+    :func:`~analysis.report.figures.skipped` ones, then :data:`analysis.report.figures_beyond.BEYOND_FIGURES`."""
+    from analysis.report import figures, figures_beyond
+
+    skip = figures.skipped(ds)
+    return [n for n in figures.FIGURES if n not in skip] + list(figures_beyond.BEYOND_FIGURES)
+
+
+def render_figures(ds: Dataset, per_patient_frame, names) -> dict[str, dict[str, bytes]]:
+    """PNG and SVG bytes of the named figures (names of :func:`figure_names`), in the order given.
+
+    Each figure is drawn by :func:`analysis.report.figures.draw` or
+    :func:`analysis.report.figures_beyond.draw` and rendered by :func:`analysis.report.figures.to_bytes`.
+    """
+    from analysis.report import figures, figures_beyond
+
+    out = {}
+    for name in names:
+        draw = figures.draw if name in figures.FIGURES else figures_beyond.draw
+        fig = draw(name, ds, per_patient_frame)
+        out[name] = {"png": figures.to_bytes(fig, "png"), "svg": figures.to_bytes(fig, "svg")}
+    return out
+
+
+def render_pickled(blob: bytes, names) -> dict[str, dict[str, bytes]]:
+    """:func:`render_figures` as a task for a worker process of ``reproduce``.
+
+    ``blob`` is ``pickle.dumps((dataset, per_patient_frame))``, made once for all the tasks of a run
+    (34,000 patients pickle to 38 MB: once, not once per figure).
+    """
+    import pickle
+
+    ds, per_patient_frame = pickle.loads(blob)
+    return render_figures(ds, per_patient_frame, names)

@@ -559,23 +559,26 @@ def skipped(ds) -> dict[str, str]:
 
 
 def make_all(ds, per_patient_frame=None) -> dict[str, Any]:
-    """Every figure of :data:`FIGURES` but the :func:`skipped` ones, keyed by name.
-
-    ``per_patient_frame`` avoids recomputing the endpoints.
-    """
+    """Every figure of :data:`FIGURES` but the :func:`skipped` ones, keyed by name (:func:`draw`)."""
     pp = per_patient_frame if per_patient_frame is not None else _per_patient(ds)
-    syn = is_synthetic(ds)  # said on every figure drawn from a synthetic cohort
-    makers = {
-        "study_design": lambda: study_design(ds, synthetic=syn),
-        "volume_before_after": lambda: volume_before_after(pp, synthetic=syn),
-        "ttp_chemo_vs_tace": lambda: ttp_chemo_vs_tace(pp, synthetic=syn),
-        "regression": lambda: regression(pp, synthetic=syn),
-        "waterfall": lambda: waterfall(pp, synthetic=syn),
-        "recist_bars": lambda: recist_bars(pp, synthetic=syn),
-        "km_ttp_tace": lambda: km_ttp_tace(pp, synthetic=syn),
-    }
-    skip = skipped(ds)
-    return {name: make() for name, make in makers.items() if name not in skip}
+    return {name: draw(name, ds, pp) for name in FIGURES if name not in skipped(ds)}
+
+
+def draw(name: str, ds, per_patient_frame=None):
+    """One figure of :data:`FIGURES` by name, from a dataset (and its per-patient frame if computed).
+
+    >>> from analysis.data import load_dataset
+    >>> from analysis.paths import TESTS
+    >>> draw("waterfall", load_dataset(TESTS / "fixtures" / "mini")).axes[0].get_ylabel()
+    'tumour volume change after TACE 1, %'
+    """
+    makers = {"study_design": study_design, "volume_before_after": volume_before_after,
+              "ttp_chemo_vs_tace": ttp_chemo_vs_tace, "regression": regression, "waterfall": waterfall,
+              "recist_bars": recist_bars, "km_ttp_tace": km_ttp_tace}
+    if name not in makers:
+        raise ValueError(f"unknown figure {name!r}; one of {', '.join(FIGURES)}")
+    pp = per_patient_frame if per_patient_frame is not None else _per_patient(ds)
+    return makers[name](ds if name == "study_design" else pp, synthetic=is_synthetic(ds))  # design: TACE counts
 
 
 def to_bytes(fig, fmt: str) -> bytes:
@@ -590,11 +593,8 @@ def to_bytes(fig, fmt: str) -> bytes:
 
 def save(fig, out_dir: Path, stem: str) -> list[Path]:
     """Write ``stem.png`` and ``stem.svg`` into ``out_dir``; returns the two paths."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for fmt in ("png", "svg"):
-        p = out_dir / f"{stem}.{fmt}"
-        p.write_bytes(to_bytes(fig, fmt))
-        paths.append(p)
+    paths = [Path(out_dir) / f"{stem}.{fmt}" for fmt in ("png", "svg")]
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    for p in paths:
+        p.write_bytes(to_bytes(fig, p.suffix[1:]))
     return paths

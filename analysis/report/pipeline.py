@@ -15,8 +15,10 @@ does, in this order:
    start first, :func:`analysis.report.runner.longest_first`), exactly as
    ``papermill NB OUT.ipynb -k tace-net -p data_dir DIR`` run by hand (with a Jupyter client that cannot
    miss the kernel's reply: :mod:`analysis.report.kernel_client`). Meanwhile this process computes
-   numbers.json, the tables, comparison.csv and the figures once (:func:`_compute`). One progress line
-   per notebook; each executed notebook is also rendered to HTML.
+   numbers.json, the tables and comparison.csv once (:func:`_compute`); the figures are queued on the same
+   workers behind the notebooks, one task per figure (:func:`_queue_figures`), so that they fill the
+   time when only the last notebook is left. One progress line per notebook; each executed notebook is
+   also rendered to HTML.
 5. **Publish** (:func:`_publish`): index.html, the audit page and a manifest are written to a temporary
    folder beside OUT, which then replaces OUT in one rename. On failure OUT is untouched, the error
    names the notebook and the cell, and the executed notebook is kept in ``OUT.failed/``.
@@ -78,6 +80,7 @@ class _Run:
     res: Any = None  # analysis.report.bundle.Results
     figs: dict = field(default_factory=dict)
     audit: Any = None
+    t_compute: float = 0.0  # when this process started on the numbers (the progress lines count from it)
 
 
 def _plan(data_dir, out_dir, params: dict | None, force: bool) -> _Run:
@@ -134,10 +137,10 @@ def _prepare(run: _Run, manifest: dict) -> None:
 
 
 def _compute(run: _Run, ds) -> None:
-    """numbers.json, tables, comparison.csv and the figures, computed once in this process (cached by key)."""
+    """numbers.json, tables and comparison.csv, computed once in this process (cached by key)."""
     from analysis.study.numbers import write_numbers
 
-    t = time.perf_counter()
+    t = run.t_compute = time.perf_counter()
     run.res = None if run.force else R.load(run.rkey)
     if run.res is not None:
         run.res.dataset = ds  # the cache does not store it (bundle.Results.__getstate__)
@@ -151,33 +154,66 @@ def _compute(run: _Run, ds) -> None:
 
         write_comparison_csv(run.res.comparison, run.tmp / "comparison.csv")
     print(f"  numbers, tables, comparison  {time.perf_counter() - t:5.1f} s", flush=True)
+
+
+def _queue_figures(run: _Run, pool=None) -> dict:
+    """The figures (PNG + SVG each): from the cache, drawn here (no ``pool``), or queued on ``pool``.
+
+    Queued, one task per figure, they come after the notebooks: the workers draw them while the last
+    notebooks run, when a core would otherwise wait. Returns ``{future: figure name}`` (empty when the
+    figures are already written).
+    """
     run.figs = None if run.force else R.load(run.rkey, "figures")
+    if run.figs is None and pool is not None:
+        import pickle
+
+        blob = pickle.dumps((run.res.dataset, run.res.per_patient), protocol=pickle.HIGHEST_PROTOCOL)
+        names = bundle.figure_names(run.res.dataset)
+        return {pool.submit(bundle.render_pickled, blob, [name]): name for name in names}
     if run.figs is None:
         run.figs = bundle.compute_figures(run.res)
+        R.store(run.figs, run.rkey, "figures")
+    _write_figures(run)
+    return {}
+
+
+def _write_figures(run: _Run, drawn: dict | None = None) -> None:
+    """Write ``run.figs`` (or the figures ``drawn`` by the workers, then cached) into the temporary OUT."""
+    if drawn is not None:
+        names = bundle.figure_names(run.res.dataset)
+        run.figs = {name: drawn[name] for name in names}  # reading order, whatever order they finished in
         R.store(run.figs, run.rkey, "figures")
     for name, blobs in run.figs.items():
         for fmt, blob in blobs.items():
             (run.tmp / "figures" / f"{name}.{fmt}").write_bytes(blob)
-    print(f"  figures ({len(run.figs)} x PNG + SVG)   {time.perf_counter() - t:5.1f} s", flush=True)
+    print(f"  figures ({len(run.figs)} x PNG + SVG)   {time.perf_counter() - run.t_compute:5.1f} s", flush=True)
 
 
 def _execute(run: _Run, ds, jobs: int) -> tuple | None:
     """The notebooks in worker processes (fresh kernel each) while this process computes the numbers.
 
-    Returns (notebook, status) of the first failure (the notebooks not yet started are cancelled), else None.
+    The figures are drawn by the same workers, queued behind the notebooks (:func:`_queue_figures`).
+    Returns (notebook, status) of the first failure (the tasks not yet started are cancelled), else None.
     """
     if not run.todo:
         _compute(run, ds)
+        _queue_figures(run)
         return None
     with notebook_pool(min(jobs, len(run.todo))) as pool:
         futures = {pool.submit(run_notebook, str(p), str(run.tmp / "notebooks" / p.name),
                                str(run.tmp / "html" / f"{p.stem}.html"), run.passed[p.name], str(NOTEBOOKS),
                                KERNEL): p for p in longest_first(run.todo)}
-        took = {}
+        took, drawn = {}, {}
         try:
             _compute(run, ds)
+            figures = _queue_figures(run, pool)
             k = len(run.nbs) - len(run.todo)
-            for fut in as_completed(futures):
+            for fut in as_completed([*futures, *figures]):
+                if fut in figures:
+                    drawn.update(fut.result())  # a figure that failed raises here
+                    if len(drawn) == len(figures):
+                        _write_figures(run, drawn)
+                    continue
                 p, st = futures[fut], fut.result()
                 took[p.name] = st["seconds"]
                 k += 1
