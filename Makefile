@@ -15,6 +15,9 @@ DRAWS       ?= 10000
 STAMP       := $(VENV)/.installed
 
 PARAM_FLAGS := $(foreach p,$(PARAMS),-p $(p))
+# the package's bytecode (a no-op when up to date): every notebook kernel imports the package, and where
+# PYTHONDONTWRITEBYTECODE is set (as in many containers) each kernel would compile it from source again
+BYTECODE    := @$(PY) -m compileall -q analysis >/dev/null
 
 .PHONY: docs help setup reproduce numbers validate audit synthesize sensitivity notebooks test test-fast lint bench r-fixtures lab clean
 
@@ -33,6 +36,7 @@ $(STAMP): requirements.txt requirements-lock.txt pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -c requirements-lock.txt
 	$(PY) -m pip install --quiet --no-deps -e .
+	$(BYTECODE)
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python 3.11 ($(KERNEL))" >/dev/null
 	@touch $(STAMP)
 	@echo "==> environment ready: $(VENV)/ (Jupyter kernel '$(KERNEL)')"
@@ -40,6 +44,7 @@ $(STAMP): requirements.txt requirements-lock.txt pyproject.toml
 setup: $(STAMP) ## Create .venv/ with the pinned packages and register the Jupyter kernel
 
 reproduce: $(STAMP) ## Run the whole analysis: DATA -> OUT (notebooks, html, tables, figures, numbers.json)
+	$(BYTECODE)
 	$(PY) -m analysis reproduce --data $(DATA) --out $(OUT) $(PARAM_FLAGS)
 
 numbers: $(STAMP) ## Compute every number in-process (no notebooks) -> OUT/numbers.json
@@ -72,6 +77,7 @@ test-fast: $(STAMP) ## Unit tests and doctests only (skips notebooks and whole-p
 	$(PY) -m pytest tests analysis --doctest-modules -m "not slow"
 
 bench: $(STAMP) ## Time the speed targets (reproduce vs papermill one by one, cached reproduce, audit, synthesize, sensitivity; 34 vs 34,000 patients)
+	$(BYTECODE)
 	$(PY) bench/run.py
 	$(PY) bench/sensitivity_bench.py
 	$(PY) bench/scale.py

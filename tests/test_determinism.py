@@ -169,6 +169,31 @@ def test_injected_parameters_cell_gets_a_fixed_id_and_ids_stay_unique():
     assert [c["id"] for c in nb.cells] == ["keep-me", INJECTED_ID, "dup", "cell-3"]
 
 
+def test_widget_ids_drawn_at_random_by_the_kernel_are_the_same_on_every_run():
+    # explore.ipynb displays ipywidgets: the kernel draws each view's model_id at random (uuid4), and the
+    # widget state they point to is dropped anyway; two runs must give the same ids, distinct per output
+    import uuid
+
+    import nbformat
+
+    from analysis.report.notebooks import WIDGET_VIEW, clean_notebook
+
+    def executed():
+        nb = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell("controls")
+        cell["id"] = "explore-controls"
+        cell.outputs = [nbformat.v4.new_output("display_data", data={
+            WIDGET_VIEW: {"model_id": uuid.uuid4().hex, "version_major": 2, "version_minor": 0},
+            "text/plain": "VBox()"}) for _ in range(2)]
+        nb.cells = [cell]
+        clean_notebook(nb)
+        return [o["data"][WIDGET_VIEW]["model_id"] for o in cell.outputs]
+
+    first, second = executed(), executed()
+    assert first == second and first[0] != first[1]
+    assert all(len(m) == 32 and int(m, 16) >= 0 for m in first)  # still shaped like a model id
+
+
 @pytest.mark.slow
 def test_an_executed_notebook_and_its_html_are_byte_identical_across_two_runs(tmp_path):
     # papermill gives its injected-parameters cell a random id on every run, which nbconvert writes into the HTML

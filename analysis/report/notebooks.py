@@ -9,6 +9,7 @@ receives.
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -130,9 +131,13 @@ def stable_cell_ids(nb) -> None:
         seen.add(cell["id"])
 
 
+#: the output type of an ipywidget (its ``model_id`` is drawn at random by the kernel)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def clean_notebook(nb) -> None:
-    """Drop run-specific metadata (timestamps, durations, machine paths) and random cell ids, so executed
-    notebooks and their HTML are byte-stable."""
+    """Drop run-specific metadata (timestamps, durations, machine paths, widget state) and random cell and
+    widget ids, so executed notebooks and their HTML are byte-stable."""
     stable_cell_ids(nb)
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
@@ -140,8 +145,11 @@ def clean_notebook(nb) -> None:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.get("cell_type") == "code":
-            for out in cell.get("outputs", []):
+            for i, out in enumerate(cell.get("outputs", [])):
                 out.get("metadata", {}).pop("execution", None)
+                view = out.get("data", {}).get(WIDGET_VIEW)
+                if isinstance(view, dict) and "model_id" in view:  # random per run; its state is dropped above
+                    view["model_id"] = hashlib.sha256(f"{cell['id']}/{i}".encode()).hexdigest()[:32]
 
 
 def render_html(nb, title: str = "Notebook") -> str:
