@@ -90,6 +90,9 @@ ALLOWED = {
     ("analysis/report/results.py", "load"): "pickle.load of the results cache the project itself wrote in .cache/",
     ("analysis/data/cache.py", "loads"): "pickle.loads of the validated-dataset cache the project itself wrote in "
                                          ".cache/, only after the entry's SHA-256 checks out",
+    ("analysis/report/bundle.py", "loads"): "pickle.loads, in a worker of reproduce, of the dataset its parent "
+                                            "pickled in the same run (the pool pickles every task's arguments "
+                                            "anyway); never bytes read from a file",
 }
 
 
