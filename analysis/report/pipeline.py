@@ -217,7 +217,9 @@ def _execute(run: _Run, ds, jobs: int) -> tuple | None:
                 p, st = futures[fut], fut.result()
                 took[p.name] = st["seconds"]
                 k += 1
-                progress(k, len(run.nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED"))
+                progress(k, len(run.nbs), p.stem, f"{st['seconds']:5.1f} s" + ("" if st["ok"] else "  FAILED")
+                         + (f"  (a first kernel died while starting: {st['first_kernel_died'][:80]})"
+                            if "first_kernel_died" in st else ""))
                 if not st["ok"]:
                     pool.shutdown(wait=True, cancel_futures=True)
                     return p, st

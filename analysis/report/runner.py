@@ -28,33 +28,21 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
     papermill's standard engine: a fresh kernel for this notebook, shut down afterwards, exactly as
     ``papermill SRC DST -k tace-net -p NAME VALUE`` run by hand, except that the Jupyter client waits for the
     kernel's messages in slices (:mod:`analysis.report.kernel_client`: a lost wake-up can no longer hang the
-    run). On a failing cell the executed
-    notebook (with the error output) is still written to ``dst_ipynb``.
+    run). On a failing cell the executed notebook (with the error output) is still written to ``dst_ipynb``.
+    A kernel that dies before any cell ran is replaced once by another fresh kernel (``first_kernel_died`` in
+    the status says why); a second failure is reported like any other.
     """
     fast_nbformat()
     import nbformat
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
 
     t0 = time.perf_counter()
     status: dict[str, Any] = {"ok": True, "name": Path(src).name}
-    track_cells()  # which cell runs, should the kernel die
-    try:
-        pm.execute_notebook(src, dst_ipynb, parameters=parameters or None, kernel_name=kernel, cwd=cwd,
-                            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                            start_timeout=KERNEL_START_TIMEOUT,
-                            # the standard engine with a client that cannot miss the kernel's reply
-                            kernel_manager_class="analysis.report.kernel_client.PatientKernelManager",
-                            shutdown_kernel="immediate")
-    except PapermillExecutionError as exc:
-        status.update(ok=False, cell=exc.cell_index, exec_count=exc.exec_count, ename=exc.ename,
-                      evalue=str(exc.evalue))
-    except OSError:  # writing the executed notebook failed (a full disk ...): the run's fault, not the notebook's;
-        raise  # the command line says it in one line
-    except Exception as exc:  # kernel died, missing kernel, unreadable notebook ...
-        status.update(ok=False, cell=None, exec_count=None, ename=type(exc).__name__, evalue=str(exc))
-        if not Path(dst_ipynb).is_file() and executing_notebook() is not None:  # the kernel died mid-notebook
-            nbformat.write(executing_notebook(), dst_ipynb)
+    if _papermill(src, dst_ipynb, parameters, cwd, kernel, status):
+        # the kernel died before any cell ran (seen: a port it was given, taken by another process before
+        # it could bind it): one more fresh kernel; a second failure is reported as it is
+        first = f"{status['ename']}: {status['evalue']}"
+        status = {"ok": True, "name": Path(src).name, "first_kernel_died": first}
+        _papermill(src, dst_ipynb, parameters, cwd, kernel, status)
     if Path(dst_ipynb).is_file():
         nb = nbformat.read(dst_ipynb, as_version=4)
         died_in = None if status["ok"] or status.get("cell") is not None else interrupted_cell(nb)  # kernel died
@@ -77,6 +65,37 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
             Path(dst_html).write_text(render_html(nb, Path(src).stem), encoding="utf-8")
     status["seconds"] = time.perf_counter() - t0
     return status
+
+
+def _papermill(src: str, dst_ipynb: str, parameters: dict, cwd: str, kernel: str, status: dict) -> bool:
+    """One ``papermill.execute_notebook`` in a fresh kernel; a failure goes into ``status``.
+
+    Returns True when the kernel died before any cell started (nothing of the notebook ran).
+    """
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    track_cells()  # which cell runs, should the kernel die
+    try:
+        pm.execute_notebook(src, dst_ipynb, parameters=parameters or None, kernel_name=kernel, cwd=cwd,
+                            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                            start_timeout=KERNEL_START_TIMEOUT,
+                            # the standard engine with a client that cannot miss the kernel's reply
+                            kernel_manager_class="analysis.report.kernel_client.PatientKernelManager",
+                            shutdown_kernel="immediate")
+    except PapermillExecutionError as exc:
+        status.update(ok=False, cell=exc.cell_index, exec_count=exc.exec_count, ename=exc.ename,
+                      evalue=str(exc.evalue))
+    except OSError:  # writing the executed notebook failed (a full disk ...): the run's fault, not the notebook's;
+        raise  # the command line says it in one line
+    except Exception as exc:  # kernel died, missing kernel, unreadable notebook ...
+        status.update(ok=False, cell=None, exec_count=None, ename=type(exc).__name__, evalue=str(exc))
+        if executing_notebook() is None:
+            return True
+        if not Path(dst_ipynb).is_file():  # the kernel died mid-notebook
+            nbformat.write(executing_notebook(), dst_ipynb)
+    return False
 
 
 #: how long each notebook took the last time it ran (seconds by file name): the order of the next run
