@@ -42,4 +42,5 @@ def test_the_runner_gives_papermill_a_manager_whose_clients_use_the_patient_chan
     client = km.client()
     assert isinstance(client, K.PatientKernelClient)
     assert client.shell_channel_class is K.PatientChannel and client.iopub_channel_class is K.PatientChannel
-    assert "analysis.report.kernel_client.PatientKernelManager" in inspect.getsource(runner.run_notebook)
+    # run_notebook executes every notebook (and its one retry) through runner._papermill
+    assert "analysis.report.kernel_client.PatientKernelManager" in inspect.getsource(runner._papermill)
