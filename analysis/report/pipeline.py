@@ -180,8 +180,7 @@ def _queue_figures(run: _Run, pool=None) -> dict:
 def _write_figures(run: _Run, drawn: dict | None = None) -> None:
     """Write ``run.figs`` (or the figures ``drawn`` by the workers, then cached) into the temporary OUT."""
     if drawn is not None:
-        names = bundle.figure_names(run.res.dataset)
-        run.figs = {name: drawn[name] for name in names}  # reading order, whatever order they finished in
+        run.figs = drawn
         R.store(run.figs, run.rkey, "figures")
     for name, blobs in run.figs.items():
         for fmt, blob in blobs.items():
@@ -211,8 +210,8 @@ def _execute(run: _Run, ds, jobs: int) -> tuple | None:
             for fut in as_completed([*futures, *figures]):
                 if fut in figures:
                     drawn.update(fut.result())  # a figure that failed raises here
-                    if len(drawn) == len(figures):
-                        _write_figures(run, drawn)
+                    if len(drawn) == len(figures):  # in reading order (the queue's), whatever order they ended in
+                        _write_figures(run, {name: drawn[name] for name in figures.values()})
                     continue
                 p, st = futures[fut], fut.result()
                 took[p.name] = st["seconds"]
