@@ -19,6 +19,7 @@ from analysis.stats.agreement import cohens_kappa
 from analysis.stats.multiplicity import bonferroni, holm_bonferroni
 from analysis.stats.rmath import psignrank as _psignrank
 from analysis.stats.rmath import pwilcox as _pwilcox
+from analysis.stats.rmath import pnorm as _pnorm_r
 from analysis.stats.rmath import qnorm as _qnorm_r
 from analysis.stats.rmath import qsignrank as _qsignrank
 from analysis.stats.rmath import qwilcox as _qwilcox
@@ -147,6 +148,15 @@ def test_qnorm_port_is_bit_identical_to_r():
     q = DATA["qnorm"]
     for p, lo, up in zip(q["p"], q["lower"], q["upper"]):
         assert _qnorm_r(p) == lo and _qnorm_r(p, lower_tail=False) == up, p
+
+
+def test_pnorm_port_is_bit_identical_to_r_in_every_branch_and_both_tails():
+    """342 points of R 4.2.2's pnorm (beyond_fixtures.R section 7): both sides of every branch point of
+    Cody's algorithm, the far tails where R returns denormals or 0, and random draws."""
+    q = DATA["pnorm"]
+    assert len(q["x"]) == 342
+    for x, lo, up in zip(q["x"], q["lower"], q["upper"]):
+        assert _pnorm_r(x) == lo and _pnorm_r(x, lower_tail=False) == up, x
 
 
 def test_paired_missing_values_refused_unless_dropna():

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from analysis.stats.rmath import qnorm
+
 __all__ = ["cohens_kappa"]
 
 
@@ -59,7 +61,6 @@ def cohens_kappa(a: Sequence[Any], b: Sequence[Any], labels: Sequence[Any] | Non
     >>> cohens_kappa(["x", "x", "x", "y"], ["x", "x", "y", "y"])["kappa"]
     0.5
     """
-    from scipy.stats import norm
     from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
 
     a = list(a)
@@ -90,7 +91,7 @@ def cohens_kappa(a: Sequence[Any], b: Sequence[Any], labels: Sequence[Any] | Non
     res = sm_kappa(table)
     kappa = float(res["kappa"])
     se = float(res["std_kappa"])
-    z = float(norm.isf((1 - conf_level) / 2))
+    z = qnorm(1 - (1 - conf_level) / 2)  # R's qnorm, to the bit (tests/r/kappa.R: qnorm(0.975))
     return {"kappa": kappa, "se": se, "lower": kappa - z * se, "upper": kappa + z * se,
             "se0": float(res["std_kappa0"]), "p_observed": p_o, "p_expected": p_e, "n": n,
             "labels": labels, "table": table.astype(int).tolist()}

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from analysis.stats.inputs import _as_float_array
+from analysis.stats.rmath import pnorm, qnorm
 from analysis.stats.results import TestResult
 
 __all__ = ["shapiro"]
@@ -44,8 +45,8 @@ def _shapiro_wilk(xs: np.ndarray) -> tuple[float, float]:
 
     scipy.stats.shapiro implements the same algorithm but obtains the expected normal order
     statistics m_i from a single-precision approximation of the normal quantile (AS 111), which
-    moves W and p by ~1e-10 relative and breaks 1e-9 agreement with R; here m_i uses
-    scipy.special.ndtri (full double precision), as R's qnorm does.
+    moves W and p by ~1e-10 relative and breaks 1e-9 agreement with R; here m_i uses R's own
+    qnorm (:func:`analysis.stats.rmath.qnorm`), as R's ``swilk.c`` does, and p R's ``pnorm``.
     """
     n = xs.size
     w, one_minus_w = _sw_statistic(xs, _sw_coefficients(n))
@@ -56,13 +57,10 @@ def _shapiro_wilk(xs: np.ndarray) -> tuple[float, float]:
 
 def _sw_half_coefficients(n: int) -> np.ndarray:
     """Royston's coefficients a_1 > a_2 > ... of the lower half (positive), AS R94 steps 1-3."""
-    from scipy.special import ndtri
-
     if n == 3:
         return np.array([math.sqrt(0.5)])
     half = n // 2
-    i = np.arange(1, half + 1, dtype=float)
-    m = ndtri((i - 0.375) / (n + 0.25))            # lower half: m_1 < ... < 0
+    m = np.array([qnorm((i - 0.375) / (n + 0.25)) for i in range(1, half + 1)])  # lower half: m_1 < ... < 0
     mm = 2.0 * float(np.sum(m * m))                 # m'm over all n
     u = 1.0 / math.sqrt(n)
     a = -m / math.sqrt(mm)                          # c_i = -m_i / sqrt(m'm), positive
@@ -104,8 +102,6 @@ def _sw_statistic(xs: np.ndarray, coef: np.ndarray) -> tuple[float, float]:
 
 def _sw_p_royston(one_minus_w: float, n: int) -> float:
     """Royston's normalising transformation of log(1 - W) to a p-value (4 <= n <= 5000)."""
-    from scipy.special import ndtr
-
     y = math.log(one_minus_w)
     if n <= 11:
         gamma = _poly(_SW_SMALL_GAMMA, n)
@@ -116,7 +112,7 @@ def _sw_p_royston(one_minus_w: float, n: int) -> float:
     else:
         ln = math.log(n)
         mu, sigma = _poly(_SW_LARGE_MU, ln), math.exp(_poly(_SW_LARGE_LOGSIGMA, ln))
-    return float(ndtr(-(y - mu) / sigma))
+    return pnorm((y - mu) / sigma, lower_tail=False)  # swilk.c: pnorm(y, m, s, 0 /* upper tail */, 0)
 
 
 def shapiro(x: Any, dropna: bool = False) -> TestResult:

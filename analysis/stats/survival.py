@@ -121,7 +121,7 @@ def survfit_km(durations, events, conf_level: float = 0.95):
     """
     import numpy as np
     import pandas as pd
-    from scipy.special import ndtri  # scipy.stats.norm.isf(q) is -ndtri(q)
+    from analysis.stats.rmath import qnorm
 
     t, e = _km_arrays(durations, events)
     times = np.unique(t)
@@ -137,7 +137,7 @@ def survfit_km(durations, events, conf_level: float = 0.95):
             v += n_event[i] / (n_risk[i] * (n_risk[i] - n_event[i])) if n_risk[i] > n_event[i] else np.inf
         surv[i], varh[i] = s, v
     se = np.sqrt(varh)
-    z = -ndtri((1 - conf_level) / 2)
+    z = qnorm(1 - (1 - conf_level) / 2)  # survfit.km: qnorm(1 - (1 - conf.int) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         xx = np.where(surv == 0, np.nan, surv)
         lower = np.exp(np.log(xx) - z * se)

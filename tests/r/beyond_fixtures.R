@@ -154,11 +154,19 @@ add_kappa("binary", c("x", "x", "x", "y", "y", "x", "y", "x"), c("x", "x", "y", 
 qp <- c(1e-300, 1e-20, 1e-12, 1e-6, 0.001, 0.005, 0.0125, 0.025, 0.05, 0.075, 0.1, 0.3, 0.5, 0.7, 0.925, 0.95, 0.975, 0.999, 1 - 1e-12)
 qn <- list(p = qp, lower = qnorm(qp), upper = qnorm(qp, lower.tail = FALSE))
 
+# ---- 7. pnorm (ported Cody, used for every normal-approximation p-value) ---------------------------
+# both sides of each branch point of pnorm_both (eps/2, 0.67448975, sqrt(32), 8.2924, 37.5193), the
+# z of common p-values, and 200 draws spread over [-40, 40]
+pb <- c(0, 1e-17, 1e-10, 0.1, 0.5, 0.67448975, 0.6744898, 1, 1.5, 1.959963984540054, 2.5, 3.7,
+        5.65685424949238, 5.656854249492381, 7, 8.2923, 8.2925, 20, 37.519, 37.52, 40)
+px <- c(pb, -pb, round(runif(200, -40, 40), 6), rnorm(100))
+pn <- list(x = px, lower = pnorm(px), upper = pnorm(px, lower.tail = FALSE))
+
 res <- list(r_version = R.version.string, survival_version = as.character(packageVersion("survival")),
             jsonlite_version = as.character(packageVersion("jsonlite")),
             vcd_version = if (has_vcd) as.character(packageVersion("vcd")) else NA,
             paired = paired, two_sample = twos, km = km_cases, logrank = logrank, p_adjust = padj,
-            kappa = kappas, qnorm = qn)
+            kappa = kappas, qnorm = qn, pnorm = pn)
 dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
 out <- file.path(out_dir, "beyond.json")
 # jsonlite stops at 15 significant digits: write every number with %.17g (round-trips each double
