@@ -7,10 +7,11 @@ Times (median of a few runs, time.perf_counter around a subprocess):
     the ratio of each pair, then the median of the ratios,
   - a second reproduce with nothing changed (cached),
   - `python -m analysis audit`, `python -m analysis synthesize` (when present),
-and prints them against the targets: reproduce <= 30 s and <= 0.6 x sequential papermill (issue 11),
-<= 3 x numbers (issue 6); cached <= 3 s. The publication audit's disk cache (.cache/audit) is warm for
-both the reproduce and the papermill runs. Never used as a test (timings depend on the machine);
-outputs go to bench/out/ (git-ignored).
+and prints them against the targets: reproduce <= 30 s and <= 0.6 x sequential papermill (issue 11);
+cached <= 3 s. The ratio to numbers is printed for information: issue 6's "<= 3 x numbers" was met with
+one kernel reused by every notebook, which issue 11 replaced by a fresh kernel per notebook. The
+publication audit's disk cache (.cache/audit) is warm for both the reproduce and the papermill runs.
+Never used as a test (timings depend on the machine); outputs go to bench/out/ (git-ignored).
 
 Each timed run is printed as it ends; a command that hangs is stopped after --timeout seconds (default
 600) and named (the bench once ran past 900 s without saying where).
@@ -173,11 +174,14 @@ def main(argv=None) -> int:
     checks = [
         (f"reproduce {full_t:.1f} s <= 30 s", full_t <= 30),
         (f"reproduce / papermill one by one = {pm_ratio:.2f} (median) <= 0.6", pm_ratio <= 0.6),
-        (f"reproduce / numbers = {ratio:.2f} (median of the pairs) <= 3", ratio <= 3),
         (f"cached reproduce {cached_t:.2f} s <= 3 s", cached_t <= 3),
     ]
     for text, ok in checks:
         print(f"  {'met ' if ok else 'MISS'}  {text}")
+    # issue 6's "<= 3 x numbers" was met by reusing one kernel for every notebook; issue 11 requires a fresh
+    # kernel per notebook (13 kernel starts and scientific-stack imports cost more CPU than 3 x numbers)
+    print(f"  info  reproduce / numbers = {ratio:.2f} (median of the pairs): issue 6's target of 3 was given up for "
+          f"issue 11's fresh kernel per notebook")
     return 0
 
 
