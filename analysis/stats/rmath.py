@@ -496,6 +496,7 @@ def pnorm(x: float, lower_tail: bool = True) -> float:
     >>> pnorm(-1.0) == pnorm(1.0, lower_tail=False)
     True
     """
+    x = float(x)  # a numpy scalar in, a Python float out
     if math.isnan(x):
         return x
     y = abs(x)
