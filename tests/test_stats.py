@@ -454,6 +454,24 @@ def test_importing_analysis_stays_cheap():
     assert out.split() == ["False", "False"]
 
 
+def test_rank_tests_with_the_normal_approximation_and_shapiro_need_no_scipy():
+    """The normal distribution is R's own (rmath.pnorm / qnorm): a notebook kernel that runs only these tests
+    does not pay scipy's import (0.35 CPU-s). Sizes chosen so that every path runs: exact and normal
+    Mann-Whitney, normal signed-rank (n = 60), Shapiro-Wilk (Royston's p), Kaplan-Meier intervals."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from analysis import stats; from analysis.stats.survival import survfit_km\n"
+            "x = [float(i % 17) for i in range(60)]; y = [float(i % 13) + 0.5 for i in range(55)]\n"
+            "stats.mann_whitney(x[:7], y[:8]); stats.mann_whitney(x, y)\n"
+            "stats.mann_whitney(x, y, method='asymptotic')\n"
+            "stats.wilcoxon_signed_rank(x, [v + (i % 3) - 1.1 for i, v in enumerate(x)]); stats.shapiro(x)\n"
+            "survfit_km([1, 2, 3, 4, 5], [1, 0, 1, 1, 0])\n"
+            "print('scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False"]
+
+
 
 
 def test_pandas_nullable_missing_values_count_as_nan():
