@@ -150,12 +150,11 @@ def compute_figures(res: Results | None = None, ds: Dataset | None = None,
 
 
 def figure_names(ds: Dataset) -> list[str]:
-    """The figures written for ``ds``, in reading order: :data:`analysis.report.figures.FIGURES` but the
-    :func:`~analysis.report.figures.skipped` ones, then :data:`analysis.report.figures_beyond.BEYOND_FIGURES`."""
+    """The figures written for ``ds``, in reading order: :func:`analysis.report.figures.names`, then
+    :data:`analysis.report.figures_beyond.BEYOND_FIGURES`."""
     from analysis.report import figures, figures_beyond
 
-    skip = figures.skipped(ds)
-    return [n for n in figures.FIGURES if n not in skip] + list(figures_beyond.BEYOND_FIGURES)
+    return figures.names(ds) + list(figures_beyond.BEYOND_FIGURES)
 
 
 def render_figures(ds: Dataset, per_patient_frame, names) -> dict[str, dict[str, bytes]]:

@@ -558,10 +558,16 @@ def skipped(ds) -> dict[str, str]:
     return {} if has_progression(ds) else dict.fromkeys(NEED_PROGRESSION, NO_PROGRESSION_FILE)
 
 
+def names(ds) -> list[str]:
+    """The figures of :data:`FIGURES` drawn for ``ds``, in order: all but the :func:`skipped` ones."""
+    skip = skipped(ds)
+    return [name for name in FIGURES if name not in skip]
+
+
 def make_all(ds, per_patient_frame=None) -> dict[str, Any]:
-    """Every figure of :data:`FIGURES` but the :func:`skipped` ones, keyed by name (:func:`draw`)."""
+    """Every figure of :func:`names`, keyed by name (:func:`draw`)."""
     pp = per_patient_frame if per_patient_frame is not None else _per_patient(ds)
-    return {name: draw(name, ds, pp) for name in FIGURES if name not in skipped(ds)}
+    return {name: draw(name, ds, pp) for name in names(ds)}
 
 
 def draw(name: str, ds, per_patient_frame=None):

@@ -70,7 +70,8 @@ def run_notebook(src: str, dst_ipynb: str, dst_html: str | None, parameters: dic
 def _papermill(src: str, dst_ipynb: str, parameters: dict, cwd: str, kernel: str, status: dict) -> bool:
     """One ``papermill.execute_notebook`` in a fresh kernel; a failure goes into ``status``.
 
-    Returns True when the kernel died before any cell started (nothing of the notebook ran).
+    Returns True when it failed before any cell started (nothing of the notebook ran): a kernel that died
+    while starting, which a retry can mend (or anything else that fails so early, which fails again).
     """
     import nbformat
     import papermill as pm
