@@ -77,7 +77,7 @@ def _artists(fig) -> int:
 def _draw_all(ds, pp) -> dict:
     from analysis.report import figures, figures_beyond
 
-    return {**figures.make_all(ds, pp), **figures_beyond.make_beyond(ds, pp)}
+    return {**{name: figures.draw(name, ds, pp) for name in figures.names(ds)}, **figures_beyond.make_beyond(ds, pp)}
 
 
 @pytest.fixture(scope="module")

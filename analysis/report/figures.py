@@ -32,7 +32,7 @@ import functools
 import io
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from analysis.report.figure_parts import (  # noqa: F401 -- SYNTHETIC_STAMP, recist_counts re-exported
     NOTEBOOK_CONTEXT, RESPONSE_ORDER, SYNTHETIC_STAMP, WHITEGRID, is_synthetic, numbers_at_risk, recist_counts,
@@ -559,15 +559,9 @@ def skipped(ds) -> dict[str, str]:
 
 
 def names(ds) -> list[str]:
-    """The figures of :data:`FIGURES` drawn for ``ds``, in order: all but the :func:`skipped` ones."""
+    """The figures of :data:`FIGURES` drawn for ``ds`` (by :func:`draw`), in order: all but the :func:`skipped`."""
     skip = skipped(ds)
     return [name for name in FIGURES if name not in skip]
-
-
-def make_all(ds, per_patient_frame=None) -> dict[str, Any]:
-    """Every figure of :func:`names`, keyed by name (:func:`draw`)."""
-    pp = per_patient_frame if per_patient_frame is not None else _per_patient(ds)
-    return {name: draw(name, ds, pp) for name in names(ds)}
 
 
 def draw(name: str, ds, per_patient_frame=None):
