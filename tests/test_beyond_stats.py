@@ -253,6 +253,24 @@ def test_cohens_kappa_matches_r(case):
         assert_same(r["se"], case["vcd_ase"], "vcd::Kappa ASE")
 
 
+def test_kappa_when_one_rater_uses_one_category_is_zero_with_null_se_zero_and_no_warning():
+    """Ratings of six patients: a = 5 SD + 1 PR, b = 6 SD (all one category).
+
+    By hand: p_o = 5/6; margins a = (1/6 PR, 5/6 SD), b = (0, 1), so p_e = 5/6 and kappa = 0. The null SE of
+    Fleiss, Cohen & Everitt (1969), sqrt(p_e + p_e^2 - sum a_i b_i (a_i + b_i)) / ((1 - p_e) sqrt(n)), has
+    p_e + p_e^2 = 55/36 = (5/6)(1)(5/6 + 1): it is 0, and statsmodels' unused z = kappa / se0 is 0/0, which
+    must not reach the user as a RuntimeWarning (seen in `python -m analysis numbers` on one group of mini).
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = cohens_kappa(["SD"] * 5 + ["PR"], ["SD"] * 6, labels=["CR", "PR", "SD", "PD"])
+    assert r["kappa"] == pytest.approx(0.0, abs=1e-15)
+    assert r["se0"] == pytest.approx(0.0, abs=1e-15)
+    assert (r["p_observed"], r["p_expected"]) == (pytest.approx(5 / 6), pytest.approx(5 / 6))
+
+
 # ---- bootstrap -------------------------------------------------------------------------------------
 
 

@@ -107,3 +107,32 @@ def test_recist_bar_counts_equal_the_per_patient_responses(pp):
         expected = Counter(pp.loc[pp["group"] == g, "response"])
         for cat in ("CR", "PR", "SD", "PD"):
             assert tab.loc[cat, f"group{g}"] == expected.get(cat, 0)
+
+
+@pytest.mark.parametrize("kind", ["strip", "box"])
+def test_a_log_scaled_plot_of_groups_without_any_value_is_drawn_on_a_linear_axis(kind):
+    """No patient has a V1 (a dataset without follow-up exams): matplotlib refuses a log axis without a
+    positive value, so the notebook plot falls back to a linear axis instead of stopping the notebook."""
+    import math
+
+    from analysis.report import plots
+
+    fig = getattr(plots, kind)({"Group 1": [], "Group 2": [math.nan]}, ylabel="V1, cm³", log=True)
+    assert fig.axes[0].get_yscale() == "linear"
+    assert plots.image(fig).data[:8] == b"\x89PNG\r\n\x1a\n"
+    positive = getattr(plots, kind)({"Group 1": [1.0, 10.0], "Group 2": [3.0]}, log=True)
+    assert positive.axes[0].get_yscale() == "log"
+
+
+@pytest.mark.parametrize("name", ["volume_before_after", "ttp_chemo_vs_tace"])
+def test_a_two_panel_figure_with_group_1_empty_names_group_2_in_its_legend_without_a_warning(pp, name):
+    """Group 1 has no patient: its panel draws nothing, so the legend goes to group 2's panel; matplotlib's
+    "No artists with labels found" warning would otherwise be printed into the notebook."""
+    import warnings
+
+    from analysis.report import figures
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = getattr(figures, name)(pp[pp["group"] == 2])
+    assert [ax.get_legend() is not None for ax in fig.axes[:2]] == [False, True]

@@ -1,5 +1,5 @@
 """Parts of figures drawn into a given axes: the SGR panel of the regression figure, the numbers at risk
-under a Kaplan-Meier plot (used by :mod:`analysis.report.figures`)."""
+under a Kaplan-Meier plot, a legend only where there is something to name (used by :mod:`analysis.report.figures`)."""
 
 from __future__ import annotations
 
@@ -75,7 +75,16 @@ def sgr_panel(pp, ax, colours: dict, group_label) -> None:
     ax.axvline(0, color="#999999", linewidth=0.6)
     ax.set_xlabel("specific growth rate, % per day")
     ax.set_title("Volume change vs SGR (every patient)")
-    ax.legend(loc="best", fontsize=8, frameon=True)
+    legend([ax], loc="best", fontsize=8, frameon=True)
+
+
+def legend(axes, **kwargs) -> None:
+    """A legend in the first of ``axes`` with a labelled mark; none when no panel has one (an empty group draws
+    nothing, and matplotlib would warn "No artists with labels found" into the notebook)."""
+    for ax in axes:
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(**kwargs)
+            return
 
 
 def numbers_at_risk(ax, times: dict, colours: dict) -> None:

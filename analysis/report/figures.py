@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.report.figure_parts import (  # noqa: F401 -- SYNTHETIC_STAMP, recist_counts re-exported
-    NOTEBOOK_CONTEXT, RESPONSE_ORDER, SYNTHETIC_STAMP, WHITEGRID, is_synthetic, numbers_at_risk, recist_counts,
-    sgr_panel, stamp_synthetic)
+    NOTEBOOK_CONTEXT, RESPONSE_ORDER, SYNTHETIC_STAMP, WHITEGRID, is_synthetic, legend, numbers_at_risk,
+    recist_counts, sgr_panel, stamp_synthetic)
 from analysis.report import many
 
 if TYPE_CHECKING:
@@ -273,7 +273,7 @@ def volume_before_after(pp, axes) -> None:
         ax.set_title(_group_label(g, len(sub)) + ("\n" + many.SAMPLE_NOTE if sampled else ""))
         ax.set_xlabel("exam")
     axes[0].set_ylabel("total tumour volume, cm³ (log scale)")
-    axes[0].legend(loc="best", fontsize=8, frameon=True)
+    legend(axes, loc="best", fontsize=8, frameon=True)
 
 
 @_figure_function(8.0, 4.2, ncols=2, sharey=True)
@@ -329,7 +329,7 @@ def ttp_chemo_vs_tace(pp, axes) -> None:
         ax.set_title(_group_label(g, len(sub)) + ("\n" + many.SAMPLE_NOTE if sampled else ""))
         ax.set_xlabel("treatment setting")
     axes[0].set_ylabel("time to progression, days")
-    axes[0].legend(loc="best", fontsize=8, frameon=True)
+    legend(axes, loc="best", fontsize=8, frameon=True)
 
 
 @_figure_function(10.0, 4.4, ncols=2, sharey=True, left=0.08, wspace=0.08)
@@ -385,7 +385,7 @@ def regression(pp, axes) -> None:
     ax.set_xlabel("tumour doubling time (Schwartz), days (symmetric log scale)")
     ax.set_ylabel("volume change V1 − V0, cm³")
     ax.set_title("Volume change vs doubling time (finite DT only)")
-    ax.legend(loc="best", fontsize=8, frameon=True)
+    legend([ax], loc="best", fontsize=8, frameon=True)
     sgr_panel(pp, ax_sgr, GROUP_COLOURS, _group_label)
 
 
@@ -486,7 +486,7 @@ def recist_bars(pp, axes) -> None:
     ax.set_xlabel("RECIST 1.1 response at the first follow-up")
     ax.set_ylabel("patients, n")
     ax.set_title("Response after TACE 1")
-    ax.legend(loc="best", fontsize=8, frameon=True)
+    legend([ax], loc="best", fontsize=8, frameon=True)
 
 
 @_figure_function(6.4, 5.0, left=0.2, bottom=0.3)
@@ -543,7 +543,7 @@ def km_ttp_tace(pp, axes) -> None:
     ax.set_xlabel("time since TACE 1, days")
     ax.set_ylabel("progression-free proportion")
     ax.set_title("Time to progression after TACE (Kaplan-Meier)")
-    ax.legend(loc="best", fontsize=8, frameon=True)
+    legend([ax], loc="best", fontsize=8, frameon=True)
     numbers_at_risk(ax, times, GROUP_COLOURS)
 
 

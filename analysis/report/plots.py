@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from analysis.report.figure_parts import legend
+
 #: Okabe-Ito colours (colour-blind safe), in the order labels are drawn
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 KINDS = ("strip", "box", "ecdf")
@@ -58,6 +60,11 @@ def _log_scale(ax) -> None:
     ax.yaxis.set_minor_formatter(NullFormatter())
 
 
+def _log_possible(data: Sequence[np.ndarray]) -> bool:
+    """A log axis can show ``data``: at least one value, and every value positive."""
+    return any(d.size for d in data) and all((d > 0).all() for d in data)
+
+
 def _clean(values) -> np.ndarray:
     a = np.asarray(values, dtype=float)
     return a[np.isfinite(a)]
@@ -90,7 +97,7 @@ def strip(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = 
     box : bool
         Draw the box (median, quartiles, whiskers to 1.5 IQR) behind the dots.
     log : bool
-        Log scale (only when every value is positive).
+        Log scale, when there is a value and every value is positive (else a linear axis).
     synthetic : bool
         Mark the figure as made from a synthetic cohort.
     """
@@ -105,7 +112,7 @@ def strip(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = 
                    edgecolor="white", linewidth=0.5)
     ax.set_xticks(range(len(data)), _labels(groups), fontsize=9)
     ax.set_xlim(-0.6, len(data) - 0.4)
-    if log and all((d > 0).all() for d in data if d.size):
+    if log and _log_possible(data):
         _log_scale(ax)
     ax.set_ylabel(ylabel)
     return _mark(fig, title, synthetic)
@@ -122,7 +129,7 @@ def box(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = ""
         patch.set_facecolor(PALETTE[i % len(PALETTE)])
         patch.set_alpha(0.5)
     ax.set_xticks(range(len(data)), _labels(groups), fontsize=9)
-    if log and all((d > 0).all() for d in data if d.size):
+    if log and _log_possible(data):
         _log_scale(ax)
     ax.set_ylabel(ylabel)
     return _mark(fig, title, synthetic)
@@ -139,7 +146,7 @@ def ecdf(groups: Mapping[str, Sequence[float]], xlabel: str = "", title: str = "
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("share of patients with a value ≤ x")
-    ax.legend(loc="lower right", fontsize=8)
+    legend([ax], loc="lower right", fontsize=8)
     return _mark(fig, title, synthetic)
 
 
@@ -169,7 +176,7 @@ def paired(frame, before: str, after: str, by: str, names: tuple[str, str] = ("b
     ax.set_xticks([0, 1], list(names))
     ax.set_xlim(-0.3, 1.3)
     vals = sub[[before, after]].to_numpy(dtype=float).ravel()
-    if log and vals.size and (vals > 0).all():
+    if log and _log_possible([vals]):
         _log_scale(ax)
     ax.set_ylabel(ylabel)
     if levels:

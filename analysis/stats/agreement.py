@@ -88,7 +88,8 @@ def cohens_kappa(a: Sequence[Any], b: Sequence[Any], labels: Sequence[Any] | Non
         nan = float("nan")
         return {"kappa": nan, "se": nan, "lower": nan, "upper": nan, "se0": nan, "p_observed": p_o,
                 "p_expected": p_e, "n": n, "labels": labels, "table": table.astype(int).tolist()}
-    res = sm_kappa(table)
+    with np.errstate(divide="ignore", invalid="ignore"):  # statsmodels' z = kappa / se0, unused here, is
+        res = sm_kappa(table)  # 0/0 when se0 = 0 (one rater uses one category): no warning for a z not reported
     kappa = float(res["kappa"])
     se = float(res["std_kappa"])
     z = qnorm(1 - (1 - conf_level) / 2)  # R's qnorm, to the bit (tests/r/kappa.R: qnorm(0.975))
