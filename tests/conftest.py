@@ -34,3 +34,19 @@ def article_audit(tmp_path_factory):
     out = tmp_path_factory.mktemp("audit")
     assert main(["audit", "--out", str(out)]) == 0
     return pd.read_csv(out / "audit.csv", keep_default_na=False), (out / "audit.md").read_text(encoding="utf-8")
+
+
+def r_differences(got: dict, ref: dict) -> list[tuple]:
+    """``(key, python, R)`` for each key of ``ref`` whose value in ``got`` is not R's: 1e-9 relative (1e-12
+    absolute for values that are 0), and None exactly where R gives NA."""
+    import math
+
+    bad = []
+    for key in sorted(ref):
+        r, p = ref[key], got[key]
+        if r is None or p is None:
+            if r is not p:
+                bad.append((key, p, r))
+        elif not math.isclose(p, r, rel_tol=1e-9, abs_tol=1e-12):
+            bad.append((key, p, r))
+    return bad

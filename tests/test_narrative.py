@@ -25,6 +25,7 @@ from analysis.data import load_dataset
 from analysis.paper import verdicts
 from analysis.report import explore, narrative
 from analysis.stats.location import permutation_test, welch_t
+from conftest import r_differences
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -265,6 +266,36 @@ def test_notebook_run_alone_shows_the_numbers_of_compute_numbers(name, tmp_path,
             assert value is None, key
         else:
             assert value == pytest.approx(expected, rel=1e-12, abs=1e-12), key
+
+
+def _r_reference(name: str) -> dict:
+    """R's numbers of a test dataset: ``tests/r/fixtures/numbers_<name>.json`` (tests/r/dataset_numbers.R) and
+    ``beyond_numbers_<name>.json`` (tests/r/beyond_numbers.R), written by R 4.2 from the dataset's files."""
+    ref = {}
+    for stem in ("numbers", "beyond_numbers"):
+        part = json.loads((ROOT / "tests" / "r" / "fixtures" / f"{stem}_{name}.json").read_text(encoding="utf-8"))
+        part.pop("_meta")
+        ref.update(part)
+    return ref
+
+
+R_DATASETS = {"large": "tests/fixtures/numbers/large", "edge": "tests/fixtures/numbers/edge"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dataset", sorted(R_DATASETS))
+@pytest.mark.parametrize("name", sorted(set(TABLE_NOTEBOOKS) - {"08_report.ipynb"}))
+def test_notebook_run_alone_on_another_dataset_shows_r_numbers_for_that_dataset(name, dataset, tmp_path):
+    """What the reviewer does: one table notebook, papermill, a fresh kernel, a dataset other than the one the
+    notebook was written on. ``large`` has 55 patients per group (R's normal approximation with continuity
+    correction between the groups), ``edge`` an empty subgroup, all-tied TTPs and a two-point regression (R's
+    NA). Every number the notebook shows must be R's (1e-9 relative) or, where R gives NA, shown as none."""
+    ref = _r_reference(dataset)
+    shown = _shown_numbers(_execute(name, tmp_path, data_dir=R_DATASETS[dataset]))
+    for prefix in TABLE_NOTEBOOKS[name]:
+        assert any(k.startswith(prefix) for k in shown), f"{name} shows no {prefix}* number"
+    bad = r_differences(shown, {key: ref[key] for key in shown})
+    assert not bad, f"{name} on {dataset}: (key, shown, R) {bad}"
 
 
 @pytest.mark.slow

@@ -16,11 +16,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
 
 import pytest
 
 from analysis.paths import ROOT, TESTS
+from conftest import r_differences
 
 FIXTURES = TESTS / "r" / "fixtures"
 # must match NUMBERS_DATASETS in tests/r/dataset_numbers.R
@@ -110,14 +110,7 @@ def test_every_number_equals_r_on_the_whole_dataset(name):
     for key in [k for k in got if k.endswith((".ratio_lower", ".ratio_upper"))]:
         got.pop(key)  # numpy's bootstrap stream has no R equivalent (tests/test_beyond_numbers.py)
     assert set(got) == set(ref), (sorted(set(got) - set(ref)), sorted(set(ref) - set(got)))
-    bad = []
-    for key in sorted(ref):
-        r, p = ref[key], got[key]
-        if r is None or p is None:
-            if r is not p:
-                bad.append((key, p, r))
-        elif not math.isclose(p, r, rel_tol=1e-9, abs_tol=1e-12):
-            bad.append((key, p, r))
+    bad = r_differences(got, ref)
     assert not bad, f"{len(bad)} numbers differ from R (key, python, R): {bad[:20]}"
 
 
