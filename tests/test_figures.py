@@ -136,3 +136,30 @@ def test_a_two_panel_figure_with_group_1_empty_names_group_2_in_its_legend_witho
         warnings.simplefilter("error")
         fig = getattr(figures, name)(pp[pp["group"] == 2])
     assert [ax.get_legend() is not None for ax in fig.axes[:2]] == [False, True]
+
+
+def test_the_legend_of_a_two_panel_figure_names_a_timing_drawn_only_in_the_second_panel(pp):
+    """Group 1 keeps only its immediate-TACE patients and group 2 only its TACE-after-chemotherapy ones: the one
+    legend (in group 1's panel) names both timings; before, it named only what group 1's panel drew."""
+    from analysis.report import figures
+
+    part = pp[((pp["group"] == 1) & (pp["tace_timing"] == "immediate"))
+              | ((pp["group"] == 2) & (pp["tace_timing"] == "after_chemo"))]
+    fig = figures.volume_before_after(part)
+    assert fig.axes[1].get_legend() is None
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+        "TACE immediately", "TACE after chemotherapy"]
+
+
+def test_a_timing_whose_first_patient_has_no_time_to_progression_is_still_named_in_the_legend(pp):
+    """In mini, S01 is group 1's first immediate-TACE patient; without either time to progression it draws no
+    line, and the timing used to lose its name with it (its label went to S01's missing line)."""
+    import numpy as np
+
+    from analysis.report import figures
+
+    part = pp[pp["group"] == 1].copy()
+    part.loc[part["patient_id"] == "S01", ["ttp_chemo", "ttp_tace"]] = np.nan
+    fig = figures.ttp_chemo_vs_tace(part)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+        "TACE immediately", "TACE after chemotherapy"]

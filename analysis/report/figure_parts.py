@@ -1,11 +1,16 @@
 """Parts of figures drawn into a given axes: the SGR panel of the regression figure, the numbers at risk
-under a Kaplan-Meier plot, a legend only where there is something to name (used by :mod:`analysis.report.figures`)."""
+under a Kaplan-Meier plot, one legend for all panels where there is something to name, a log axis with plain
+tick labels, and the names of the TACE timings (used by :mod:`analysis.report.figures`, :mod:`~analysis.report.plots`
+and :mod:`~analysis.report.narrative`)."""
 
 from __future__ import annotations
 
 from analysis.report.many import raster
 
 RESPONSE_ORDER = ("CR", "PR", "SD", "PD")
+
+#: how the two TACE timings are named in figures, legends and notebook tables
+TIMING_LABELS = {"immediate": "TACE immediately", "after_chemo": "TACE after chemotherapy"}
 
 #: the words on every figure drawn from a synthetic dataset
 SYNTHETIC_STAMP = "SYNTHETIC DATA (not patient data)"
@@ -78,13 +83,28 @@ def sgr_panel(pp, ax, colours: dict, group_label) -> None:
     legend([ax], loc="best", fontsize=8, frameon=True)
 
 
+def log_axis(ax) -> None:
+    """Log y axis with plain-number tick labels at 1, 2 and 5 per decade (no mathtext: the same fonts
+    everywhere)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def legend(axes, **kwargs) -> None:
-    """A legend in the first of ``axes`` with a labelled mark; none when no panel has one (an empty group draws
-    nothing, and matplotlib would warn "No artists with labels found" into the notebook)."""
+    """One legend naming each label of all ``axes`` once (in order of first appearance), in the first panel
+    with a labelled mark; none when no panel has one (an empty group draws nothing, and matplotlib would warn
+    "No artists with labels found" into the notebook)."""
+    named = {}
     for ax in axes:
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(**kwargs)
-            return
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            named.setdefault(label, handle)
+    first = next((ax for ax in axes if ax.get_legend_handles_labels()[0]), None)
+    if first is not None:
+        first.legend(list(named.values()), list(named), **kwargs)
 
 
 def numbers_at_risk(ax, times: dict, colours: dict) -> None:

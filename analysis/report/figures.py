@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.report.figure_parts import (  # noqa: F401 -- SYNTHETIC_STAMP, recist_counts re-exported
-    NOTEBOOK_CONTEXT, RESPONSE_ORDER, SYNTHETIC_STAMP, WHITEGRID, is_synthetic, legend, numbers_at_risk,
-    recist_counts, sgr_panel, stamp_synthetic)
+    NOTEBOOK_CONTEXT, RESPONSE_ORDER, SYNTHETIC_STAMP, TIMING_LABELS, WHITEGRID, is_synthetic, legend, log_axis,
+    numbers_at_risk, recist_counts, sgr_panel, stamp_synthetic)
 from analysis.report import many
 
 if TYPE_CHECKING:
@@ -52,7 +52,6 @@ NEED_PROGRESSION = ("ttp_chemo_vs_tace", "km_ttp_tace")
 #: Okabe-Ito colours (colour-blind safe), the same in every figure.
 GROUP_COLOURS = {1: "#0072B2", 2: "#D55E00"}
 TIMING_COLOURS = {"immediate": "#009E73", "after_chemo": "#CC79A7"}
-TIMING_LABELS = {"immediate": "TACE immediately", "after_chemo": "TACE after chemotherapy"}
 
 _RC = {
     "svg.hashsalt": "tace-net",  # fixed ids inside the SVG
@@ -264,12 +263,7 @@ def volume_before_after(pp, axes) -> None:
         ax.set_xlim(-0.3, 1.3)
         positive = sub[["v0", "v1"]].to_numpy().ravel()
         if len(positive) and (positive > 0).all():
-            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
-            ax.set_yscale("log")
-            ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-            ax.yaxis.set_minor_formatter(NullFormatter())
+            log_axis(ax)
         ax.set_title(_group_label(g, len(sub)) + ("\n" + many.SAMPLE_NOTE if sampled else ""))
         ax.set_xlabel("exam")
     axes[0].set_ylabel("total tumour volume, cm³ (log scale)")
@@ -313,17 +307,16 @@ def ttp_chemo_vs_tace(pp, axes) -> None:
         for _, r in sub.iterrows() if len(pp) <= MANY_PATIENTS else ():
             t = r["tace_timing"]
             colour = TIMING_COLOURS.get(t, "#777777")
-            label = TIMING_LABELS.get(t) if t not in seen else None
-            seen.add(t)
             xs, ys = [], []
             for x, col in ((0, "ttp_chemo"), (1, "ttp_tace")):
                 v = r[col]
                 if v is not None and not (isinstance(v, float) and math.isnan(v)):
                     xs.append(x)
                     ys.append(float(v))
-            if xs:
+            if xs:  # the timing is named by its first patient drawn
                 ax.plot(xs, ys, marker="o", markersize=4, linewidth=1.2, color=colour, alpha=0.85,
-                        label=label)
+                        label=TIMING_LABELS.get(t) if t not in seen else None)
+                seen.add(t)
         ax.set_xticks([0, 1], ["after chemotherapy", "after TACE"])
         ax.set_xlim(-0.3, 1.3)
         ax.set_title(_group_label(g, len(sub)) + ("\n" + many.SAMPLE_NOTE if sampled else ""))

@@ -22,10 +22,11 @@ import math
 from pathlib import Path
 from typing import Any
 
+from analysis.report.figure_parts import TIMING_LABELS
+
 #: metadata key under which displayed numbers are attached to a notebook output
 META = "tace-net"
 GROUP_LABELS = {1: "Group 1", 2: "Group 2"}
-TIMING_LABELS = {"immediate": "TACE immediately", "after_chemo": "TACE after chemotherapy"}
 
 
 def _values(series):

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from analysis.report.figure_parts import legend
+from analysis.report.figure_parts import legend, log_axis
 
 #: Okabe-Ito colours (colour-blind safe), in the order labels are drawn
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
@@ -48,16 +48,6 @@ def _mark(fig, title: str, synthetic: bool):
     if synthetic:
         fig.text(0.99, 0.995, SYNTHETIC_NOTE, ha="right", va="top", fontsize=8, color="#aa0000")
     return fig
-
-
-def _log_scale(ax) -> None:
-    """Log scale with plain-number tick labels (no mathtext: the same fonts everywhere)."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
-    ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _log_possible(data: Sequence[np.ndarray]) -> bool:
@@ -113,7 +103,7 @@ def strip(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = 
     ax.set_xticks(range(len(data)), _labels(groups), fontsize=9)
     ax.set_xlim(-0.6, len(data) - 0.4)
     if log and _log_possible(data):
-        _log_scale(ax)
+        log_axis(ax)
     ax.set_ylabel(ylabel)
     return _mark(fig, title, synthetic)
 
@@ -130,7 +120,7 @@ def box(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = ""
         patch.set_alpha(0.5)
     ax.set_xticks(range(len(data)), _labels(groups), fontsize=9)
     if log and _log_possible(data):
-        _log_scale(ax)
+        log_axis(ax)
     ax.set_ylabel(ylabel)
     return _mark(fig, title, synthetic)
 
@@ -177,7 +167,7 @@ def paired(frame, before: str, after: str, by: str, names: tuple[str, str] = ("b
     ax.set_xlim(-0.3, 1.3)
     vals = sub[[before, after]].to_numpy(dtype=float).ravel()
     if log and _log_possible([vals]):
-        _log_scale(ax)
+        log_axis(ax)
     ax.set_ylabel(ylabel)
     if levels:
         ax.legend(loc="best", fontsize=8)
