@@ -83,11 +83,14 @@ def sgr_panel(pp, ax, colours: dict, group_label) -> None:
     legend([ax], loc="best", fontsize=8, frameon=True)
 
 
-def log_axis(ax) -> None:
+def log_axis(ax, data) -> None:
     """Log y axis with plain-number tick labels at 1, 2 and 5 per decade (no mathtext: the same fonts
-    everywhere)."""
+    everywhere), when a log axis can show ``data`` (arrays of the values drawn): at least one value, and every
+    value positive. Otherwise the axis stays linear (matplotlib refuses a log axis without a positive value)."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+    if not (any(d.size for d in data) and all((d > 0).all() for d in data)):
+        return
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
@@ -98,11 +101,13 @@ def legend(axes, **kwargs) -> None:
     """One legend naming each label of all ``axes`` once (in order of first appearance), in the first panel
     with a labelled mark; none when no panel has one (an empty group draws nothing, and matplotlib would warn
     "No artists with labels found" into the notebook)."""
-    named = {}
+    named, first = {}, None
     for ax in axes:
-        for handle, label in zip(*ax.get_legend_handles_labels()):
+        handles, labels = ax.get_legend_handles_labels()
+        if handles and first is None:
+            first = ax
+        for handle, label in zip(handles, labels):
             named.setdefault(label, handle)
-    first = next((ax for ax in axes if ax.get_legend_handles_labels()[0]), None)
     if first is not None:
         first.legend(list(named.values()), list(named), **kwargs)
 

@@ -261,9 +261,7 @@ def volume_before_after(pp, axes) -> None:
                         label=TIMING_LABELS[t] if i == 0 else None)
         ax.set_xticks([0, 1], ["before TACE 1 (V0)", "after TACE 1 (V1)"])
         ax.set_xlim(-0.3, 1.3)
-        positive = sub[["v0", "v1"]].to_numpy().ravel()
-        if len(positive) and (positive > 0).all():
-            log_axis(ax)
+        log_axis(ax, [sub[["v0", "v1"]].to_numpy(dtype=float).ravel()])
         ax.set_title(_group_label(g, len(sub)) + ("\n" + many.SAMPLE_NOTE if sampled else ""))
         ax.set_xlabel("exam")
     axes[0].set_ylabel("total tumour volume, cm³ (log scale)")

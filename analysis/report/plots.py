@@ -50,11 +50,6 @@ def _mark(fig, title: str, synthetic: bool):
     return fig
 
 
-def _log_possible(data: Sequence[np.ndarray]) -> bool:
-    """A log axis can show ``data``: at least one value, and every value positive."""
-    return any(d.size for d in data) and all((d > 0).all() for d in data)
-
-
 def _clean(values) -> np.ndarray:
     a = np.asarray(values, dtype=float)
     return a[np.isfinite(a)]
@@ -102,8 +97,8 @@ def strip(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = 
                    edgecolor="white", linewidth=0.5)
     ax.set_xticks(range(len(data)), _labels(groups), fontsize=9)
     ax.set_xlim(-0.6, len(data) - 0.4)
-    if log and _log_possible(data):
-        log_axis(ax)
+    if log:
+        log_axis(ax, data)
     ax.set_ylabel(ylabel)
     return _mark(fig, title, synthetic)
 
@@ -119,8 +114,8 @@ def box(groups: Mapping[str, Sequence[float]], ylabel: str = "", title: str = ""
         patch.set_facecolor(PALETTE[i % len(PALETTE)])
         patch.set_alpha(0.5)
     ax.set_xticks(range(len(data)), _labels(groups), fontsize=9)
-    if log and _log_possible(data):
-        log_axis(ax)
+    if log:
+        log_axis(ax, data)
     ax.set_ylabel(ylabel)
     return _mark(fig, title, synthetic)
 
@@ -166,8 +161,8 @@ def paired(frame, before: str, after: str, by: str, names: tuple[str, str] = ("b
     ax.set_xticks([0, 1], list(names))
     ax.set_xlim(-0.3, 1.3)
     vals = sub[[before, after]].to_numpy(dtype=float).ravel()
-    if log and _log_possible([vals]):
-        log_axis(ax)
+    if log:
+        log_axis(ax, [vals])
     ax.set_ylabel(ylabel)
     if levels:
         ax.legend(loc="best", fontsize=8)
